@@ -1,0 +1,119 @@
+// Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
+import { z } from "zod";
+import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
+import type { JsonObject } from "./shapes";
+
+export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
+export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
+export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
+export const ROLES = ["viewer", "agent", "admin"] as const;
+export const OUTCOMES = ["return_to_bot", "close"] as const;
+
+const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), z.json());
+
+const id = z.string().trim().min(1).max(LIMITS.idLength);
+const optionalText = (max: number) => z.string().max(max).nullish();
+export const messageText = z.string().min(1).max(LIMITS.messageText).refine((s) => s.trim().length > 0, "must not be blank");
+const isoTime = z.iso.datetime({ offset: true });
+
+export const contactInput = z.strictObject({
+  id,
+  name: optionalText(LIMITS.nameLength),
+  phone: optionalText(64),
+  email: optionalText(320),
+});
+
+export const historyItem = z.strictObject({
+  id: id.optional(),
+  from: z.enum(["contact", "bot"]),
+  text: messageText,
+  at: isoTime.optional(),
+});
+
+export const escalateInput = z.strictObject({
+  conversation_id: id,
+  channel: z.enum(CHANNELS).default("other"),
+  contact: contactInput,
+  reason: optionalText(LIMITS.reasonLength),
+  summary: optionalText(LIMITS.summaryLength),
+  tags: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags).default([]),
+  priority: z.enum(PRIORITIES).default("normal"),
+  history: z.array(historyItem).max(LIMITS.historyItems).default([]),
+  max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
+  metadata: jsonObject.default({}),
+});
+export type EscalateInput = z.infer<typeof escalateInput>;
+/** An escalation as the tenant object takes it: metadata already serialized (it is stored as text). */
+export type EscalateRecord = Omit<EscalateInput, "metadata"> & { metadata: string };
+
+export const contactMessageInput = z.strictObject({
+  conversation_id: id,
+  id,
+  text: messageText,
+  at: isoTime.optional(),
+});
+export type ContactMessageInput = z.infer<typeof contactMessageInput>;
+
+export const loginInput = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+export const replyInput = z.strictObject({ text: messageText });
+export const resolveInput = z.strictObject({
+  outcome: z.enum(OUTCOMES),
+  note: z.string().max(LIMITS.noteLength).optional(),
+});
+export type ResolveInput = z.infer<typeof resolveInput>;
+export const assignInput = z.strictObject({ agent_id: id });
+
+const statusList = z
+  .string()
+  .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+  .pipe(z.array(z.enum([...HANDOFF_STATUSES, "all"])).min(1));
+export const listQuery = z.strictObject({
+  status: statusList.optional(),
+  assignee: z.enum(["me", "unassigned", "any"]).default("any"),
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export type ListQuery = z.infer<typeof listQuery>;
+
+// Admin endpoints.
+const password = z.string().min(10).max(1024);
+export const createAgentInput = z.strictObject({
+  email: z.email().max(320),
+  name: z.string().trim().min(1).max(LIMITS.nameLength),
+  role: z.enum(ROLES).default("agent"),
+  password,
+});
+export const updateAgentInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(LIMITS.nameLength).optional(),
+    role: z.enum(ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: password.optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
+
+const webhookUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .nullable();
+const template = z.string().trim().min(1).max(1000);
+export const botSettingsInput = z.strictObject({
+  name: z.string().trim().min(1).max(LIMITS.nameLength).optional(),
+  webhook_url: webhookUrl.optional(),
+  handoff_message: template.optional(),
+  accept_message: template.optional(),
+  resolve_message: template.optional(),
+  expiry_message: template.optional(),
+  max_wait_minutes: z.union(MAX_WAIT_MINUTES.map((m) => z.literal(m))).optional(),
+  reminder_delay_seconds: z.int().min(30).max(86_400).optional(),
+});
+export type BotSettingsInput = z.infer<typeof botSettingsInput>;
+export const createBotInput = botSettingsInput.extend({ name: z.string().trim().min(1).max(LIMITS.nameLength) });
+export const createApiKeyInput = z.strictObject({
+  bot_id: id,
+  name: z.string().trim().min(1).max(LIMITS.nameLength).default("API key"),
+});

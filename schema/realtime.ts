@@ -1,0 +1,51 @@
+// The WebSocket protocol: one union sent by the tenant object, one validated for commands.
+import { z } from "zod";
+import { messageText, OUTCOMES } from "./api";
+import { LIMITS } from "./limits";
+import type { ApiErrorBody } from "./errors";
+import type { Handoff, Message, Person, User } from "./shapes";
+
+export type HandoffChange = "claimed" | "released" | "assigned" | "resolved" | "expired";
+
+/** Tenant events: each one carries the next `seq` and is kept for `resume`. */
+export type TenantEvent =
+  | { type: "handoff.created"; data: { handoff: Handoff } }
+  | { type: "handoff.updated"; data: { handoff: Handoff; change: HandoffChange; actor: Person | null } }
+  | { type: "handoff.reminder"; data: { handoff: Handoff; waiting_seconds: number } }
+  | { type: "message.created"; data: { message: Message; handoff: Handoff } }
+  | { type: "message.updated"; data: { message: Message } }
+  | { type: "presence"; data: { agents_online: number; agents: Person[] } };
+
+/** What a successful command answers with (HTTP body and socket ack alike). */
+export type CommandData = { handoff: Handoff } | { message: Message };
+
+export type EventFrame = TenantEvent & { seq: number };
+
+export type ServerFrame =
+  | EventFrame
+  | { type: "hello"; seq: number; data: { user: User; agents_online: number; agents: Person[] } }
+  | { type: "resync"; seq: number }
+  | { type: "ack"; ref: string; ok: true; data: CommandData }
+  | { type: "ack"; ref: string; ok: false; error: ApiErrorBody };
+
+const ref = z.string().min(1).max(100);
+const handoffId = z.string().min(1).max(LIMITS.idLength);
+
+export const clientFrame = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("resume"), since: z.int().min(0) }),
+  z.strictObject({ type: z.literal("claim"), ref, handoff_id: handoffId }),
+  z.strictObject({ type: z.literal("release"), ref, handoff_id: handoffId }),
+  z.strictObject({ type: z.literal("reply"), ref, handoff_id: handoffId, text: messageText }),
+  z.strictObject({
+    type: z.literal("resolve"),
+    ref,
+    handoff_id: handoffId,
+    outcome: z.enum(OUTCOMES),
+    note: z.string().max(LIMITS.noteLength).optional(),
+  }),
+]);
+export type ClientFrame = z.infer<typeof clientFrame>;
+export type AgentCommand = Exclude<ClientFrame, { type: "resume" }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command as the tenant object runs it, whichever way it arrived. */
+export type AgentAction = DistributiveOmit<AgentCommand, "ref">;

@@ -1,0 +1,36 @@
+// The Worker's HTTP surface: one Hono app, one sub-app per resource, one error handler.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./http/context";
+import { ApiError } from "./http/errors";
+import { sameOrigin } from "./http/middleware";
+import { adminRoutes } from "./routes/admin";
+import { authRoutes } from "./routes/auth";
+import { botRoutes } from "./routes/bot";
+import { handoffRoutes, statsRoutes } from "./routes/handoffs";
+import { openapiRoutes } from "./routes/openapi";
+import { realtimeRoutes } from "./routes/realtime";
+
+export const app = new Hono<AppEnv>()
+  .basePath("/api")
+  .use(sameOrigin)
+  .route("/", authRoutes)
+  .route("/", openapiRoutes)
+  .route("/", realtimeRoutes)
+  .route("/v1", botRoutes)
+  .route("/handoffs", handoffRoutes)
+  .route("/stats", statsRoutes)
+  .route("/admin", adminRoutes);
+
+app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.json({ error: { code: "invalid_request", message: err.message || "Bad request.", issues: [] } }, 400);
+  }
+  console.error("Unhandled error", err);
+  return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);
+});
+
+export type App = typeof app;

@@ -1,0 +1,115 @@
+// D1 queries for people: users, their sessions, and the tenant they belong to.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { sessions, tenants, users } from "../../../schema/tables";
+import type { Role, Tenant, User } from "../../../schema/shapes";
+import { randomToken, sha256 } from "../auth/crypto";
+import { newId } from "../ids";
+
+export const SESSION_TTL_MS = 14 * 24 * 3_600_000;
+
+export interface SessionInfo {
+  user: User;
+  tenant: Tenant;
+}
+
+export async function findLoginUser(d1: D1Database, email: string) {
+  const db = drizzle(d1);
+  const [row] = await db
+    .select({ user: users, tenant: tenants })
+    .from(users)
+    .innerJoin(tenants, eq(users.tenantId, tenants.id))
+    .where(eq(users.email, email.trim().toLowerCase()))
+    .limit(1);
+  return row;
+}
+
+export async function createSession(d1: D1Database, userId: string, tenantId: string, now: number): Promise<string> {
+  const token = randomToken();
+  await drizzle(d1)
+    .insert(sessions)
+    .values({ id: await sha256(token), userId, tenantId, expiresAt: now + SESSION_TTL_MS, createdAt: now });
+  return token;
+}
+
+export async function sessionByToken(d1: D1Database, token: string, now: number): Promise<SessionInfo | null> {
+  const db = drizzle(d1);
+  const [row] = await db
+    .select({ user: users, tenant: tenants })
+    .from(sessions)
+    .innerJoin(users, eq(sessions.userId, users.id))
+    .innerJoin(tenants, eq(users.tenantId, tenants.id))
+    .where(and(eq(sessions.id, await sha256(token)), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
+    .limit(1);
+  if (!row) return null;
+  return {
+    user: { id: row.user.id, name: row.user.name, email: row.user.email, role: row.user.role },
+    tenant: { id: row.tenant.id, name: row.tenant.name },
+  };
+}
+
+export async function deleteSession(d1: D1Database, token: string): Promise<void> {
+  await drizzle(d1).delete(sessions).where(eq(sessions.id, await sha256(token)));
+}
+
+export async function deleteUserSessions(d1: D1Database, userId: string): Promise<void> {
+  await drizzle(d1).delete(sessions).where(eq(sessions.userId, userId));
+}
+
+export interface AgentRecord extends User {
+  disabled: boolean;
+  created_at: string;
+}
+
+const toAgent = (u: typeof users.$inferSelect): AgentRecord => ({
+  id: u.id,
+  name: u.name,
+  email: u.email,
+  role: u.role,
+  disabled: u.disabledAt !== null,
+  created_at: new Date(u.createdAt).toISOString(),
+});
+
+export async function listAgents(d1: D1Database, tenantId: string): Promise<AgentRecord[]> {
+  const rows = await drizzle(d1).select().from(users).where(eq(users.tenantId, tenantId)).orderBy(users.name);
+  return rows.map(toAgent);
+}
+
+export async function findAgent(d1: D1Database, tenantId: string, id: string): Promise<AgentRecord | null> {
+  const [row] = await drizzle(d1)
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
+    .limit(1);
+  return row ? toAgent(row) : null;
+}
+
+export async function emailTaken(d1: D1Database, email: string): Promise<boolean> {
+  const [row] = await drizzle(d1).select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  return row !== undefined;
+}
+
+export async function createAgent(
+  d1: D1Database,
+  tenantId: string,
+  input: { email: string; name: string; role: Role; passwordHash: string },
+  now: number,
+): Promise<AgentRecord> {
+  const row = { id: newId("u"), tenantId, ...input, email: input.email.toLowerCase(), disabledAt: null, createdAt: now };
+  await drizzle(d1).insert(users).values(row);
+  return toAgent(row);
+}
+
+export async function updateAgent(
+  d1: D1Database,
+  tenantId: string,
+  id: string,
+  changes: { name?: string; role?: Role; disabledAt?: number | null; passwordHash?: string },
+): Promise<AgentRecord | null> {
+  const [row] = await drizzle(d1)
+    .update(users)
+    .set(changes)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
+    .returning();
+  return row ? toAgent(row) : null;
+}

@@ -1,0 +1,89 @@
+// Admin JSON endpoints: agents, bots (handoff settings, webhook) and API keys of one's tenant.
+import { Hono } from "hono";
+import { botSettingsInput, createAgentInput, createApiKeyInput, createBotInput, updateAgentInput } from "../../../schema/api";
+import { hashPassword } from "../auth/crypto";
+import { createAgent, deleteUserSessions, emailTaken, listAgents, updateAgent } from "../db/accounts";
+import { createApiKey, createBot, findBot, listApiKeys, listBots, newWebhookSecret, publicBot, revokeApiKey, updateBot } from "../db/bots";
+import { tenantHub, type AppEnv } from "../http/context";
+import { ApiError, notFound } from "../http/errors";
+import { jsonBody } from "../http/input";
+import { requireRole, requireSession } from "../http/middleware";
+import type { BotSettings } from "../tenant/types";
+import type { Context } from "hono";
+
+/** The tenant object keeps a copy of each bot's settings; keep it current. */
+async function syncBot(c: Context<AppEnv>, bot: BotSettings): Promise<void> {
+  const { tenant } = c.var.session;
+  await tenantHub(c.env, tenant.id).syncBot(tenant, bot);
+}
+
+export const adminRoutes = new Hono<AppEnv>()
+  .use(requireSession, requireRole("admin"))
+  .get("/agents", async (c) => c.json({ agents: await listAgents(c.env.DB, c.var.session.tenant.id) }))
+  .post("/agents", async (c) => {
+    const input = await jsonBody(c, createAgentInput);
+    if (await emailTaken(c.env.DB, input.email.toLowerCase())) {
+      throw new ApiError("invalid_request", "That email is already in use.", { issues: [{ path: "email", message: "already in use" }] });
+    }
+    const { password, ...rest } = input;
+    const agent = await createAgent(c.env.DB, c.var.session.tenant.id, { ...rest, passwordHash: await hashPassword(password) }, Date.now());
+    return c.json({ agent }, 201);
+  })
+  .patch("/agents/:id", async (c) => {
+    const input = await jsonBody(c, updateAgentInput);
+    const { tenant, user } = c.var.session;
+    const id = c.req.param("id");
+    if (id === user.id && (input.disabled || (input.role && input.role !== "admin"))) {
+      throw new ApiError("invalid_request", "You cannot disable yourself or give up your own admin role.", { issues: [{ path: "", message: "self" }] });
+    }
+    const agent = await updateAgent(c.env.DB, tenant.id, id, {
+      name: input.name,
+      role: input.role,
+      disabledAt: input.disabled === undefined ? undefined : input.disabled ? Date.now() : null,
+      passwordHash: input.password ? await hashPassword(input.password) : undefined,
+    });
+    if (!agent) throw notFound("No such agent.");
+    // Open sessions and sockets carry the old identity: end them.
+    if (input.disabled || input.role || input.password) {
+      await deleteUserSessions(c.env.DB, agent.id);
+      await tenantHub(c.env, tenant.id).disconnectUser(agent.id);
+    }
+    return c.json({ agent });
+  })
+  .get("/bots", async (c) => c.json({ bots: (await listBots(c.env.DB, c.var.session.tenant.id)).map(publicBot) }))
+  .post("/bots", async (c) => {
+    const input = await jsonBody(c, createBotInput);
+    const bot = await createBot(c.env.DB, c.var.session.tenant.id, input, Date.now());
+    await syncBot(c, bot);
+    return c.json({ bot: publicBot(bot), webhook_secret: bot.webhook_secret }, 201);
+  })
+  .get("/bots/:id", async (c) => {
+    const bot = await findBot(c.env.DB, c.var.session.tenant.id, c.req.param("id"));
+    if (!bot) throw notFound("No such bot.");
+    return c.json({ bot: publicBot(bot) });
+  })
+  .patch("/bots/:id", async (c) => {
+    const input = await jsonBody(c, botSettingsInput);
+    const bot = await updateBot(c.env.DB, c.var.session.tenant.id, c.req.param("id"), input);
+    if (!bot) throw notFound("No such bot.");
+    await syncBot(c, bot);
+    return c.json({ bot: publicBot(bot) });
+  })
+  .post("/bots/:id/rotate-secret", async (c) => {
+    const bot = await updateBot(c.env.DB, c.var.session.tenant.id, c.req.param("id"), { webhookSecret: newWebhookSecret() });
+    if (!bot) throw notFound("No such bot.");
+    await syncBot(c, bot);
+    return c.json({ bot: publicBot(bot), webhook_secret: bot.webhook_secret });
+  })
+  .get("/api-keys", async (c) => c.json({ api_keys: await listApiKeys(c.env.DB, c.var.session.tenant.id) }))
+  .post("/api-keys", async (c) => {
+    const input = await jsonBody(c, createApiKeyInput);
+    const { tenant } = c.var.session;
+    if (!(await findBot(c.env.DB, tenant.id, input.bot_id))) throw notFound("No such bot.");
+    return c.json(await createApiKey(c.env.DB, tenant.id, input.bot_id, input.name, Date.now()), 201);
+  })
+  .delete("/api-keys/:id", async (c) => {
+    const key = await revokeApiKey(c.env.DB, c.var.session.tenant.id, c.req.param("id"), Date.now());
+    if (!key) throw notFound("No such API key.");
+    return c.json({ api_key: key });
+  });

@@ -1,0 +1,64 @@
+// The agents' API over handoffs: list, detail, and the commands (claim, reply, resolve, ...).
+import { Hono } from "hono";
+import { assignInput, listQuery, replyInput, resolveInput } from "../../../schema/api";
+import type { HandoffStatus } from "../../../schema/shapes";
+import { findAgent } from "../db/accounts";
+import { tenantHub, type AppEnv } from "../http/context";
+import { ApiError, notFound } from "../http/errors";
+import { jsonBody, queryParams } from "../http/input";
+import { requireRole, requireSession, writersOnly } from "../http/middleware";
+import type { Command } from "../tenant/commands";
+import type { ListFilter } from "../tenant/queries";
+import type { Context } from "hono";
+
+const ALL: HandoffStatus[] = ["queued", "active", "resolved", "expired"];
+
+async function run(c: Context<AppEnv>, command: Command) {
+  const { user, tenant } = c.var.session;
+  const result = await tenantHub(c.env, tenant.id).command(tenant, user, command);
+  if (!result.ok) throw ApiError.from(result.error);
+  return result.value;
+}
+
+export const handoffRoutes = new Hono<AppEnv>()
+  .use(requireSession, writersOnly)
+  .get("/", async (c) => {
+    const query = queryParams(c, listQuery);
+    const statuses: HandoffStatus[] = !query.status
+      ? ["queued", "active"]
+      : query.status.includes("all")
+        ? ALL
+        : query.status.filter((s): s is HandoffStatus => s !== "all");
+    const { user, tenant } = c.var.session;
+    const assignee: ListFilter["assignee"] =
+      query.assignee === "me" ? { kind: "user", id: user.id } : query.assignee === "unassigned" ? { kind: "unassigned" } : { kind: "any" };
+    const handoffs = await tenantHub(c.env, tenant.id).list({ statuses, assignee, q: query.q || undefined, limit: query.limit });
+    return c.json({ handoffs });
+  })
+  .get("/:id", async (c) => {
+    const detail = await tenantHub(c.env, c.var.session.tenant.id).detail(c.req.param("id"));
+    if (!detail) throw notFound("No such handoff.");
+    return c.json(detail);
+  })
+  .post("/:id/claim", async (c) => c.json(await run(c, { type: "claim", handoff_id: c.req.param("id") })))
+  .post("/:id/release", async (c) => c.json(await run(c, { type: "release", handoff_id: c.req.param("id") })))
+  .post("/:id/messages", async (c) => {
+    const { text } = await jsonBody(c, replyInput);
+    return c.json(await run(c, { type: "reply", handoff_id: c.req.param("id"), text }), 201);
+  })
+  .post("/:id/resolve", async (c) => {
+    const input = await jsonBody(c, resolveInput);
+    return c.json(await run(c, { type: "resolve", handoff_id: c.req.param("id"), ...input }));
+  })
+  .post("/:id/assign", requireRole("admin"), async (c) => {
+    const { agent_id } = await jsonBody(c, assignInput);
+    const agent = await findAgent(c.env.DB, c.var.session.tenant.id, agent_id);
+    if (!agent || agent.disabled) throw notFound("No such agent.");
+    if (agent.role === "viewer") throw new ApiError("invalid_request", "Viewers cannot be assigned conversations.", { issues: [{ path: "agent_id", message: "is a viewer" }] });
+    return c.json(await run(c, { type: "assign", handoff_id: c.req.param("id"), agent: { id: agent.id, name: agent.name } }));
+  })
+
+
+export const statsRoutes = new Hono<AppEnv>()
+  .use(requireSession)
+  .get("/", async (c) => c.json(await tenantHub(c.env, c.var.session.tenant.id).stats()));

@@ -1,0 +1,122 @@
+// GET /api/openapi.json: the bot and agents' APIs, described from the same zod schemas that
+// validate them.
+import { Hono } from "hono";
+import { z } from "zod";
+import * as api from "../../../schema/api";
+import { ERROR_STATUS } from "../../../schema/errors";
+import type { AppEnv } from "../http/context";
+
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
+const body = (s: z.ZodType) => ({ required: true, content: { "application/json": { schema: schema(s) } } });
+const ok = (description: string, ref?: string) => ({
+  description,
+  content: { "application/json": { schema: ref ? { $ref: `#/components/schemas/${ref}` } : { type: "object" } } },
+});
+const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
+  Object.fromEntries(
+    [...new Set(codes.map((c) => ERROR_STATUS[c]))].map((status) => [
+      String(status),
+      { description: codes.filter((c) => ERROR_STATUS[c] === status).join(", "), content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+    ]),
+  );
+const bot = [{ apiKey: [] }];
+const agent = [{ session: [] }];
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
+
+function document(origin: string) {
+  return {
+    openapi: "3.1.0",
+    info: { title: "Handoff Inbox API", version: "1.0.0", description: "Bots escalate conversations; agents claim, reply and resolve them." },
+    servers: [{ url: origin }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "A bot's API key" },
+        session: { type: "apiKey", in: "cookie", name: "hi_session" },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: { code: { type: "string", enum: Object.keys(ERROR_STATUS) }, message: { type: "string" } },
+            },
+          },
+        },
+        Handoff: { type: "object", description: "See the Handoff shape in the API contract." },
+        Message: { type: "object", description: "See the Message shape in the API contract." },
+      },
+    },
+    paths: {
+      "/api/v1/handoffs": {
+        post: {
+          summary: "Escalate a conversation to humans",
+          security: bot,
+          requestBody: body(api.escalateInput),
+          responses: { 201: ok("Created"), 200: ok("An open handoff already exists"), ...errors("invalid_json", "invalid_request", "unauthorized", "payload_too_large", "rate_limited") },
+        },
+      },
+      "/api/v1/messages": {
+        post: {
+          summary: "Forward a contact's message",
+          security: bot,
+          requestBody: body(api.contactMessageInput),
+          responses: { 202: ok("Routed to agents"), 200: ok("Routed to the bot"), ...errors("invalid_json", "invalid_request", "unauthorized", "rate_limited") },
+        },
+      },
+      "/api/v1/handoffs/{id}": {
+        get: { summary: "Read a handoff", security: bot, parameters: idParam, responses: { 200: ok("The handoff"), ...errors("unauthorized", "not_found") } },
+      },
+      "/api/auth/login": {
+        post: { summary: "Log in", requestBody: body(api.loginInput), responses: { 200: ok("Logged in; sets the session cookie"), ...errors("invalid_request", "unauthorized", "rate_limited") } },
+      },
+      "/api/auth/logout": { post: { summary: "Log out", responses: { 200: ok("Logged out") } } },
+      "/api/me": { get: { summary: "Who am I", security: agent, responses: { 200: ok("User and tenant"), ...errors("unauthorized") } } },
+      "/api/handoffs": {
+        get: {
+          summary: "List handoffs (oldest first)",
+          security: agent,
+          parameters: Object.entries(schema(api.listQuery).properties ?? {}).map(([name, s]) => ({ name, in: "query", schema: s })),
+          responses: { 200: ok("Handoffs"), ...errors("invalid_request", "unauthorized") },
+        },
+      },
+      "/api/handoffs/{id}": { get: { summary: "Handoff detail with messages and audit events", security: agent, parameters: idParam, responses: { 200: ok("Detail"), ...errors("unauthorized", "not_found") } } },
+      "/api/handoffs/{id}/claim": { post: { summary: "Claim", security: agent, parameters: idParam, responses: { 200: ok("Claimed"), ...errors("forbidden", "not_found", "already_claimed", "invalid_state") } } },
+      "/api/handoffs/{id}/messages": {
+        post: { summary: "Reply to the contact", security: agent, parameters: idParam, requestBody: body(api.replyInput), responses: { 201: ok("Sent"), ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state") } },
+      },
+      "/api/handoffs/{id}/resolve": {
+        post: { summary: "Resolve", security: agent, parameters: idParam, requestBody: body(api.resolveInput), responses: { 200: ok("Resolved"), ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state") } },
+      },
+      "/api/handoffs/{id}/release": { post: { summary: "Release back to the queue", security: agent, parameters: idParam, responses: { 200: ok("Released"), ...errors("forbidden", "not_assignee", "not_found", "invalid_state") } } },
+      "/api/handoffs/{id}/assign": {
+        post: { summary: "Assign to an agent (admins)", security: agent, parameters: idParam, requestBody: body(api.assignInput), responses: { 200: ok("Assigned"), ...errors("invalid_request", "forbidden", "not_found", "invalid_state") } },
+      },
+      "/api/stats": { get: { summary: "Inbox stats", security: agent, responses: { 200: ok("Stats"), ...errors("unauthorized") } } },
+      "/api/ws": { get: { summary: "Realtime WebSocket (see the realtime protocol)", security: agent, responses: { 101: { description: "Switching protocols" }, ...errors("unauthorized", "forbidden") } } },
+      "/api/admin/agents": {
+        get: { summary: "List agents", security: agent, responses: { 200: ok("Agents"), ...errors("forbidden") } },
+        post: { summary: "Create an agent", security: agent, requestBody: body(api.createAgentInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
+      },
+      "/api/admin/agents/{id}": { patch: { summary: "Change an agent's name, role, password or disable them", security: agent, parameters: idParam, requestBody: body(api.updateAgentInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } } },
+      "/api/admin/bots": {
+        get: { summary: "List bots", security: agent, responses: { 200: ok("Bots") } },
+        post: { summary: "Create a bot (returns its webhook secret once)", security: agent, requestBody: body(api.createBotInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
+      },
+      "/api/admin/bots/{id}": {
+        get: { summary: "A bot's settings", security: agent, parameters: idParam, responses: { 200: ok("Bot"), ...errors("forbidden", "not_found") } },
+        patch: { summary: "Change a bot's handoff settings", security: agent, parameters: idParam, requestBody: body(api.botSettingsInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } },
+      },
+      "/api/admin/bots/{id}/rotate-secret": { post: { summary: "Rotate the webhook secret", security: agent, parameters: idParam, responses: { 200: ok("New secret"), ...errors("forbidden", "not_found") } } },
+      "/api/admin/api-keys": {
+        get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
+        post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
+      },
+      "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
+    },
+  };
+}
+
+export const openapiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) => c.json(document(new URL(c.req.url).origin)));

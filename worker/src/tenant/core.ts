@@ -1,0 +1,184 @@
+// The tenant's state and the primitives every lifecycle step is built from. Everything here is
+// synchronous SQL: a command that uses it runs start to finish without yielding.
+import type { TenantEvent } from "../../../schema/realtime";
+import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
+import { newId } from "../ids";
+import { Feed } from "./feed";
+import { Mirror } from "./mirror";
+import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { migrate } from "./schema";
+import { Sql } from "./sql";
+import { Timers } from "./timers";
+import type { BotSettings, TenantInfo } from "./types";
+import { WebhookOutbox } from "./webhooks";
+
+export type AuditType = "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
+
+export class TenantCore {
+  readonly sql: Sql;
+  readonly feed: Feed;
+  readonly timers: Timers;
+  readonly mirror: Mirror;
+  readonly outbox: WebhookOutbox;
+
+  constructor(storage: SqlStorage, sockets: () => WebSocket[]) {
+    this.sql = new Sql(storage);
+    migrate(this.sql);
+    this.feed = new Feed(this.sql, sockets);
+    this.timers = new Timers(this.sql);
+    this.mirror = new Mirror(this.sql, this.timers);
+    this.outbox = new WebhookOutbox(this.sql, this.timers);
+  }
+
+  // --- tenant and bots -----------------------------------------------------------------
+
+  setTenant(tenant: TenantInfo): void {
+    this.sql.run(`INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, JSON.stringify(tenant));
+  }
+
+  tenant(): TenantInfo | null {
+    const row = this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'tenant'`);
+    return row ? (JSON.parse(row.value) as TenantInfo) : null;
+  }
+
+  orgName(): string {
+    return this.tenant()?.name ?? "";
+  }
+
+  putBot(bot: BotSettings, now: number): void {
+    this.sql.run(
+      `INSERT INTO bots (id, settings, synced_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, synced_at = excluded.synced_at`,
+      bot.id,
+      JSON.stringify(bot),
+      now,
+    );
+  }
+
+  bot(id: string): BotSettings | undefined {
+    const row = this.sql.first<{ settings: string }>(`SELECT settings FROM bots WHERE id = ?`, id);
+    return row ? (JSON.parse(row.settings) as BotSettings) : undefined;
+  }
+
+  // --- reads -----------------------------------------------------------------------------
+
+  handoffRow(id: string): HandoffRow | undefined {
+    return this.sql.first<HandoffRow>(`SELECT * FROM handoffs WHERE id = ?`, id);
+  }
+
+  handoff(id: string): Handoff | undefined {
+    const row = this.handoffRow(id);
+    return row ? toHandoff(row) : undefined;
+  }
+
+  message(id: string): Message | undefined {
+    const row = this.sql.first<MessageRow>(`SELECT * FROM messages WHERE id = ?`, id);
+    return row ? toMessage(row) : undefined;
+  }
+
+  // --- writes ----------------------------------------------------------------------------
+
+  /** Applies column changes to a handoff and marks it for D1. */
+  updateHandoff(id: string, changes: Record<string, SqlStorageValue>, now: number): Handoff {
+    const columns = Object.keys(changes);
+    this.sql.run(
+      `UPDATE handoffs SET ${columns.map((c) => `${c} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
+      ...columns.map((c) => changes[c]!),
+      now,
+      id,
+    );
+    this.mirror.mark("handoff", id, now);
+    return this.handoff(id)!;
+  }
+
+  /**
+   * Adds a message to a handoff's transcript. System messages (what the contact was told
+   * automatically) are shown in the transcript but are not counted as conversation.
+   */
+  addMessage(
+    handoffId: string,
+    m: { from: Sender; text: string; at: number; externalId?: string | null; agent?: Person | null; delivery?: "pending" | null },
+    now: number,
+  ): MessageRow {
+    const row: MessageRow = {
+      id: newId("m"),
+      handoff_id: handoffId,
+      external_id: m.externalId ?? null,
+      sender: m.from,
+      text: m.text,
+      agent_id: m.agent?.id ?? null,
+      agent_name: m.agent?.name ?? null,
+      delivery: m.delivery ?? null,
+      at: m.at,
+    };
+    this.sql.run(
+      `INSERT INTO messages (id, handoff_id, external_id, sender, text, agent_id, agent_name, delivery, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id,
+      row.handoff_id,
+      row.external_id,
+      row.sender,
+      row.text,
+      row.agent_id,
+      row.agent_name,
+      row.delivery,
+      row.at,
+    );
+    if (m.from !== "system") {
+      this.sql.run(
+        `UPDATE handoffs SET message_count = message_count + 1,
+           last_text = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_text END,
+           last_from = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_from END,
+           last_at = MAX(COALESCE(last_at, 0), ?), updated_at = ?
+         WHERE id = ?`,
+        m.at,
+        m.text,
+        m.at,
+        m.from,
+        m.at,
+        now,
+        handoffId,
+      );
+      this.mirror.mark("handoff", handoffId, now);
+    }
+    this.mirror.mark("message", row.id, now);
+    return row;
+  }
+
+  setDelivery(messageId: string, delivery: "pending" | "delivered" | "failed", now: number): Message | undefined {
+    this.sql.run(`UPDATE messages SET delivery = ? WHERE id = ?`, delivery, messageId);
+    this.mirror.mark("message", messageId, now);
+    return this.message(messageId);
+  }
+
+  /** Records one step of the audit trail. */
+  audit(handoffId: string, type: AuditType, actor: Person | null, data: Record<string, unknown>, now: number): void {
+    const id = newId("ev");
+    this.sql.run(
+      `INSERT INTO events (id, handoff_id, type, actor_id, actor_name, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      id,
+      handoffId,
+      type,
+      actor?.id ?? null,
+      actor?.name ?? null,
+      JSON.stringify(data),
+      now,
+    );
+    this.mirror.mark("event", id, now);
+  }
+
+  emit(event: TenantEvent, now: number): void {
+    this.feed.emit(event, now);
+  }
+
+  /** Arms the unclaimed-handoff timers: the reminder (when it comes before expiry) and expiry. */
+  armWaitTimers(handoffId: string, bot: BotSettings, expiresAt: number, now: number): void {
+    this.timers.set("expire", handoffId, expiresAt);
+    const remindAt = now + bot.reminder_delay_seconds * 1000;
+    if (remindAt < expiresAt) this.timers.set("remind", handoffId, remindAt);
+    else this.timers.clear("remind", handoffId);
+  }
+
+  clearWaitTimers(handoffId: string): void {
+    this.timers.clear("expire", handoffId);
+    this.timers.clear("remind", handoffId);
+  }
+}

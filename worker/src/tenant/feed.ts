@@ -1,0 +1,54 @@
+// The tenant's event sequence: every event is numbered, kept for `resume`, and sent once-serialized.
+import type { TenantEvent } from "../../../schema/realtime";
+import type { Sql } from "./sql";
+
+/** Events kept for replay: at least this many, and at least this recent. */
+const KEEP_EVENTS = 1000;
+const KEEP_MS = 10 * 60_000;
+
+export class Feed {
+  private seq: number;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly sockets: () => WebSocket[],
+  ) {
+    this.seq = sql.first<{ head: number | null }>(`SELECT MAX(seq) AS head FROM feed`)?.head ?? 0;
+  }
+
+  get head(): number {
+    return this.seq;
+  }
+
+  emit(event: TenantEvent, now: number): void {
+    this.seq += 1;
+    const frame = JSON.stringify({ ...event, seq: this.seq });
+    this.sql.run(`INSERT INTO feed (seq, frame, at) VALUES (?, ?, ?)`, this.seq, frame, now);
+    this.broadcast(frame);
+    if (this.seq % 100 === 0) this.prune(now);
+  }
+
+  /** Serialized once by the caller; the output gate holds each send until the write is durable. */
+  broadcast(frame: string, except?: WebSocket): void {
+    for (const ws of this.sockets()) {
+      if (ws === except) continue;
+      try {
+        ws.send(frame);
+      } catch {
+        // A socket closing under us is cleaned up by webSocketClose.
+      }
+    }
+  }
+
+  /** Frames after `since`, or null when some of them are no longer kept (the client must resync). */
+  since(since: number): string[] | null {
+    if (since >= this.seq) return [];
+    const oldest = this.sql.first<{ oldest: number | null }>(`SELECT MIN(seq) AS oldest FROM feed`)?.oldest;
+    if (oldest == null || since + 1 < oldest) return null;
+    return this.sql.all<{ frame: string }>(`SELECT frame FROM feed WHERE seq > ? ORDER BY seq`, since).map((r) => r.frame);
+  }
+
+  private prune(now: number): void {
+    this.sql.run(`DELETE FROM feed WHERE seq <= ? AND at < ?`, this.seq - KEEP_EVENTS, now - KEEP_MS);
+  }
+}

@@ -1,0 +1,249 @@
+// The handoff state machine: queued → active → resolved | expired, release back to queued,
+// admin assign. Each step is read-check-write in synchronous SQL: no await, so the object's
+// input gate makes it race-free and exactly one claimer wins.
+import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../../schema/api";
+import type { Handoff, Message, Person } from "../../../schema/shapes";
+import { newId } from "../ids";
+import type { TenantCore } from "./core";
+import { toHandoff, toMessage, type HandoffRow } from "./records";
+import { fillTemplate } from "./templates";
+import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
+
+const person = (actor: Actor): Person => ({ id: actor.id, name: actor.name });
+
+export interface EscalateResult {
+  handoff: Handoff;
+  created: boolean;
+  handoff_message: string;
+}
+
+export function escalate(core: TenantCore, bot: BotSettings, input: EscalateRecord, now: number): EscalateResult {
+  const handoffMessage = fillTemplate(bot.handoff_message, { org_name: core.orgName() });
+  const open = core.sql.first<HandoffRow>(
+    `SELECT * FROM handoffs WHERE bot_id = ? AND conversation_id = ? AND status IN ('queued', 'active')`,
+    bot.id,
+    input.conversation_id,
+  );
+  if (open) return { handoff: toHandoff(open), created: false, handoff_message: handoffMessage };
+
+  const id = newId("ho");
+  const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
+  const expiresAt = now + maxWaitMs;
+  core.sql.run(
+    `INSERT INTO handoffs (id, bot_id, conversation_id, status, channel, contact_id, contact_name, contact_phone, contact_email,
+       reason, summary, tags, priority, metadata, created_at, expires_at, updated_at)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    id,
+    bot.id,
+    input.conversation_id,
+    input.channel,
+    input.contact.id,
+    input.contact.name ?? null,
+    input.contact.phone ?? null,
+    input.contact.email ?? null,
+    input.reason ?? null,
+    input.summary ?? null,
+    JSON.stringify(input.tags),
+    input.priority,
+    input.metadata,
+    now,
+    expiresAt,
+    now,
+  );
+  // History without times keeps its order just before the escalation.
+  input.history.forEach((item, index) => {
+    const at = item.at ? Date.parse(item.at) : now - (input.history.length - index);
+    core.addMessage(id, { from: item.from, text: item.text, at, externalId: item.id ?? null }, now);
+  });
+  core.addMessage(id, { from: "system", text: handoffMessage, at: now }, now);
+  core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel }, now);
+  core.mirror.mark("handoff", id, now);
+  core.armWaitTimers(id, bot, expiresAt, now);
+  const handoff = core.handoff(id)!;
+  core.emit({ type: "handoff.created", data: { handoff } }, now);
+  return { handoff, created: true, handoff_message: handoffMessage };
+}
+
+export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
+
+export function contactMessage(core: TenantCore, botId: string, input: ContactMessageInput, now: number): ContactMessageResult {
+  const seen = core.sql.first<{ route: string; handoff_id: string | null; message_id: string | null }>(
+    `SELECT route, handoff_id, message_id FROM inbound WHERE bot_id = ? AND external_id = ?`,
+    botId,
+    input.id,
+  );
+  if (seen) {
+    const message = seen.message_id ? core.message(seen.message_id) : undefined;
+    return seen.route === "agent" && seen.handoff_id && message
+      ? { route: "agent", handoff_id: seen.handoff_id, message }
+      : { route: "bot" };
+  }
+  const open = core.sql.first<{ id: string }>(
+    `SELECT id FROM handoffs WHERE bot_id = ? AND conversation_id = ? AND status IN ('queued', 'active')`,
+    botId,
+    input.conversation_id,
+  );
+  if (!open) {
+    core.sql.run(`INSERT INTO inbound (bot_id, external_id, route, at) VALUES (?, ?, 'bot', ?)`, botId, input.id, now);
+    return { route: "bot" };
+  }
+  const at = input.at ? Date.parse(input.at) : now;
+  const row = core.addMessage(open.id, { from: "contact", text: input.text, at, externalId: input.id }, now);
+  core.sql.run(
+    `INSERT INTO inbound (bot_id, external_id, route, handoff_id, message_id, at) VALUES (?, ?, 'agent', ?, ?, ?)`,
+    botId,
+    input.id,
+    open.id,
+    row.id,
+    now,
+  );
+  const message = toMessage(row);
+  core.emit({ type: "message.created", data: { message, handoff: core.handoff(open.id)! } }, now);
+  return { route: "agent", handoff_id: open.id, message };
+}
+
+/** Finds a handoff the actor may act on, or the documented error. */
+function target(core: TenantCore, actor: Actor, id: string): Result<HandoffRow> {
+  if (actor.role === "viewer") return fail({ code: "forbidden", message: "Viewers can read conversations but not act on them." });
+  const row = core.handoffRow(id);
+  if (!row) return fail({ code: "not_found", message: "No such handoff." });
+  return ok(row);
+}
+
+const invalidState = (row: HandoffRow, action: string) =>
+  fail({ code: "invalid_state", message: `Cannot ${action} a handoff that is ${row.status}.`, status: row.status });
+
+export function claim(core: TenantCore, actor: Actor, id: string, now: number): Result<{ handoff: Handoff }> {
+  const found = target(core, actor, id);
+  if (!found.ok) return found;
+  const row = found.value;
+  if (row.status === "active") {
+    if (row.assignee_id === actor.id) return ok({ handoff: toHandoff(row) });
+    const assignee = { id: row.assignee_id ?? "", name: row.assignee_name ?? "" };
+    return fail({ code: "already_claimed", message: `Already claimed by ${assignee.name}.`, assignee });
+  }
+  if (row.status !== "queued") return invalidState(row, "claim");
+  return ok({ handoff: takeOver(core, row, person(actor), person(actor), "claimed", now) });
+}
+
+/** Moves a handoff to an agent: timers stop, the contact is greeted, agents and the bot are told. */
+function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, change: "claimed" | "assigned", now: number): Handoff {
+  const wasQueued = row.status === "queued";
+  core.clearWaitTimers(row.id);
+  const handoff = core.updateHandoff(
+    row.id,
+    { status: "active", assignee_id: agent.id, assignee_name: agent.name, claimed_at: wasQueued ? now : row.claimed_at },
+    now,
+  );
+  core.audit(row.id, change, by, change === "assigned" ? { agent } : {}, now);
+  if (wasQueued) {
+    const bot = core.bot(row.bot_id);
+    if (bot) {
+      const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
+      core.addMessage(row.id, { from: "system", text, at: now }, now);
+      core.outbox.enqueue(bot, "handoff.claimed", { handoff, agent, message: { text } }, now);
+    }
+  }
+  core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
+  return handoff;
+}
+
+export function reply(core: TenantCore, actor: Actor, id: string, text: string, now: number): Result<{ message: Message }> {
+  const found = target(core, actor, id);
+  if (!found.ok) return found;
+  const row = found.value;
+  if (row.status === "resolved" || row.status === "expired") return invalidState(row, "reply to");
+  if (row.assignee_id !== actor.id) return fail({ code: "not_assignee", message: "Claim this conversation to reply." });
+  const bot = core.bot(row.bot_id);
+  const agent = person(actor);
+  const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null }, now);
+  const message = toMessage(stored);
+  const handoff = core.handoff(id)!;
+  if (bot) core.outbox.enqueue(bot, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
+  core.emit({ type: "message.created", data: { message, handoff } }, now);
+  return ok({ message });
+}
+
+/** Only the assignee, or an admin, may resolve or release an active handoff. */
+function holder(core: TenantCore, actor: Actor, id: string, action: string): Result<HandoffRow> {
+  const found = target(core, actor, id);
+  if (!found.ok) return found;
+  const row = found.value;
+  if (row.status !== "active") return invalidState(row, action);
+  if (row.assignee_id !== actor.id && actor.role !== "admin") {
+    return fail({ code: "not_assignee", message: `Only ${row.assignee_name ?? "the assignee"} can ${action} this conversation.` });
+  }
+  return ok(row);
+}
+
+export function resolve(core: TenantCore, actor: Actor, id: string, input: ResolveInput, now: number): Result<{ handoff: Handoff }> {
+  const found = holder(core, actor, id, "resolve");
+  if (!found.ok) return found;
+  const row = found.value;
+  const note = input.note?.trim() ? input.note.trim() : null;
+  const handoff = core.updateHandoff(id, { status: "resolved", outcome: input.outcome, note, resolved_at: now }, now);
+  // The note is internal: it lives in the audit trail and D1, never in what the bot receives.
+  core.audit(id, "resolved", person(actor), { outcome: input.outcome, note }, now);
+  const bot = core.bot(row.bot_id);
+  if (bot) {
+    const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
+    core.addMessage(id, { from: "system", text, at: now }, now);
+    core.outbox.enqueue(bot, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
+  }
+  core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
+  return ok({ handoff });
+}
+
+export function release(core: TenantCore, actor: Actor, id: string, now: number): Result<{ handoff: Handoff }> {
+  const found = holder(core, actor, id, "release");
+  if (!found.ok) return found;
+  const row = found.value;
+  // Back in the queue, the contact gets a fresh wait before expiry.
+  const bot = core.bot(row.bot_id);
+  const waitMs = (bot?.max_wait_minutes ?? 30) * 60_000;
+  const handoff = core.updateHandoff(
+    id,
+    { status: "queued", assignee_id: null, assignee_name: null, claimed_at: null, expires_at: now + waitMs },
+    now,
+  );
+  if (bot) core.armWaitTimers(id, bot, now + waitMs, now);
+  else core.timers.set("expire", id, now + waitMs);
+  core.audit(id, "released", person(actor), { previous_assignee: { id: row.assignee_id, name: row.assignee_name } }, now);
+  core.emit({ type: "handoff.updated", data: { handoff, change: "released", actor: person(actor) } }, now);
+  return ok({ handoff });
+}
+
+export function assign(core: TenantCore, actor: Actor, id: string, agent: Person, now: number): Result<{ handoff: Handoff }> {
+  if (actor.role !== "admin") return fail({ code: "forbidden", message: "Only admins can assign conversations." });
+  const found = target(core, actor, id);
+  if (!found.ok) return found;
+  const row = found.value;
+  if (row.status !== "queued" && row.status !== "active") return invalidState(row, "assign");
+  if (row.assignee_id === agent.id) return ok({ handoff: toHandoff(row) });
+  return ok({ handoff: takeOver(core, row, agent, person(actor), "assigned", now) });
+}
+
+/** Timer: nobody claimed in time. Does nothing unless the handoff is still waiting. */
+export function expire(core: TenantCore, id: string, now: number): void {
+  const row = core.handoffRow(id);
+  if (!row || row.status !== "queued") return;
+  const handoff = core.updateHandoff(id, { status: "expired" }, now);
+  core.timers.clear("remind", id);
+  core.audit(id, "expired", null, { waited_seconds: Math.round((now - row.created_at) / 1000) }, now);
+  const bot = core.bot(row.bot_id);
+  if (bot) {
+    const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
+    core.addMessage(id, { from: "system", text, at: now }, now);
+    core.outbox.enqueue(bot, "handoff.expired", { handoff, message: { text } }, now);
+  }
+  core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
+}
+
+/** Timer: still unclaimed after the bot's reminder delay. Once per wait. */
+export function remind(core: TenantCore, id: string, now: number): void {
+  const row = core.handoffRow(id);
+  if (!row || row.status !== "queued") return;
+  const waitingSeconds = Math.round((now - row.created_at) / 1000);
+  core.audit(id, "reminded", null, { waiting_seconds: waitingSeconds }, now);
+  core.emit({ type: "handoff.reminder", data: { handoff: toHandoff(row), waiting_seconds: waitingSeconds } }, now);
+}

@@ -1,0 +1,87 @@
+// Reads of a tenant's handoffs: the inbox list, a handoff's detail, the stats bar.
+import type { HandoffStatus, Stats } from "../../../schema/shapes";
+import type { Handoff, HandoffEvent, Message } from "../../../schema/shapes";
+import type { TenantCore } from "./core";
+import { toEvent, toHandoff, toMessage, type EventRow, type HandoffRow, type MessageRow } from "./records";
+
+export interface ListFilter {
+  statuses: HandoffStatus[];
+  assignee: { kind: "any" } | { kind: "unassigned" } | { kind: "user"; id: string };
+  q?: string;
+  botId?: string;
+  limit: number;
+}
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export function listHandoffs(core: TenantCore, filter: ListFilter): Handoff[] {
+  const where: string[] = [`status IN (${filter.statuses.map(() => "?").join(", ")})`];
+  const args: SqlStorageValue[] = [...filter.statuses];
+  if (filter.assignee.kind === "unassigned") where.push(`assignee_id IS NULL`);
+  if (filter.assignee.kind === "user") {
+    where.push(`assignee_id = ?`);
+    args.push(filter.assignee.id);
+  }
+  if (filter.q) {
+    const pattern = likePattern(filter.q);
+    where.push(
+      `(reason LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR contact_name LIKE ? ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM messages m WHERE m.handoff_id = handoffs.id AND m.sender != 'system' AND m.text LIKE ? ESCAPE '\\'))`,
+    );
+    args.push(pattern, pattern, pattern, pattern);
+  }
+  const rows = core.sql.all<HandoffRow>(
+    `SELECT * FROM handoffs WHERE ${where.join(" AND ")} ORDER BY created_at ASC, id ASC LIMIT ?`,
+    ...args,
+    filter.limit,
+  );
+  return rows.map(toHandoff);
+}
+
+export interface HandoffDetail {
+  handoff: Handoff;
+  messages: Message[];
+  events: HandoffEvent[];
+}
+
+export function handoffDetail(core: TenantCore, id: string): HandoffDetail | null {
+  const row = core.handoffRow(id);
+  if (!row) return null;
+  const messages = core.sql.all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toMessage);
+  const events = core.sql.all<EventRow>(`SELECT * FROM events WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toEvent);
+  return { handoff: toHandoff(row), messages, events };
+}
+
+function startOfUtcDay(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+/** Monday 00:00 UTC of the current week. */
+function startOfUtcWeek(now: number): number {
+  const day = startOfUtcDay(now);
+  const weekday = (new Date(day).getUTCDay() + 6) % 7;
+  return day - weekday * 86_400_000;
+}
+
+export function stats(core: TenantCore, agentsOnline: number, now: number): Stats {
+  const row = core.sql.first<{ queued: number; active: number; oldest: number | null; today: number; resolved: number }>(
+    `SELECT
+       SUM(status = 'queued') AS queued,
+       SUM(status = 'active') AS active,
+       MIN(CASE WHEN status = 'queued' THEN created_at END) AS oldest,
+       SUM(created_at >= ?) AS today,
+       SUM(status = 'resolved' AND resolved_at >= ?) AS resolved
+     FROM handoffs`,
+    startOfUtcDay(now),
+    startOfUtcWeek(now),
+  );
+  return {
+    queued: row?.queued ?? 0,
+    active: row?.active ?? 0,
+    agents_online: agentsOnline,
+    oldest_waiting_seconds: row?.oldest == null ? null : Math.max(0, Math.floor((now - row.oldest) / 1000)),
+    today: row?.today ?? 0,
+    resolved_this_week: row?.resolved ?? 0,
+  };
+}

@@ -1,0 +1,121 @@
+// Rows of the tenant object's tables, and how they become the public shapes of api.md.
+import { z } from "zod";
+import { CHANNELS, OUTCOMES, PRIORITIES } from "../../../schema/api";
+import type { Delivery, Handoff, HandoffEvent, HandoffStatus, Message, Sender } from "../../../schema/shapes";
+
+export interface HandoffRow extends Record<string, SqlStorageValue> {
+  id: string;
+  bot_id: string;
+  conversation_id: string;
+  status: string;
+  channel: string;
+  contact_id: string;
+  contact_name: string | null;
+  contact_phone: string | null;
+  contact_email: string | null;
+  reason: string | null;
+  summary: string | null;
+  tags: string;
+  priority: string;
+  metadata: string;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  outcome: string | null;
+  note: string | null;
+  message_count: number;
+  last_text: string | null;
+  last_from: string | null;
+  last_at: number | null;
+  created_at: number;
+  claimed_at: number | null;
+  resolved_at: number | null;
+  expires_at: number | null;
+  updated_at: number;
+}
+
+export interface MessageRow extends Record<string, SqlStorageValue> {
+  id: string;
+  handoff_id: string;
+  external_id: string | null;
+  sender: string;
+  text: string;
+  agent_id: string | null;
+  agent_name: string | null;
+  delivery: string | null;
+  at: number;
+}
+
+export interface EventRow extends Record<string, SqlStorageValue> {
+  id: string;
+  handoff_id: string;
+  type: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  data: string;
+  at: number;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+// JSON columns are read back through the same library that validated them on the way in.
+const tagsColumn = z.array(z.string());
+const metadataColumn = z.record(z.string(), z.json());
+const eventData = z.record(z.string(), z.json());
+const statusColumn = z.enum(["queued", "active", "resolved", "expired"]);
+const senderColumn = z.enum(["contact", "bot", "agent", "system"]);
+const deliveryColumn = z.enum(["pending", "delivered", "failed"]).nullable();
+const eventType = z.enum(["escalated", "claimed", "released", "assigned", "resolved", "expired", "reminded"]);
+
+export function toHandoff(row: HandoffRow): Handoff {
+  return {
+    id: row.id,
+    status: statusColumn.parse(row.status),
+    conversation_id: row.conversation_id,
+    bot_id: row.bot_id,
+    channel: z.enum(CHANNELS).parse(row.channel),
+    contact: { id: row.contact_id, name: row.contact_name, phone: row.contact_phone, email: row.contact_email },
+    reason: row.reason,
+    summary: row.summary,
+    tags: tagsColumn.parse(JSON.parse(row.tags)),
+    priority: z.enum(PRIORITIES).parse(row.priority),
+    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? "" } : null,
+    outcome: row.outcome === null ? null : z.enum(OUTCOMES).parse(row.outcome),
+    metadata: metadataColumn.parse(JSON.parse(row.metadata)),
+    created_at: iso(row.created_at),
+    claimed_at: isoOrNull(row.claimed_at),
+    resolved_at: isoOrNull(row.resolved_at),
+    expires_at: isoOrNull(row.expires_at),
+    message_count: row.message_count,
+    last_message:
+      row.last_text !== null && row.last_at !== null
+        ? { text: row.last_text, from: senderColumn.parse(row.last_from), at: iso(row.last_at) }
+        : null,
+  };
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    handoff_id: row.handoff_id,
+    from: senderColumn.parse(row.sender),
+    text: row.text,
+    at: iso(row.at),
+    agent: row.agent_id ? { id: row.agent_id, name: row.agent_name ?? "" } : null,
+    delivery: deliveryColumn.parse(row.delivery),
+  };
+}
+
+export function toEvent(row: EventRow): HandoffEvent {
+  return {
+    id: row.id,
+    handoff_id: row.handoff_id,
+    type: eventType.parse(row.type),
+    actor: row.actor_id ? { id: row.actor_id, name: row.actor_name ?? "" } : null,
+    data: eventData.parse(JSON.parse(row.data)),
+    at: iso(row.at),
+  };
+}
+
+export const isOpen = (status: HandoffStatus | string): boolean => status === "queued" || status === "active";
+export type { Sender, Delivery };

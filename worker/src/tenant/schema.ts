@@ -1,0 +1,50 @@
+// The tenant object's own SQLite schema: forward-only steps, applied once at start-up.
+import type { Sql } from "./sql";
+
+const STEPS: string[][] = [
+  [
+    `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    `CREATE TABLE bots (id TEXT PRIMARY KEY, settings TEXT NOT NULL, synced_at INTEGER NOT NULL)`,
+    `CREATE TABLE handoffs (
+      id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, conversation_id TEXT NOT NULL, status TEXT NOT NULL,
+      channel TEXT NOT NULL, contact_id TEXT NOT NULL, contact_name TEXT, contact_phone TEXT, contact_email TEXT,
+      reason TEXT, summary TEXT, tags TEXT NOT NULL, priority TEXT NOT NULL, metadata TEXT NOT NULL,
+      assignee_id TEXT, assignee_name TEXT, outcome TEXT, note TEXT,
+      message_count INTEGER NOT NULL DEFAULT 0, last_text TEXT, last_from TEXT, last_at INTEGER,
+      created_at INTEGER NOT NULL, claimed_at INTEGER, resolved_at INTEGER, expires_at INTEGER,
+      updated_at INTEGER NOT NULL)`,
+    // At most one open handoff per bot conversation: the database enforces what escalate checks.
+    `CREATE UNIQUE INDEX handoffs_open_conversation ON handoffs (bot_id, conversation_id)
+      WHERE status IN ('queued', 'active')`,
+    `CREATE INDEX handoffs_status_created ON handoffs (status, created_at)`,
+    `CREATE TABLE messages (
+      id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, external_id TEXT, sender TEXT NOT NULL, text TEXT NOT NULL,
+      agent_id TEXT, agent_name TEXT, delivery TEXT, at INTEGER NOT NULL)`,
+    `CREATE INDEX messages_handoff ON messages (handoff_id, at)`,
+    // Contact message ids already answered, with the answer, so a resend gets the same one.
+    `CREATE TABLE inbound (bot_id TEXT NOT NULL, external_id TEXT NOT NULL, route TEXT NOT NULL,
+      handoff_id TEXT, message_id TEXT, at INTEGER NOT NULL, PRIMARY KEY (bot_id, external_id))`,
+    `CREATE TABLE events (id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, type TEXT NOT NULL,
+      actor_id TEXT, actor_name TEXT, data TEXT NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE INDEX events_handoff ON events (handoff_id, at)`,
+    `CREATE TABLE feed (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE TABLE timers (kind TEXT NOT NULL, ref TEXT NOT NULL, due_at INTEGER NOT NULL, PRIMARY KEY (kind, ref))`,
+    `CREATE INDEX timers_due ON timers (due_at)`,
+    `CREATE TABLE webhooks (id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+      message_id TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+      created_at INTEGER NOT NULL, delivered_at INTEGER)`,
+    `CREATE INDEX webhooks_message ON webhooks (message_id)`,
+    // Entities changed here but not yet written to D1 (gen guards against a change made mid-flush).
+    `CREATE TABLE mirror (kind TEXT NOT NULL, id TEXT NOT NULL, gen INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
+  ],
+];
+
+export function migrate(sql: Sql): void {
+  sql.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`);
+  const current = sql.first<{ version: number }>(`SELECT version FROM schema_version`)?.version ?? 0;
+  if (current === 0) sql.run(`INSERT INTO schema_version (version) VALUES (0)`);
+  for (let v = current; v < STEPS.length; v++) {
+    for (const statement of STEPS[v]!) sql.run(statement);
+    sql.run(`UPDATE schema_version SET version = ?`, v + 1);
+  }
+}

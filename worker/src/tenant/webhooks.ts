@@ -1,0 +1,128 @@
+// Outbound webhooks to the bot: a durable outbox, signed per Standard Webhooks, retried with
+// backoff under the same webhook-id until a 2xx or three days have passed.
+import { newId } from "../ids";
+import type { Sql } from "./sql";
+import type { Timers } from "./timers";
+import type { BotSettings } from "./types";
+
+export type WebhookType = "handoff.claimed" | "message.created" | "handoff.resolved" | "handoff.expired";
+
+/** Delay before each retry: about 5 s, 30 s, 2 min, 10 min, 1 h, then hourly. */
+const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
+const HOURLY_MS = 3_600_000;
+const GIVE_UP_AFTER_MS = 3 * 24 * 3_600_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export function retryDelay(failedAttempts: number): number {
+  return RETRY_DELAYS_MS[failedAttempts - 1] ?? HOURLY_MS;
+}
+
+interface WebhookRow extends Record<string, SqlStorageValue> {
+  id: string;
+  bot_id: string;
+  type: string;
+  body: string;
+  message_id: string | null;
+  attempts: number;
+  created_at: number;
+}
+
+export interface DeliveryOutcome {
+  messageId: string | null;
+  delivery: "delivered" | "failed" | null;
+}
+
+export class WebhookOutbox {
+  constructor(
+    private readonly sql: Sql,
+    private readonly timers: Timers,
+  ) {}
+
+  /** Queues a webhook for the bot (none when it has no URL); the first attempt is due at once. */
+  enqueue(bot: BotSettings, type: WebhookType, data: unknown, now: number, messageId: string | null = null): string | null {
+    if (!bot.webhook_url) return null;
+    const id = newId("msg");
+    const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+    this.sql.run(
+      `INSERT INTO webhooks (id, bot_id, type, body, message_id, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
+      id,
+      bot.id,
+      type,
+      body,
+      messageId,
+      now,
+    );
+    this.timers.set("webhook", id, now);
+    return id;
+  }
+
+  /**
+   * Attempts the given webhooks: one bot's in order (so a reply never overtakes its claim),
+   * different bots side by side. Returns what changed for messages' delivery status.
+   */
+  async deliver(ids: string[], bots: (id: string) => BotSettings | undefined): Promise<DeliveryOutcome[]> {
+    const rows = ids
+      .map((id) => this.sql.first<WebhookRow>(`SELECT * FROM webhooks WHERE id = ? AND status = 'pending'`, id))
+      .filter((row): row is WebhookRow => row !== undefined);
+    const byBot = new Map<string, WebhookRow[]>();
+    for (const row of rows) byBot.set(row.bot_id, [...(byBot.get(row.bot_id) ?? []), row]);
+    const outcomes: DeliveryOutcome[] = [];
+    await Promise.all(
+      [...byBot.values()].map(async (queue) => {
+        for (const row of queue) outcomes.push(await this.attempt(row, bots(row.bot_id)));
+      }),
+    );
+    return outcomes;
+  }
+
+  private async attempt(row: WebhookRow, bot: BotSettings | undefined): Promise<DeliveryOutcome> {
+    let error: string | null = null;
+    if (!bot?.webhook_url) {
+      error = "bot has no webhook_url";
+    } else {
+      try {
+        const response = await send(bot.webhook_url, bot.webhook_secret, row.id, row.body);
+        if (!response.ok) error = `HTTP ${response.status}`;
+        await response.body?.cancel();
+      } catch (e) {
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const now = Date.now();
+    const attempts = row.attempts + 1;
+    if (error === null) {
+      this.sql.run(`UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?`, attempts, now, row.id);
+      return { messageId: row.message_id, delivery: "delivered" };
+    }
+    if (now - row.created_at >= GIVE_UP_AFTER_MS || !bot?.webhook_url) {
+      this.sql.run(`UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
+      return { messageId: row.message_id, delivery: "failed" };
+    }
+    this.sql.run(`UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
+    this.timers.set("webhook", row.id, now + retryDelay(attempts));
+    return { messageId: row.message_id, delivery: null };
+  }
+}
+
+export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+  const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
+  return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
+}
+
+async function send(url: string, secret: string, id: string, body: string): Promise<Response> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "user-agent": "HandoffInbox-Webhooks/1",
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": await sign(secret, id, timestamp, body),
+    },
+    body,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+}
