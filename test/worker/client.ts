@@ -1,0 +1,179 @@
+// Talking to the Worker as bots, browsers and sockets do.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import type { ServerFrame } from "../../schema/realtime";
+import { PASSWORD, type TestTenant, type TestUser } from "./fixtures";
+
+export const ORIGIN = "https://inbox.test";
+
+export interface CallOptions {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  cookie?: string;
+  key?: string;
+  origin?: string | null;
+  headers?: Record<string, string>;
+}
+
+export async function call(path: string, options: CallOptions = {}): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.body !== undefined || options.rawBody !== undefined) headers.set("content-type", "application/json");
+  if (options.cookie) headers.set("cookie", options.cookie);
+  if (options.key) headers.set("authorization", `Bearer ${options.key}`);
+  const method = options.method ?? (options.body !== undefined || options.rawBody !== undefined ? "POST" : "GET");
+  if (options.origin !== null && method !== "GET") headers.set("origin", options.origin ?? ORIGIN);
+  return exports.default.fetch(`${ORIGIN}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+}
+
+/** Calls and parses, asserting the status so a failure shows the body. */
+export async function json<T = any>(path: string, options: CallOptions & { status?: number } = {}): Promise<T> {
+  const res = await call(path, options);
+  const text = await res.text();
+  if (options.status !== undefined) expect(res.status, `${path}: ${text}`).toBe(options.status);
+  return JSON.parse(text) as T;
+}
+
+export async function login(user: TestUser): Promise<string> {
+  const res = await call("/api/auth/login", { body: { email: user.email, password: PASSWORD } });
+  expect(res.status).toBe(200);
+  const cookie = res.headers.get("set-cookie") ?? "";
+  return cookie.split(";")[0]!;
+}
+
+let conversation = 0;
+export function escalation(overrides: Record<string, unknown> = {}) {
+  conversation += 1;
+  return {
+    conversation_id: `conv-${Date.now()}-${conversation}`,
+    channel: "whatsapp",
+    contact: { id: `contact-${conversation}`, name: "Maria Lopez", phone: "+34 600 000 000" },
+    reason: "asked for a human",
+    summary: "Wants to change the delivery address of order 1042.",
+    tags: ["orders"],
+    priority: "normal",
+    history: [
+      { id: "h1", from: "contact", text: "Hi, I need to change my address", at: "2026-11-21T10:00:00Z" },
+      { id: "h2", from: "bot", text: "I can't do that, let me get a person.", at: "2026-11-21T10:00:05Z" },
+    ],
+    ...overrides,
+  };
+}
+
+export async function escalate(tenant: TestTenant, overrides: Record<string, unknown> = {}) {
+  return json("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
+}
+
+export function hub(tenant: TestTenant) {
+  return env.TENANT.get(env.TENANT.idFromName(tenant.id));
+}
+
+/** Makes every pending timer of the tenant due now, as if the time had passed. */
+export async function fastForward(tenant: TestTenant, kinds: string[] = ["expire", "remind"]): Promise<void> {
+  await runInDurableObject(hub(tenant), (_instance, state) => {
+    for (const kind of kinds) state.storage.sql.exec(`UPDATE timers SET due_at = ? WHERE kind = ?`, Date.now() - 1, kind);
+  });
+}
+
+export async function runAlarm(tenant: TestTenant): Promise<boolean> {
+  return runDurableObjectAlarm(hub(tenant));
+}
+
+export async function webhooksReceived(tenant: TestTenant): Promise<{ headers: Record<string, string>; body: string; status: number }[]> {
+  const res = await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}`);
+  return ((await res.json()) as { requests: { headers: Record<string, string>; body: string; status: number }[] }).requests;
+}
+
+export async function failWebhooks(tenant: TestTenant, times: number): Promise<void> {
+  await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}&fail=${times}`, { method: "POST" });
+}
+
+/** Polls until `check` passes (for work the alarm does in the background), or fails with its last error. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** A connected agent socket that collects frames and lets a test wait for one. */
+export class AgentSocket {
+  readonly frames: ServerFrame[] = [];
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data) as ServerFrame);
+      else if (e.data === "pong") this.frames.push({ type: "pong" } as unknown as ServerFrame);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.addEventListener("close", () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async open(cookie: string, origin: string | null = ORIGIN): Promise<AgentSocket> {
+    const headers: Record<string, string> = { upgrade: "websocket", cookie };
+    if (origin) headers.origin = origin;
+    const res = await exports.default.fetch(`${ORIGIN}/api/ws`, { headers });
+    const ws = res.webSocket;
+    if (!ws) throw new Error(`WebSocket upgrade refused: ${res.status} ${await res.text()}`);
+    ws.accept();
+    const socket = new AgentSocket(ws);
+    await socket.next((f) => f.type === "hello");
+    return socket;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  /** Waits for the first frame (received so far or later) matching the predicate. */
+  async next<F extends ServerFrame>(match: (f: ServerFrame) => boolean, timeoutMs = 5_000): Promise<F> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find(match);
+      if (found) return found as F;
+      if (this.closed) throw new Error("socket closed while waiting");
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`no matching frame; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends a command and waits for its ack. */
+  async command(frame: Record<string, unknown> & { ref: string }): Promise<Extract<ServerFrame, { type: "ack" }>> {
+    this.send(frame);
+    return this.next((f) => f.type === "ack" && f.ref === frame.ref);
+  }
+
+  events(type?: string): Extract<ServerFrame, { seq: number; type: `${string}.${string}` | "presence" }>[] {
+    return this.frames.filter((f) => "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type)) as never;
+  }
+
+  close(): void {
+    try {
+      this.ws.close(1000, "done");
+    } catch {
+      // already closed
+    }
+  }
+}
