@@ -1,0 +1,75 @@
+// `npm run dev`: build the inbox, apply local D1 migrations, seed the demo, serve everything
+// with `wrangler dev` (offline), and print where to go. Ctrl+C stops the server it started.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { offlineEnv, ROOT, run } from "./run.mjs";
+import { DEMO, DEMO_PASSWORD, seed } from "./seed.mjs";
+
+const port = Number(process.env.PORT ?? 8787);
+const url = `http://localhost:${port}`;
+
+console.log("Building the inbox…");
+await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web") });
+console.log("Applying D1 migrations (local)…");
+await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { quiet: true, env: { CI: "true" } });
+console.log("Seeding the demo…");
+await seed();
+
+const server = spawn("wrangler", ["dev", "--port", String(port), "--show-interactive-dev-session=false"], {
+  cwd: ROOT,
+  env: offlineEnv(),
+  stdio: ["ignore", "inherit", "inherit"],
+  detached: true, // its own process group, so stopping it stops workerd too
+});
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    process.kill(-server.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  setTimeout(() => process.exit(code), 500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+server.on("exit", (code) => {
+  if (!stopping) process.exit(code ?? 1);
+});
+
+async function waitUntilReady() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`${url}/api/openapi.json`);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+if (await waitUntilReady()) {
+  const people = DEMO.users.map((u) => `    ${u.email.padEnd(20)} ${u.role.padEnd(7)} (${u.tenant})`).join("\n");
+  const keys = DEMO.tenants.map((t) => `    ${t.apiKey.padEnd(20)} bot of "${t.name}"`).join("\n");
+  console.log(`
+  Handoff Inbox is running at ${url}
+
+  Log in (password for all: ${DEMO_PASSWORD}):
+${people}
+
+  Bot API keys:
+${keys}
+
+  Try: curl -s -X POST ${url}/api/v1/handoffs -H 'authorization: Bearer hk_demo_local_key' \\
+         -H 'content-type: application/json' -d '{"conversation_id":"c1","contact":{"id":"u1","name":"Maria"}}'
+
+  Press Ctrl+C to stop.
+`);
+} else {
+  console.error(`The server did not answer on ${url}.`);
+  stop(1);
+}

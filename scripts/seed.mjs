@@ -1,0 +1,81 @@
+// The local demo seed of api.md: tenants demo and globex, their people, bots and API keys.
+// Idempotent (safe to run on every start) and local only: it writes to the local D1 through
+// `wrangler d1 execute --local`, never to a deployed database.
+import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "./run.mjs";
+
+export const DEMO_PASSWORD = "handoff-demo";
+export const DEMO_WEBHOOK_SECRET = "whsec_ZGVtby1sb2NhbC13ZWJob29rLXNlY3JldA==";
+export const DEMO = {
+  tenants: [
+    { id: "demo", name: "Demo Co", apiKey: "hk_demo_local_key" },
+    { id: "globex", name: "Globex", apiKey: "hk_globex_local_key" },
+  ],
+  users: [
+    { id: "u_demo_admin", tenant: "demo", email: "admin@demo.test", name: "Ada Admin", role: "admin" },
+    { id: "u_demo_alice", tenant: "demo", email: "alice@demo.test", name: "Alice", role: "agent" },
+    { id: "u_demo_bob", tenant: "demo", email: "bob@demo.test", name: "Bob", role: "agent" },
+    { id: "u_demo_viewer", tenant: "demo", email: "viewer@demo.test", name: "Victor Viewer", role: "viewer" },
+    { id: "u_globex_dana", tenant: "globex", email: "dana@globex.test", name: "Dana", role: "agent" },
+  ],
+};
+
+const MESSAGES = {
+  handoff: "One moment — a person from our team will take over shortly.",
+  accept: "Hello, this is {agent_name} from {org_name}. How can I help?",
+  resolve: "Thanks for your patience — the assistant is back with you now.",
+  expiry: "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
+};
+
+const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
+
+/** Same format as worker/src/auth/crypto.ts hashPassword. */
+function hashPassword(password) {
+  const salt = randomBytes(16);
+  const hash = pbkdf2Sync(password, salt, 100_000, 32, "sha256");
+  return `pbkdf2-sha256$100000$${salt.toString("hex")}$${hash.toString("hex")}`;
+}
+
+export function seedSql(webhookUrl) {
+  const now = Date.now();
+  const lines = [];
+  for (const t of DEMO.tenants) {
+    lines.push(`INSERT INTO tenants (id, name, created_at) VALUES (${q(t.id)}, ${q(t.name)}, ${now}) ON CONFLICT (id) DO UPDATE SET name = excluded.name;`);
+  }
+  const hash = hashPassword(DEMO_PASSWORD);
+  for (const u of DEMO.users) {
+    lines.push(
+      `INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at) VALUES (${q(u.id)}, ${q(u.tenant)}, ${q(u.email)}, ${q(u.name)}, ${q(u.role)}, ${q(hash)}, ${now}) ON CONFLICT (id) DO NOTHING;`,
+    );
+  }
+  for (const t of DEMO.tenants) {
+    const botId = `bot_${t.id}`;
+    lines.push(
+      `INSERT INTO bots (id, tenant_id, name, webhook_url, webhook_secret, handoff_message, accept_message, resolve_message, expiry_message, max_wait_minutes, reminder_delay_seconds, created_at)
+       VALUES (${q(botId)}, ${q(t.id)}, 'Demo bot', ${q(webhookUrl)}, ${q(DEMO_WEBHOOK_SECRET)}, ${q(MESSAGES.handoff)}, ${q(MESSAGES.accept)}, ${q(MESSAGES.resolve)}, ${q(MESSAGES.expiry)}, 30, 180, ${now})
+       ON CONFLICT (id) DO UPDATE SET webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret;`,
+    );
+    const keyHash = createHash("sha256").update(t.apiKey).digest("hex");
+    lines.push(
+      `INSERT INTO api_keys (id, tenant_id, bot_id, name, key_hash, prefix, created_at) VALUES (${q(`key_${t.id}_local`)}, ${q(t.id)}, ${q(botId)}, 'Local demo key', ${q(keyHash)}, ${q(t.apiKey.slice(0, 7))}, ${now}) ON CONFLICT (id) DO UPDATE SET revoked_at = NULL;`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function seed({ webhookUrl = process.env.DEMO_WEBHOOK_URL || null, persistTo } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "handoff-seed-"));
+  const file = join(dir, "seed.sql");
+  writeFileSync(file, seedSql(webhookUrl));
+  try {
+    const persist = persistTo ? ["--persist-to", persistTo] : [];
+    await run("wrangler", ["d1", "execute", "DB", "--local", ...persist, `--file=${file}`], { quiet: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await seed();
