@@ -106,8 +106,20 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000):
   }
 }
 
+/** The raw WebSocket upgrade request to /api/ws (for asserting refusals); `cookie` omitted = logged out. */
+export async function upgrade(cookie?: string, origin: string | null = ORIGIN): Promise<Response> {
+  const headers: Record<string, string> = { upgrade: "websocket" };
+  if (cookie) headers.cookie = cookie;
+  if (origin) headers.origin = origin;
+  return exports.default.fetch(`${ORIGIN}/api/ws`, { headers });
+}
+
+let syncs = 0;
+
 /** A connected agent socket that collects frames and lets a test wait for one. */
 export class AgentSocket {
+  /** Every socket opened and not yet closed by the test, for `closeAll` in an afterEach. */
+  private static readonly open_ = new Set<AgentSocket>();
   readonly frames: ServerFrame[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
@@ -125,15 +137,19 @@ export class AgentSocket {
   }
 
   static async open(cookie: string, origin: string | null = ORIGIN): Promise<AgentSocket> {
-    const headers: Record<string, string> = { upgrade: "websocket", cookie };
-    if (origin) headers.origin = origin;
-    const res = await exports.default.fetch(`${ORIGIN}/api/ws`, { headers });
+    const res = await upgrade(cookie, origin);
     const ws = res.webSocket;
     if (!ws) throw new Error(`WebSocket upgrade refused: ${res.status} ${await res.text()}`);
     ws.accept();
     const socket = new AgentSocket(ws);
+    AgentSocket.open_.add(socket);
     await socket.next((f) => f.type === "hello");
     return socket;
+  }
+
+  /** Closes every socket still open (use in afterEach so no test leaks a connection). */
+  static closeAll(): void {
+    for (const socket of AgentSocket.open_) socket.close();
   }
 
   send(frame: unknown): void {
@@ -165,15 +181,70 @@ export class AgentSocket {
     return this.next((f) => f.type === "ack" && f.ref === frame.ref);
   }
 
+  /**
+   * A round trip through the tenant object: a frame it must answer (an unknown type with a ref)
+   * is sent and its ack awaited, so every frame the object sent this socket before is in `frames`.
+   */
+  async sync(): Promise<void> {
+    syncs += 1;
+    await this.command({ type: "sync", ref: `sync-${syncs}` });
+  }
+
   events(type?: string): Extract<ServerFrame, { seq: number; type: `${string}.${string}` | "presence" }>[] {
     return this.frames.filter((f) => "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type)) as never;
   }
 
   close(): void {
+    AgentSocket.open_.delete(this);
     try {
       this.ws.close(1000, "done");
     } catch {
       // already closed
     }
   }
+}
+
+/** Asserts a documented error: the status, the code and the `{"error": {"code", "message"}}` shape; returns the error. */
+export async function expectError(res: Response | Promise<Response>, status: number, code: string): Promise<{ code: string; message: string; [extra: string]: any }> {
+  const response = await res;
+  const text = await response.text();
+  expect(response.status, `${response.url}: ${text}`).toBe(status);
+  expect(response.headers.get("content-type") ?? "", text).toContain("application/json");
+  const body = JSON.parse(text);
+  expect(Object.keys(body), text).toEqual(["error"]);
+  expect(body.error, text).toMatchObject({ code, message: expect.any(String) });
+  expect(body.error.message.length, text).toBeGreaterThan(0);
+  return body.error;
+}
+
+/** Makes a new API key for a bot through the admin API (a fresh rate-limit bucket, too). */
+export async function newApiKey(adminCookie: string, botId: string): Promise<{ key: string; id: string }> {
+  const made = await json("/api/admin/api-keys", { cookie: adminCookie, body: { bot_id: botId, name: "extra" }, status: 201 });
+  return { key: made.key, id: made.api_key.id };
+}
+
+/**
+ * Rate limiters count in fixed windows aligned to the clock; waits out the end of the current
+ * window when fewer than `marginMs` are left, so a short burst falls within one window.
+ */
+export async function withinOneWindow(periodSeconds: number, marginMs: number): Promise<void> {
+  const left = periodSeconds * 1000 - (Date.now() % (periodSeconds * 1000));
+  if (left < marginMs) await new Promise((r) => setTimeout(r, left + 50));
+}
+
+/** Runs one SQL statement in the tenant object's own SQLite (timers, webhooks, mirror...) and returns its rows. */
+export async function hubRows<T = Record<string, SqlStorageValue>>(tenant: TestTenant, query: string, ...args: SqlStorageValue[]): Promise<T[]> {
+  return runInDurableObject(hub(tenant), (_instance, state) => state.storage.sql.exec(query, ...args).toArray() as T[]);
+}
+
+/**
+ * Waits until the tenant object has no webhook or D1-mirror work left (every webhook delivered,
+ * every change written to D1), so the alarm is armed only for expiry/reminder timers. Only for
+ * tests where the webhook sink and D1 both work.
+ */
+export async function settle(tenant: TestTenant, timeoutMs = 5_000): Promise<void> {
+  await eventually(async () => {
+    const busy = await hubRows(tenant, `SELECT kind, ref FROM timers WHERE kind IN ('webhook', 'mirror')`);
+    expect(busy, "webhook / mirror work still pending").toEqual([]);
+  }, timeoutMs);
 }

@@ -40,9 +40,13 @@ export class Feed {
     }
   }
 
-  /** Frames after `since`, or null when some of them are no longer kept (the client must resync). */
+  /**
+   * Frames after `since`, or null when the client must resync: some are no longer kept, or it
+   * claims a seq this tenant never reached (its state came from elsewhere).
+   */
   since(since: number): string[] | null {
-    if (since >= this.seq) return [];
+    if (since > this.seq) return null;
+    if (since === this.seq) return [];
     const oldest = this.sql.first<{ oldest: number | null }>(`SELECT MIN(seq) AS oldest FROM feed`)?.oldest;
     if (oldest == null || since + 1 < oldest) return null;
     return this.sql.all<{ frame: string }>(`SELECT frame FROM feed WHERE seq > ? ORDER BY seq`, since).map((r) => r.frame);
