@@ -1,0 +1,333 @@
+// The inbox's live state: the filtered list, the open conversation, stats and presence, kept
+// current by the socket's events and changed by the agent's commands.
+import { SvelteMap } from "svelte/reactivity";
+import type { AgentAction, CommandData, EventFrame } from "#schema/realtime";
+import type { Handoff, Message, Person, Stats } from "#schema/shapes";
+import { ApiFailure, api, type HandoffDetail, type Session } from "../api/client";
+import { contactLabel } from "../format";
+import { Connection } from "./connection.svelte";
+import { apiQuery, byAge, DEFAULT_FILTERS, matches, type Filters } from "./filters";
+import { Notifier } from "./notifications.svelte";
+import { EventSequence } from "./sequence";
+
+export type LoadState = "loading" | "ready" | "error";
+
+export interface PendingReply {
+  key: number;
+  handoffId: string;
+  text: string;
+  at: string;
+  error: string | null;
+}
+
+/** A gap in seqs that does not fill within this time means something was lost: reload. */
+const GAP_TIMEOUT_MS = 3_000;
+const STATS_DEBOUNCE_MS = 300;
+
+export class Inbox {
+  readonly handoffs = new SvelteMap<string, Handoff>();
+  filters = $state<Filters>({ ...DEFAULT_FILTERS });
+  listState = $state<LoadState>("loading");
+  listError = $state("");
+  stats = $state<Stats | null>(null);
+  private statsAt = $state(Date.now());
+  agentsOnline = $state<Person[]>([]);
+  detail = $state<HandoffDetail | null>(null);
+  detailId = $state<string | null>(null);
+  detailState = $state<LoadState>("loading");
+  detailError = $state("");
+  pendingReplies = $state<PendingReply[]>([]);
+  /** Inline errors per handoff (e.g. "Claimed by Bob"). */
+  actionErrors = new SvelteMap<string, string>();
+  busy = new SvelteMap<string, string>();
+  now = $state(Date.now());
+  readonly notifier = new Notifier();
+  readonly connection: Connection;
+  readonly sequence = new EventSequence((frame) => this.applyEvent(frame));
+
+  private loadedOnce = false;
+  private loadingList = 0;
+  private appliedDuringLoad: EventFrame[] = [];
+  private gapTimer: ReturnType<typeof setTimeout> | null = null;
+  private statsTimer: ReturnType<typeof setTimeout> | null = null;
+  private clock: ReturnType<typeof setInterval> | null = null;
+  private nextReplyKey = 0;
+
+  visible = $derived.by(() => [...this.handoffs.values()].filter((h) => matches(h, this.filters, this.me.id)).sort(byAge));
+  oldestWaitingSeconds = $derived(
+    this.stats?.oldest_waiting_seconds == null ? null : this.stats.oldest_waiting_seconds + Math.floor((this.now - this.statsAt) / 1000),
+  );
+
+  constructor(
+    readonly session: Session,
+    socketUrl: string,
+  ) {
+    this.connection = new Connection(socketUrl, {
+      hello: (seq) => this.onHello(seq),
+      event: (frame) => this.onEvent(frame),
+      resync: () => this.startOver(),
+    });
+  }
+
+  get canWrite(): boolean {
+    return this.session.user.role !== "viewer";
+  }
+
+  get me(): Person {
+    return this.session.user;
+  }
+
+  start(): void {
+    this.clock = setInterval(() => (this.now = Date.now()), 1_000);
+    this.connection.start();
+  }
+
+  stop(): void {
+    if (this.clock) clearInterval(this.clock);
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
+    this.connection.stop();
+  }
+
+  // --- realtime ---------------------------------------------------------------------------
+
+  private onHello(seq: number): void {
+    if (!this.loadedOnce) {
+      this.loadedOnce = true;
+      this.sequence.reset(seq);
+      void this.reload();
+    } else {
+      // Back after a drop: ask for everything we missed.
+      this.connection.send({ type: "resume", since: this.sequence.last });
+    }
+  }
+
+  private onEvent(frame: EventFrame): void {
+    const result = this.sequence.push(frame);
+    if (result === "buffered" && !this.gapTimer) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = null;
+        if (this.sequence.waiting > 0) this.startOver();
+      }, GAP_TIMEOUT_MS);
+    }
+  }
+
+  /** Applies one tenant event to the local state (each exactly once, in order). */
+  applyEvent(frame: EventFrame): void {
+    if (this.loadingList > 0) this.appliedDuringLoad.push(frame);
+    switch (frame.type) {
+      case "handoff.created":
+        this.upsert(frame.data.handoff);
+        this.notifier.alert("New escalation", `${contactLabel(frame.data.handoff.contact)} — ${frame.data.handoff.reason ?? "wants a person"}`, `/handoffs/${frame.data.handoff.id}`);
+        this.refreshStatsSoon();
+        break;
+      case "handoff.updated":
+        this.upsert(frame.data.handoff);
+        if (this.detailId === frame.data.handoff.id) void this.loadDetail(frame.data.handoff.id, true);
+        this.refreshStatsSoon();
+        break;
+      case "handoff.reminder":
+        this.notifier.toast(`Still waiting: ${contactLabel(frame.data.handoff.contact)} (${Math.round(frame.data.waiting_seconds / 60)} min)`, "info", `/handoffs/${frame.data.handoff.id}`);
+        break;
+      case "message.created":
+        this.upsert(frame.data.handoff);
+        this.addMessage(frame.data.message);
+        if (frame.data.message.from === "contact" && frame.data.handoff.assignee?.id === this.me.id) {
+          this.notifier.alert(`Message from ${contactLabel(frame.data.handoff.contact)}`, frame.data.message.text.slice(0, 120), `/handoffs/${frame.data.handoff.id}`);
+        }
+        break;
+      case "message.updated":
+        this.updateMessage(frame.data.message);
+        break;
+      case "presence":
+        this.agentsOnline = frame.data.agents;
+        if (this.stats) this.stats = { ...this.stats, agents_online: frame.data.agents_online };
+        break;
+    }
+  }
+
+  private upsert(h: Handoff): void {
+    if (matches(h, this.filters, this.me.id)) this.handoffs.set(h.id, h);
+    else this.handoffs.delete(h.id);
+    if (this.detail?.handoff.id === h.id) this.detail = { ...this.detail, handoff: h };
+  }
+
+  private addMessage(m: Message): void {
+    if (!this.detail || this.detail.handoff.id !== m.handoff_id) return;
+    if (this.detail.messages.some((x) => x.id === m.id)) return;
+    this.detail = { ...this.detail, messages: [...this.detail.messages, m] };
+    if (m.from === "agent" && m.agent?.id === this.me.id) this.settlePending(m);
+  }
+
+  private updateMessage(m: Message): void {
+    if (!this.detail || this.detail.handoff.id !== m.handoff_id) return;
+    this.detail = { ...this.detail, messages: this.detail.messages.map((x) => (x.id === m.id ? m : x)) };
+  }
+
+  private settlePending(m: Message): void {
+    const index = this.pendingReplies.findIndex((p) => p.handoffId === m.handoff_id && p.text === m.text && !p.error);
+    if (index >= 0) this.pendingReplies = this.pendingReplies.filter((_, i) => i !== index);
+  }
+
+  // --- loading ----------------------------------------------------------------------------
+
+  /**
+   * Resync (or manual refresh): reconnect, and on the server's hello take a fresh snapshot and
+   * count events from its seq.
+   */
+  startOver(): void {
+    if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+    this.loadedOnce = false;
+    this.connection.reconnectNow();
+  }
+
+  /** Loads the list, stats and the open conversation. */
+  async reload(): Promise<void> {
+    await Promise.all([this.loadList(), this.loadStats(), this.detailId ? this.loadDetail(this.detailId) : undefined]);
+  }
+
+  async setFilters(filters: Filters): Promise<void> {
+    const changed = JSON.stringify(filters) !== JSON.stringify(this.filters);
+    this.filters = filters;
+    if (changed && this.loadedOnce) await this.loadList();
+  }
+
+  async loadList(): Promise<void> {
+    this.loadingList += 1;
+    if (this.handoffs.size === 0) this.listState = "loading";
+    try {
+      const { handoffs } = await api.list(apiQuery(this.filters));
+      this.handoffs.clear();
+      for (const h of handoffs) this.handoffs.set(h.id, h);
+      // Events applied while the request was in flight are at least as new as the snapshot.
+      for (const frame of this.appliedDuringLoad) if (frame.type !== "presence" && "handoff" in frame.data) this.upsert(frame.data.handoff);
+      this.listState = "ready";
+      this.listError = "";
+    } catch (error) {
+      this.listState = "error";
+      this.listError = error instanceof ApiFailure ? error.message : "Could not load conversations.";
+    } finally {
+      this.loadingList -= 1;
+      if (this.loadingList === 0) this.appliedDuringLoad = [];
+    }
+  }
+
+  async loadStats(): Promise<void> {
+    try {
+      this.stats = await api.stats();
+      this.statsAt = Date.now();
+    } catch {
+      // The bar keeps its last numbers; the connection indicator tells the story.
+    }
+  }
+
+  private refreshStatsSoon(): void {
+    if (this.statsTimer) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      void this.loadStats();
+    }, STATS_DEBOUNCE_MS);
+  }
+
+  async open(id: string | null): Promise<void> {
+    if (id === this.detailId) return;
+    this.detailId = id;
+    this.detail = null;
+    if (id) await this.loadDetail(id);
+  }
+
+  async loadDetail(id: string, quiet = false): Promise<void> {
+    if (!quiet) this.detailState = "loading";
+    try {
+      const detail = await api.detail(id);
+      if (this.detailId !== id) return;
+      this.detail = detail;
+      this.detailState = "ready";
+    } catch (error) {
+      if (this.detailId !== id) return;
+      this.detailState = "error";
+      this.detailError = error instanceof ApiFailure && error.code === "not_found" ? "This conversation does not exist (or is not yours to see)." : error instanceof Error ? error.message : "Could not load the conversation.";
+    }
+  }
+
+  // --- commands ---------------------------------------------------------------------------
+
+  private async run(handoffId: string, label: string, action: AgentAction): Promise<CommandData | null> {
+    this.actionErrors.delete(handoffId);
+    this.busy.set(handoffId, label);
+    try {
+      const data = await this.connection.command(action);
+      if ("handoff" in data) this.upsert(data.handoff);
+      return data;
+    } catch (error) {
+      this.actionErrors.set(handoffId, describe(error));
+      if (error instanceof ApiFailure && error.code === "already_claimed") void this.refreshOne(handoffId);
+      return null;
+    } finally {
+      this.busy.delete(handoffId);
+    }
+  }
+
+  claim(id: string) {
+    return this.run(id, "Claiming…", { type: "claim", handoff_id: id });
+  }
+
+  release(id: string) {
+    return this.run(id, "Releasing…", { type: "release", handoff_id: id });
+  }
+
+  resolve(id: string, outcome: "return_to_bot" | "close", note: string) {
+    return this.run(id, "Resolving…", { type: "resolve", handoff_id: id, outcome, note: note.trim() || undefined });
+  }
+
+  async assign(id: string, agentId: string): Promise<void> {
+    this.actionErrors.delete(id);
+    try {
+      const data = await api.assign(id, agentId);
+      if ("handoff" in data) this.upsert(data.handoff);
+    } catch (error) {
+      this.actionErrors.set(id, describe(error));
+    }
+  }
+
+  /** Shows the reply at once; it settles when the server confirms (or says why not). */
+  async reply(handoffId: string, text: string): Promise<boolean> {
+    const pending: PendingReply = { key: ++this.nextReplyKey, handoffId, text, at: new Date().toISOString(), error: null };
+    this.pendingReplies = [...this.pendingReplies, pending];
+    try {
+      const data = await this.connection.command({ type: "reply", handoff_id: handoffId, text });
+      this.pendingReplies = this.pendingReplies.filter((p) => p.key !== pending.key);
+      if ("message" in data) this.addMessage(data.message);
+      return true;
+    } catch (error) {
+      this.pendingReplies = this.pendingReplies.map((p) => (p.key === pending.key ? { ...p, error: describe(error) } : p));
+      return false;
+    }
+  }
+
+  discardReply(key: number): void {
+    this.pendingReplies = this.pendingReplies.filter((p) => p.key !== key);
+  }
+
+  /** After losing a claim race, show the row as it really is now. */
+  private async refreshOne(id: string): Promise<void> {
+    try {
+      const { handoff } = await api.detail(id);
+      this.upsert(handoff);
+    } catch {
+      // The event stream will bring it.
+    }
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof ApiFailure) {
+    if (error.code === "already_claimed") {
+      const assignee = error.body.assignee as { name?: string } | undefined;
+      return `Claimed by ${assignee?.name ?? "someone else"}`;
+    }
+    return error.message;
+  }
+  return "Something went wrong. Try again.";
+}
