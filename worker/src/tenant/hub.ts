@@ -141,6 +141,8 @@ export class TenantHub extends DurableObject<Env> {
 
   private closeSocket(ws: WebSocket, code: number, reason: string): void {
     const sockets = this.ctx.getWebSockets();
+    // In webSocketClose the runtime has already dropped the socket from the list; count it back.
+    if (!sockets.includes(ws)) sockets.push(ws);
     const before = onlineAgents(sockets).length;
     try {
       ws.close(code, reason);
