@@ -1,27 +1,47 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("schema/migrations");
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
-          // A lower flood limit so the bot limiter can be exercised in a test.
-          ratelimits: { BOT_LIMITER: { namespace_id: "1002", simple: { limit: 60, period: 10 } } },
-          // Every outbound fetch (the bots' webhooks) goes to the recording sink.
-          outboundService: "webhook-sink",
-          serviceBindings: { SINK: "webhook-sink" },
-          workers: [{ name: "webhook-sink", modules: true, scriptPath: "./test/support/webhook-sink.js", compatibilityDate: "2026-11-01" }],
-        },
-      }),
-    ],
     test: {
-      include: ["test/worker/**/*.test.ts"],
-      setupFiles: ["./test/worker/setup.ts"],
-      testTimeout: 30_000,
+      projects: [
+        {
+          // The Worker and its Durable Object, inside workerd with real D1, alarms and sockets.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: { TEST_MIGRATIONS: migrations },
+                // A lower flood limit so the bot limiter can be exercised in a test.
+                ratelimits: { BOT_LIMITER: { namespace_id: "1002", simple: { limit: 60, period: 10 } } },
+                // Every outbound fetch (the bots' webhooks) goes to the recording sink.
+                outboundService: "webhook-sink",
+                serviceBindings: { SINK: "webhook-sink" },
+                workers: [{ name: "webhook-sink", modules: true, scriptPath: "./test/support/webhook-sink.js", compatibilityDate: "2026-11-01" }],
+              },
+            }),
+          ],
+          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"], testTimeout: 30_000 },
+        },
+        {
+          // The inbox's client state, compiled by Svelte, in Node.
+          plugins: [svelte()],
+          test: { name: "web", include: ["web/src/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // The inbox in headless Chromium against `wrangler dev` (started and stopped by the setup).
+          test: {
+            name: "e2e",
+            include: ["test/e2e/**/*.test.ts"],
+            globalSetup: ["./test/e2e/server.ts"],
+            fileParallelism: false,
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+          },
+        },
+      ],
     },
   };
 });
