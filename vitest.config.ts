@@ -28,6 +28,8 @@ export default defineConfig(async () => {
         {
           // The inbox's client state, compiled by Svelte, in Node.
           plugins: [svelte()],
+          // Runes need Svelte's client runtime (the server one does not track $derived).
+          resolve: { conditions: ["browser"] },
           test: { name: "web", include: ["web/src/**/*.test.ts"], environment: "node" },
         },
         {

@@ -1,0 +1,223 @@
+// The inbox store driven the way the server drives it: a scripted socket plays the server's
+// frames (hello, events, acks, drops) and canned HTTP answers play the snapshot endpoints.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { EventFrame, ServerFrame } from "#schema/realtime";
+import type { Handoff, Message } from "#schema/shapes";
+import { Inbox } from "./inbox.svelte";
+
+class ScriptedSocket {
+  static OPEN = 1;
+  static all: ScriptedSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(readonly url: string) {
+    ScriptedSocket.all.push(this);
+  }
+  static get last(): ScriptedSocket {
+    return ScriptedSocket.all.at(-1)!;
+  }
+  send(data: string) {
+    this.sent.push(data === "ping" ? data : JSON.parse(data));
+  }
+  close() {
+    this.drop();
+  }
+  /** The server says something. */
+  frame(frame: ServerFrame) {
+    this.readyState = 1;
+    this.onmessage?.({ data: JSON.stringify(frame) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+}
+
+const me = { id: "u_alice", name: "Alice", email: "alice@demo.test", role: "agent" as const };
+const session = { user: me, tenant: { id: "demo", name: "Demo Co" } };
+
+const handoff = (id: string, over: Partial<Handoff> = {}): Handoff => ({
+  id,
+  status: "queued",
+  conversation_id: `c-${id}`,
+  bot_id: "bot_demo",
+  channel: "web",
+  contact: { id: `x-${id}`, name: `Contact ${id}`, phone: null, email: null },
+  reason: "wants a person",
+  summary: null,
+  tags: [],
+  priority: "normal",
+  assignee: null,
+  outcome: null,
+  metadata: {},
+  created_at: `2026-11-22T10:00:0${id.length}.000Z`,
+  claimed_at: null,
+  resolved_at: null,
+  expires_at: null,
+  message_count: 0,
+  last_message: null,
+  ...over,
+});
+
+const message = (id: string, handoffId: string, over: Partial<Message> = {}): Message => ({
+  id,
+  handoff_id: handoffId,
+  from: "contact",
+  text: `text ${id}`,
+  at: "2026-11-22T10:01:00.000Z",
+  agent: null,
+  delivery: null,
+  ...over,
+});
+
+let snapshot: Handoff[] = [];
+const stats = { queued: 0, active: 0, agents_online: 1, oldest_waiting_seconds: null, today: 0, resolved_this_week: 0 };
+
+beforeEach(() => {
+  ScriptedSocket.all = [];
+  snapshot = [];
+  vi.useFakeTimers();
+  vi.stubGlobal("WebSocket", ScriptedSocket);
+  vi.stubGlobal("fetch", async (input: string) => {
+    const path = String(input);
+    if (path.startsWith("/api/handoffs?")) return Response.json({ handoffs: snapshot });
+    if (path === "/api/stats") return Response.json(stats);
+    const detail = /^\/api\/handoffs\/([^/?]+)$/.exec(path);
+    if (detail) return Response.json({ handoff: snapshot.find((h) => h.id === detail[1]) ?? handoff(detail[1]!), messages: [], events: [] });
+    return Response.json({ error: { code: "not_found", message: "no" } }, { status: 404 });
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const event = (seq: number, e: Omit<EventFrame, "seq">): EventFrame => ({ ...e, seq }) as EventFrame;
+const created = (seq: number, h: Handoff) => event(seq, { type: "handoff.created", data: { handoff: h } });
+
+async function connected(helloSeq: number): Promise<Inbox> {
+  const inbox = new Inbox(session, "ws://inbox.test/api/ws");
+  inbox.start();
+  ScriptedSocket.last.frame({ type: "hello", seq: helloSeq, data: { user: me, agents_online: 1, agents: [me] } });
+  await vi.advanceTimersByTimeAsync(0);
+  return inbox;
+}
+
+describe("the inbox store", () => {
+  it("loads the snapshot on hello and then applies events live, oldest first", async () => {
+    snapshot = [handoff("b", { created_at: "2026-11-22T10:05:00.000Z" })];
+    const inbox = await connected(3);
+    expect(inbox.connection.status).toBe("connected");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
+
+    ScriptedSocket.last.frame(created(4, handoff("a", { created_at: "2026-11-22T09:00:00.000Z" })));
+    expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
+
+    // Claimed by Bob: still shown under "All", gone from "Unassigned".
+    const claimed = handoff("a", { status: "active", assignee: { id: "u_bob", name: "Bob" }, created_at: "2026-11-22T09:00:00.000Z" });
+    ScriptedSocket.last.frame(event(5, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
+    expect(inbox.handoffs.get("a")?.assignee?.name).toBe("Bob");
+    await inbox.setFilters({ assignee: "unassigned", status: "open", q: "" });
+    snapshot = [];
+    expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
+
+    // A resolved handoff leaves the default (open) view.
+    await inbox.setFilters({ assignee: "all", status: "open", q: "" });
+    ScriptedSocket.last.frame(event(6, { type: "handoff.updated", data: { handoff: { ...claimed, status: "resolved" }, change: "resolved", actor: null } }));
+    expect(inbox.handoffs.has("a")).toBe(false);
+    inbox.stop();
+  });
+
+  it("ignores duplicates and keeps presence and stats current", async () => {
+    const inbox = await connected(10);
+    ScriptedSocket.last.frame(created(11, handoff("x")));
+    ScriptedSocket.last.frame(created(11, handoff("x", { reason: "changed" })));
+    expect(inbox.handoffs.get("x")?.reason).toBe("wants a person");
+    ScriptedSocket.last.frame(event(12, { type: "presence", data: { agents_online: 2, agents: [me, { id: "u_bob", name: "Bob" }] } }));
+    expect(inbox.agentsOnline.map((a) => a.name)).toEqual(["Alice", "Bob"]);
+    expect(inbox.stats?.agents_online).toBe(2);
+    inbox.stop();
+  });
+
+  it("after a dropped connection, resumes from the last seq and applies what it missed in order", async () => {
+    const inbox = await connected(3);
+    ScriptedSocket.last.frame(created(4, handoff("p")));
+    ScriptedSocket.last.drop();
+    expect(inbox.connection.status).toBe("reconnecting");
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    const second = ScriptedSocket.last;
+    expect(ScriptedSocket.all).toHaveLength(2);
+    second.frame({ type: "hello", seq: 7, data: { user: me, agents_online: 1, agents: [me] } });
+    expect(second.sent).toContainEqual({ type: "resume", since: 4 });
+
+    // A live event overtakes the replay: it waits for the events before it.
+    second.frame(created(8, handoff("s")));
+    expect(inbox.handoffs.has("s")).toBe(false);
+    for (const [seq, id] of [[5, "q"], [6, "r"], [7, "rr"]] as const) second.frame(created(seq, handoff(id)));
+    expect([...inbox.handoffs.keys()].sort()).toEqual(["p", "q", "r", "rr", "s"]);
+    expect(inbox.sequence.last).toBe(8);
+    expect(inbox.connection.status).toBe("connected");
+    inbox.stop();
+  });
+
+  it("answers resync by reconnecting and reloading the snapshot", async () => {
+    const inbox = await connected(3);
+    ScriptedSocket.last.frame({ type: "resync", seq: 99 });
+    const fresh = ScriptedSocket.last;
+    expect(ScriptedSocket.all).toHaveLength(2);
+    snapshot = [handoff("z")];
+    fresh.frame({ type: "hello", seq: 99, data: { user: me, agents_online: 1, agents: [me] } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fresh.sent.some((f) => typeof f === "object" && f !== null && (f as { type: string }).type === "resume")).toBe(false);
+    expect(inbox.visible.map((h) => h.id)).toEqual(["z"]);
+    expect(inbox.sequence.last).toBe(99);
+    inbox.stop();
+  });
+
+  it("claims over the socket and names the winner when another agent was faster", async () => {
+    snapshot = [handoff("c")];
+    const inbox = await connected(1);
+    const claim = inbox.claim("c");
+    const sent = ScriptedSocket.last.sent.at(-1) as { type: string; ref: string; handoff_id: string };
+    expect(sent).toMatchObject({ type: "claim", handoff_id: "c" });
+    ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: false, error: { code: "already_claimed", message: "Already claimed by Bob.", assignee: { id: "u_bob", name: "Bob" } } });
+    await claim;
+    expect(inbox.actionErrors.get("c")).toBe("Claimed by Bob");
+    inbox.stop();
+  });
+
+  it("shows a reply at once and settles it once, whichever of event and ack comes first", async () => {
+    snapshot = [handoff("d", { status: "active", assignee: { id: me.id, name: me.name } })];
+    const inbox = await connected(1);
+    await inbox.open("d");
+    const sending = inbox.reply("d", "On it!");
+    expect(inbox.pendingReplies.map((p) => p.text)).toEqual(["On it!"]);
+    const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
+    const stored = message("m1", "d", { from: "agent", text: "On it!", agent: { id: me.id, name: me.name }, delivery: "pending" });
+    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: stored, handoff: snapshot[0]! } }));
+    ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: true, data: { message: stored } });
+    expect(await sending).toBe(true);
+    expect(inbox.pendingReplies).toEqual([]);
+    expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["m1"]);
+
+    ScriptedSocket.last.frame(event(3, { type: "message.updated", data: { message: { ...stored, delivery: "delivered" } } }));
+    expect(inbox.detail?.messages[0]?.delivery).toBe("delivered");
+    inbox.stop();
+  });
+
+  it("keeps a failed reply visible with the reason", async () => {
+    snapshot = [handoff("e", { status: "active", assignee: { id: "u_bob", name: "Bob" } })];
+    const inbox = await connected(1);
+    await inbox.open("e");
+    const sending = inbox.reply("e", "hello?");
+    const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
+    ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: false, error: { code: "not_assignee", message: "Claim this conversation to reply." } });
+    expect(await sending).toBe(false);
+    expect(inbox.pendingReplies[0]).toMatchObject({ text: "hello?", error: "Claim this conversation to reply." });
+    inbox.stop();
+  });
+});
