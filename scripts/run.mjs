@@ -17,7 +17,13 @@ export function offlineEnv(extra = {}) {
   };
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
+/**
+ * Runs a command to completion; rejects with its output when it fails.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ quiet?: boolean, cwd?: string, env?: Record<string, string> }} [options]
+ * @returns {Promise<string>}
+ */
 export function run(command, args, { quiet = false, cwd = ROOT, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: offlineEnv(env), stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" });

@@ -66,6 +66,7 @@ export function seedSql(webhookUrl) {
   return lines.join("\n") + "\n";
 }
 
+/** @param {{ webhookUrl?: string | null, persistTo?: string }} [options] */
 export async function seed({ webhookUrl = process.env.DEMO_WEBHOOK_URL || null, persistTo } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "handoff-seed-"));
   const file = join(dir, "seed.sql");

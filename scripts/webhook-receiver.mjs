@@ -19,6 +19,10 @@ export function verifySignature(secret, headers, body) {
  * Starts a receiver on 127.0.0.1 (a free port unless given). POST anything to record it;
  * GET /received lists what arrived. Resolves to { url, received, close }.
  */
+/**
+ * @param {{ secret?: string, port?: number, onEvent?: (entry: { id: unknown, verified: boolean | null, event: any }) => void }} [options]
+ * @returns {Promise<{ url: string, received: { id: unknown, verified: boolean | null, event: any }[], close: () => Promise<void> }>}
+ */
 export function startWebhookReceiver({ secret, port = 0, onEvent } = {}) {
   const received = [];
   const server = createServer((req, res) => {

@@ -18,8 +18,10 @@ export default {
     const remaining = failures.get(path) ?? 0;
     const status = remaining > 0 ? 503 : 200;
     if (remaining > 0) failures.set(path, remaining - 1);
+    // Read the body before taking the list: two concurrent first requests must not each start a list.
+    const body = await request.text();
     const list = received.get(path) ?? [];
-    list.push({ url: request.url, headers: Object.fromEntries(request.headers), body: await request.text(), status });
+    list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, status });
     received.set(path, list);
     return new Response(status === 200 ? "ok" : "unavailable", { status });
   },

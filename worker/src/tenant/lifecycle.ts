@@ -31,8 +31,8 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   const expiresAt = now + maxWaitMs;
   core.sql.run(
     `INSERT INTO handoffs (id, bot_id, conversation_id, status, channel, contact_id, contact_name, contact_phone, contact_email,
-       reason, summary, tags, priority, metadata, created_at, expires_at, updated_at)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       reason, summary, tags, priority, metadata, max_wait_ms, created_at, expires_at, updated_at)
+     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     id,
     bot.id,
     input.conversation_id,
@@ -46,6 +46,7 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     JSON.stringify(input.tags),
     input.priority,
     input.metadata,
+    maxWaitMs,
     now,
     expiresAt,
     now,
@@ -141,7 +142,7 @@ function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, 
     if (bot) {
       const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
       core.addMessage(row.id, { from: "system", text, at: now }, now);
-      core.outbox.enqueue(bot, "handoff.claimed", { handoff, agent, message: { text } }, now);
+      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff, agent, message: { text } }, now);
     }
   }
   core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
@@ -159,7 +160,7 @@ export function reply(core: TenantCore, actor: Actor, id: string, text: string, 
   const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null }, now);
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
-  if (bot) core.outbox.enqueue(bot, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
+  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });
 }
@@ -188,7 +189,7 @@ export function resolve(core: TenantCore, actor: Actor, id: string, input: Resol
   if (bot) {
     const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
   return ok({ handoff });
@@ -198,9 +199,9 @@ export function release(core: TenantCore, actor: Actor, id: string, now: number)
   const found = holder(core, actor, id, "release");
   if (!found.ok) return found;
   const row = found.value;
-  // Back in the queue, the contact gets a fresh wait before expiry.
+  // Back in the queue, the contact gets a fresh wait (this handoff's own max wait) before expiry.
   const bot = core.bot(row.bot_id);
-  const waitMs = (bot?.max_wait_minutes ?? 30) * 60_000;
+  const waitMs = row.max_wait_ms;
   const handoff = core.updateHandoff(
     id,
     { status: "queued", assignee_id: null, assignee_name: null, claimed_at: null, expires_at: now + waitMs },
@@ -234,7 +235,7 @@ export function expire(core: TenantCore, id: string, now: number): void {
   if (bot) {
     const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, "handoff.expired", { handoff, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.expired", { handoff, message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
 }

@@ -26,6 +26,7 @@ export interface HandoffRow extends Record<string, SqlStorageValue> {
   last_text: string | null;
   last_from: string | null;
   last_at: number | null;
+  max_wait_ms: number;
   created_at: number;
   claimed_at: number | null;
   resolved_at: number | null;

@@ -20,6 +20,7 @@ export function retryDelay(failedAttempts: number): number {
 interface WebhookRow extends Record<string, SqlStorageValue> {
   id: string;
   bot_id: string;
+  handoff_id: string;
   type: string;
   body: string;
   message_id: string | null;
@@ -39,14 +40,15 @@ export class WebhookOutbox {
   ) {}
 
   /** Queues a webhook for the bot (none when it has no URL); the first attempt is due at once. */
-  enqueue(bot: BotSettings, type: WebhookType, data: unknown, now: number, messageId: string | null = null): string | null {
+  enqueue(bot: BotSettings, handoffId: string, type: WebhookType, data: unknown, now: number, messageId: string | null = null): string | null {
     if (!bot.webhook_url) return null;
     const id = newId("msg");
     const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
     this.sql.run(
-      `INSERT INTO webhooks (id, bot_id, type, body, message_id, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
+      `INSERT INTO webhooks (id, bot_id, handoff_id, type, body, message_id, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
       id,
       bot.id,
+      handoffId,
       type,
       body,
       messageId,
@@ -57,22 +59,41 @@ export class WebhookOutbox {
   }
 
   /**
-   * Attempts the given webhooks: one bot's in order (so a reply never overtakes its claim),
-   * different bots side by side. Returns what changed for messages' delivery status.
+   * Attempts the given webhooks. One conversation's webhooks go out in the order they were
+   * made — a reply never overtakes the greeting of its claim, even while that is being retried —
+   * and different conversations go side by side. Returns what changed for messages' delivery.
    */
   async deliver(ids: string[], bots: (id: string) => BotSettings | undefined): Promise<DeliveryOutcome[]> {
     const rows = ids
-      .map((id) => this.sql.first<WebhookRow>(`SELECT * FROM webhooks WHERE id = ? AND status = 'pending'`, id))
-      .filter((row): row is WebhookRow => row !== undefined);
-    const byBot = new Map<string, WebhookRow[]>();
-    for (const row of rows) byBot.set(row.bot_id, [...(byBot.get(row.bot_id) ?? []), row]);
+      .map((id) => this.sql.first<WebhookRow & { seq: number }>(`SELECT rowid AS seq, * FROM webhooks WHERE id = ? AND status = 'pending'`, id))
+      .filter((row): row is WebhookRow & { seq: number } => row !== undefined)
+      .sort((a, b) => a.seq - b.seq);
+    const byHandoff = new Map<string, (WebhookRow & { seq: number })[]>();
+    for (const row of rows) byHandoff.set(row.handoff_id, [...(byHandoff.get(row.handoff_id) ?? []), row]);
     const outcomes: DeliveryOutcome[] = [];
     await Promise.all(
-      [...byBot.values()].map(async (queue) => {
-        for (const row of queue) outcomes.push(await this.attempt(row, bots(row.bot_id)));
+      [...byHandoff.values()].map(async (queue) => {
+        for (const row of queue) {
+          const blocker = this.earlierPending(row);
+          if (blocker) {
+            // Wait behind it: due when it is next due.
+            this.timers.set("webhook", row.id, blocker.due_at ?? Date.now() + retryDelay(1));
+            continue;
+          }
+          outcomes.push(await this.attempt(row, bots(row.bot_id)));
+        }
       }),
     );
     return outcomes;
+  }
+
+  private earlierPending(row: WebhookRow & { seq: number }): { due_at: number | null } | undefined {
+    return this.sql.first<{ due_at: number | null }>(
+      `SELECT t.due_at AS due_at FROM webhooks w LEFT JOIN timers t ON t.kind = 'webhook' AND t.ref = w.id
+       WHERE w.handoff_id = ? AND w.status = 'pending' AND w.rowid < ? ORDER BY w.rowid LIMIT 1`,
+      row.handoff_id,
+      row.seq,
+    );
   }
 
   private async attempt(row: WebhookRow, bot: BotSettings | undefined): Promise<DeliveryOutcome> {

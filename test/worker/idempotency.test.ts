@@ -1,0 +1,180 @@
+// Retries from bots and gateways: escalating the same conversation twice, or forwarding the same
+// contact message twice, must not create duplicates, and must answer the same.
+import { describe, expect, it } from "vitest";
+import { escalation, fastForward, json, login, newApiKey, runAlarm } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
+
+async function detail(cookie: string, id: string) {
+  return json(`/api/handoffs/${id}`, { cookie, status: 200 });
+}
+
+async function allHandoffs(cookie: string): Promise<any[]> {
+  return (await json("/api/handoffs?status=all", { cookie, status: 200 })).handoffs;
+}
+
+async function secondBot(t: TestTenant, admin: string): Promise<{ botId: string; key: string }> {
+  const made = await json("/api/admin/bots", { cookie: admin, body: { name: "Second bot" }, status: 201 });
+  return { botId: made.bot.id, key: (await newApiKey(admin, made.bot.id)).key };
+}
+
+describe("escalation is idempotent per bot and conversation while open", () => {
+  it("a repeat escalation answers 200 created:false with the open handoff, even with different details", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const first = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "idem-1" }), status: 201 });
+    expect(first.created).toBe(true);
+    const again = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "idem-1", reason: "asked again", priority: "urgent" }), status: 200 });
+    expect(again.created).toBe(false);
+    expect(again.handoff.id).toBe(first.handoff.id);
+    expect(again.handoff_message).toBe(first.handoff_message);
+    // The open handoff is not rewritten, and its history is not stored twice.
+    expect(again.handoff).toMatchObject({ reason: "asked for a human", priority: "normal", message_count: 2 });
+    const d = await detail(alice, first.handoff.id);
+    expect(d.messages.filter((m: any) => m.from !== "system")).toHaveLength(2);
+    expect(d.events.map((e: any) => e.type)).toEqual(["escalated"]);
+    expect(await allHandoffs(alice)).toHaveLength(1);
+  });
+
+  it("still the same handoff once it is active; a new one once it is resolved", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const body = escalation({ conversation_id: "idem-2" });
+    const first = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
+    await json(`/api/handoffs/${first.handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+
+    const whileActive = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
+    expect(whileActive).toMatchObject({ created: false, handoff: { id: first.handoff.id, status: "active", assignee: { id: t.alice.id } } });
+
+    await json(`/api/handoffs/${first.handoff.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot" }, status: 200 });
+    const next = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
+    expect(next.created).toBe(true);
+    expect(next.handoff.id).not.toBe(first.handoff.id);
+    expect(next.handoff).toMatchObject({ status: "queued", conversation_id: "idem-2", assignee: null });
+
+    const repeat = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
+    expect(repeat.handoff.id).toBe(next.handoff.id);
+    const statuses = (await allHandoffs(alice)).map((h) => `${h.id === first.handoff.id ? "first" : "second"}:${h.status}`);
+    expect(statuses).toEqual(["first:resolved", "second:queued"]);
+  });
+
+  it("is per bot, not per key: another key of the same bot gets the same open handoff", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const { key } = await newApiKey(admin, t.botId);
+    const first = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "two-keys" }), status: 201 });
+    const second = await json("/api/v1/handoffs", { key, body: escalation({ conversation_id: "two-keys" }), status: 200 });
+    expect(second).toMatchObject({ created: false, handoff: { id: first.handoff.id } });
+  });
+
+  it("after the handoff expired, escalating again opens a new one", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const body = escalation({ conversation_id: "idem-expired" });
+    const first = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
+    await fastForward(t);
+    await runAlarm(t);
+    expect((await json(`/api/handoffs/${first.handoff.id}`, { cookie: alice, status: 200 })).handoff.status).toBe("expired");
+    const next = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
+    expect(next.created).toBe(true);
+    expect(next.handoff.id).not.toBe(first.handoff.id);
+  });
+
+  it("ten concurrent escalations of one conversation create exactly one handoff", async () => {
+    const t = await makeTenant();
+    const body = escalation({ conversation_id: "idem-burst" });
+    const results = await Promise.all(Array.from({ length: 10 }, () => json("/api/v1/handoffs", { key: t.apiKey, body })));
+    expect(results.filter((r) => r.created === true)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.handoff.id)).size).toBe(1);
+    expect(await allHandoffs(await login(t.alice))).toHaveLength(1);
+  });
+
+  it("is per bot: another bot of the tenant escalating the same conversation id gets its own handoff", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const other = await secondBot(t, admin);
+    const mine = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "shared-conv" }), status: 201 });
+    const theirs = await json("/api/v1/handoffs", { key: other.key, body: escalation({ conversation_id: "shared-conv" }), status: 201 });
+    expect(theirs.handoff.id).not.toBe(mine.handoff.id);
+    expect(theirs.handoff.bot_id).toBe(other.botId);
+    expect(mine.handoff.bot_id).toBe(t.botId);
+  });
+});
+
+describe("contact messages are idempotent per message id", () => {
+  it("the same id sent twice is stored once and answered the same", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "msg-1" }), status: 201 });
+    const msg = { conversation_id: "msg-1", id: "wamid-1", text: "Are you there?" };
+    const first = await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 });
+    expect(first).toMatchObject({ route: "agent", handoff_id: handoff.id, message: { from: "contact", text: "Are you there?" } });
+    const second = await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 });
+    expect(second).toEqual(first);
+    // A retry with a changed text is still the same message.
+    const third = await json("/api/v1/messages", { key: t.apiKey, body: { ...msg, text: "Are you there??" }, status: 202 });
+    expect(third).toEqual(first);
+
+    const d = await detail(alice, handoff.id);
+    expect(d.messages.filter((m: any) => m.from === "contact" && m.text.startsWith("Are you there"))).toHaveLength(1);
+    expect(d.handoff.message_count).toBe(handoff.message_count + 1);
+    expect(d.handoff.last_message).toMatchObject({ text: "Are you there?", from: "contact" });
+  });
+
+  it("concurrent duplicates are stored once", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "msg-burst" }), status: 201 });
+    const msg = { conversation_id: "msg-burst", id: "dup-1", text: "hello?" };
+    const results = await Promise.all(Array.from({ length: 8 }, () => json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 })));
+    for (const r of results) expect(r).toEqual(results[0]);
+    const d = await detail(alice, handoff.id);
+    expect(d.messages.filter((m: any) => m.text === "hello?")).toHaveLength(1);
+    expect(d.handoff.message_count).toBe(handoff.message_count + 1);
+  });
+
+  it("a message routed to the bot is answered {route: bot} again, even after a handoff opened", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const msg = { conversation_id: "msg-2", id: "early-1", text: "I want a refund" };
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 200 })).toEqual({ route: "bot" });
+
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "msg-2" }), status: 201 });
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 200 })).toEqual({ route: "bot" });
+    const d = await detail(alice, handoff.id);
+    expect(d.messages.some((m: any) => m.text === "I want a refund")).toBe(false);
+    expect(d.handoff.message_count).toBe(handoff.message_count);
+
+    // A new id for the same conversation now goes to the humans.
+    const fresh = await json("/api/v1/messages", { key: t.apiKey, body: { ...msg, id: "late-1" }, status: 202 });
+    expect(fresh).toMatchObject({ route: "agent", handoff_id: handoff.id });
+  });
+
+  it("a message routed to an agent is answered the same after the handoff is resolved, and not stored again", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "msg-3" }), status: 201 });
+    const msg = { conversation_id: "msg-3", id: "in-1", text: "thanks" };
+    const first = await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    const before = await detail(alice, handoff.id);
+
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 })).toEqual(first);
+    expect(await detail(alice, handoff.id)).toEqual(before);
+    // A new id goes back to the bot.
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: { ...msg, id: "in-2" }, status: 200 })).toEqual({ route: "bot" });
+  });
+
+  it("message ids are per bot: another bot may use the same id for its own conversation", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const other = await secondBot(t, admin);
+    const a = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "conv-a" }), status: 201 });
+    const b = await json("/api/v1/handoffs", { key: other.key, body: escalation({ conversation_id: "conv-b" }), status: 201 });
+    const sentA = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-a", id: "same-id", text: "to bot one" }, status: 202 });
+    const sentB = await json("/api/v1/messages", { key: other.key, body: { conversation_id: "conv-b", id: "same-id", text: "to bot two" }, status: 202 });
+    expect(sentA.handoff_id).toBe(a.handoff.id);
+    expect(sentB).toMatchObject({ route: "agent", handoff_id: b.handoff.id, message: { text: "to bot two" } });
+    expect((await detail(admin, b.handoff.id)).messages.some((m: any) => m.text === "to bot two")).toBe(true);
+  });
+});

@@ -1,0 +1,354 @@
+// Realtime over GET /api/ws: tenant events numbered without gaps, resume and resync, sockets that
+// survive hibernation, agents' commands over the socket (same rules as HTTP), presence, and the
+// socket's authentication, Origin check and tenant isolation.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import { AgentSocket, call, escalate, eventually, hub, json, login, upgrade } from "./client";
+import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
+
+afterEach(() => AgentSocket.closeAll());
+
+/** The highest seq a socket has seen (its hello counts: it carries the tenant's head). */
+const lastSeq = (s: AgentSocket) => Math.max(...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f: any) => f.seq as number));
+const eventsAfter = (s: AgentSocket, seq: number): any[] => s.events().filter((f) => f.seq > seq);
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+const person = (u: TestUser) => ({ id: u.id, name: u.name });
+
+let contactIds = 0;
+async function contactSays(t: TestTenant, conversationId: string, text: string) {
+  contactIds += 1;
+  return json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversationId, id: `rt-${contactIds}`, text }, status: 202 });
+}
+
+/** Opens sockets for the users and waits until every one has seen the last one arrive. */
+async function connect(...cookies: string[]): Promise<AgentSocket[]> {
+  const sockets: AgentSocket[] = [];
+  for (const cookie of cookies) sockets.push(await AgentSocket.open(cookie));
+  for (const s of sockets) await s.sync();
+  return sockets;
+}
+
+describe("events reach connected agents", () => {
+  it("escalation, contact message and claim arrive on every socket, numbered one by one", async () => {
+    const t = await makeTenant();
+    const bobCookie = await login(t.bob);
+    const [alice, bob] = (await connect(await login(t.alice), bobCookie)) as [AgentSocket, AgentSocket];
+    const base = lastSeq(alice);
+    expect(lastSeq(bob)).toBe(base);
+
+    const { handoff } = await escalate(t, { conversation_id: "conv-rt-1" });
+    await contactSays(t, "conv-rt-1", "Are you there?");
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bobCookie, status: 200 });
+    await alice.sync();
+    await bob.sync();
+
+    for (const s of [alice, bob]) {
+      const got = eventsAfter(s, base);
+      expect(got.map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
+      expect(got.map((f) => f.seq)).toEqual(range(base + 1, 3));
+    }
+    // Both agents see the same frames with the same numbers.
+    expect(eventsAfter(alice, base)).toEqual(eventsAfter(bob, base));
+    const [created, message, updated] = eventsAfter(alice, base);
+    expect(created.data.handoff).toMatchObject({ id: handoff.id, status: "queued", conversation_id: "conv-rt-1", assignee: null });
+    expect(message.data).toMatchObject({
+      message: { handoff_id: handoff.id, from: "contact", text: "Are you there?" },
+      handoff: { id: handoff.id, last_message: { text: "Are you there?", from: "contact" } },
+    });
+    expect(updated.data).toMatchObject({ change: "claimed", actor: person(t.bob), handoff: { id: handoff.id, status: "active", assignee: person(t.bob) } });
+  });
+});
+
+describe("resume", () => {
+  it("a reconnecting agent gets every missed event in order, or resync when they are no longer kept", async () => {
+    const t = await makeTenant();
+    const aliceCookie = await login(t.alice);
+    const bobCookie = await login(t.bob);
+    // Bob stays connected throughout: his socket shows what Alice missed.
+    const [bob, first] = (await connect(bobCookie, aliceCookie)) as [AgentSocket, AgentSocket];
+    const { handoff: h1 } = await escalate(t, { conversation_id: "conv-rs-1" });
+    await first.sync();
+    const since = lastSeq(first);
+    first.close();
+    await eventually(async () => expect((await json("/api/stats", { cookie: bobCookie, status: 200 })).agents_online).toBe(1));
+
+    const { handoff: h2 } = await escalate(t, { conversation_id: "conv-rs-2" });
+    await json(`/api/handoffs/${h2.id}/claim`, { method: "POST", cookie: bobCookie, status: 200 });
+    await contactSays(t, "conv-rs-1", "Still waiting for someone");
+
+    const again = await AgentSocket.open(aliceCookie);
+    const hello = again.frames[0] as any;
+    // Her return is an event itself, delivered live; wait for it so the replay can be told apart.
+    await again.next((f: any) => f.type === "presence" && f.seq === hello.seq + 1);
+    let start = again.frames.length;
+    again.send({ type: "resume", since });
+    await again.sync();
+    const replay = again.frames.slice(start, -1) as any[];
+
+    await bob.sync();
+    const missed = eventsAfter(bob, since);
+    // Presence frames (Alice leaving and coming back) are covered by the presence test.
+    expect(missed.filter((f) => f.type !== "presence").map((f) => f.type)).toEqual(["handoff.created", "handoff.updated", "message.created"]);
+    expect(replay).toEqual(missed);
+    expect(replay.map((f) => f.seq)).toEqual(range(since + 1, missed.length));
+    const of = (type: string) => replay.find((f) => f.type === type).data;
+    expect(of("handoff.created").handoff.id).toBe(h2.id);
+    expect(of("handoff.updated")).toMatchObject({ change: "claimed", handoff: { id: h2.id, assignee: person(t.bob) } });
+    expect(of("message.created").message).toMatchObject({ handoff_id: h1.id, text: "Still waiting for someone" });
+    const head = replay[replay.length - 1].seq as number;
+
+    // The object keeps events for a while only (feed.ts prunes those both older than 10 minutes and
+    // more than 1,000 behind). Deleting the oldest feed rows stands in for that time having passed.
+    await runInDurableObject(hub(t), (_instance, state) => {
+      state.storage.sql.exec(`DELETE FROM feed WHERE seq <= ?`, since + 2);
+    });
+    start = again.frames.length;
+    again.send({ type: "resume", since });
+    await again.sync();
+    expect(again.frames.slice(start, -1)).toEqual([{ type: "resync", seq: head }]);
+
+    // From a seq whose successors are all still kept, resume still replays them.
+    start = again.frames.length;
+    again.send({ type: "resume", since: since + 2 });
+    await again.sync();
+    expect(again.frames.slice(start, -1)).toEqual(missed.slice(2));
+    expect(again.closed).toBe(false);
+  });
+});
+
+describe("hibernation", () => {
+  it("after eviction the sockets still get events, ping is answered and commands know who sent them", async () => {
+    const t = await makeTenant();
+    const aliceCookie = await login(t.alice);
+    const [alice, bob] = (await connect(aliceCookie, await login(t.bob))) as [AgentSocket, AgentSocket];
+    const base = lastSeq(bob);
+
+    await evictDurableObject(hub(t));
+    alice.send("ping");
+    await alice.next((f: any) => f.type === "pong");
+
+    const { handoff } = await escalate(t);
+    for (const s of [alice, bob]) {
+      const created = await s.next<any>((f) => f.type === "handoff.created");
+      expect(created).toMatchObject({ seq: base + 1, data: { handoff: { id: handoff.id } } }); // numbering continues
+    }
+    expect((await json("/api/stats", { cookie: aliceCookie, status: 200 })).agents_online).toBe(2);
+
+    await evictDurableObject(hub(t));
+    const ack = await alice.command({ type: "claim", ref: "after-eviction", handoff_id: handoff.id });
+    expect(ack).toMatchObject({ ok: true, data: { handoff: { id: handoff.id, status: "active", assignee: person(t.alice) } } });
+    const updated = await bob.next<any>((f) => f.type === "handoff.updated");
+    expect(updated).toMatchObject({ seq: base + 2, data: { change: "claimed", actor: person(t.alice) } });
+    expect(alice.closed || bob.closed).toBe(false);
+  });
+});
+
+describe("commands over the socket", () => {
+  it("a claim race over sockets and HTTP at once has exactly one winner; every loser is told who won", async () => {
+    const t = await makeTenant({ agents: 10 });
+    const everyone = [t.alice, t.bob, ...t.agents];
+    const cookies = await Promise.all(everyone.map(login));
+    const sockets = await connect(...cookies.slice(0, 6));
+    const winners: string[] = [];
+
+    for (let round = 0; round < 5; round++) {
+      const { handoff } = await escalate(t);
+      const attempts = await Promise.all([
+        ...sockets.map(async (s, i) => {
+          const ack = await s.command({ type: "claim", ref: `race-${round}-${i}`, handoff_id: handoff.id });
+          return { user: everyone[i]!, status: null, ok: ack.ok, body: ack.ok ? ack.data : { error: ack.error } } as const;
+        }),
+        ...cookies.slice(6).map(async (cookie, i) => {
+          const res = await call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie });
+          return { user: everyone[6 + i]!, status: res.status, ok: res.status === 200, body: (await res.json()) as any };
+        }),
+      ]);
+      const won = attempts.filter((a) => a.ok);
+      expect(won, `round ${round}`).toHaveLength(1);
+      const winner = person(won[0]!.user);
+      winners.push(winner.id);
+      expect(won[0]!.body.handoff).toMatchObject({ id: handoff.id, status: "active", assignee: winner });
+      for (const loser of attempts.filter((a) => !a.ok)) {
+        if (loser.status !== null) expect(loser.status).toBe(409);
+        expect(loser.body.error).toMatchObject({ code: "already_claimed", assignee: winner });
+      }
+      // One claim in the audit trail, one greeting to the contact, one update on every socket.
+      const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: cookies[0], status: 200 });
+      expect(detail.handoff.assignee).toEqual(winner);
+      expect(detail.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
+      expect(detail.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"))).toHaveLength(1);
+      for (const s of sockets) {
+        await s.sync();
+        expect(s.events("handoff.updated").filter((f: any) => f.data.handoff.id === handoff.id)).toHaveLength(1);
+      }
+    }
+    expect(winners).toHaveLength(5);
+  });
+
+  it("claim, reply, release and resolve are acked with their result; a non-holder may not reply", async () => {
+    const t = await makeTenant();
+    const [alice, bob] = (await connect(await login(t.alice), await login(t.bob))) as [AgentSocket, AgentSocket];
+    const { handoff } = await escalate(t);
+    const id = handoff.id;
+
+    expect(await alice.command({ type: "claim", ref: "c1", handoff_id: id })).toMatchObject({
+      type: "ack",
+      ref: "c1",
+      ok: true,
+      data: { handoff: { id, status: "active", assignee: person(t.alice) } },
+    });
+    expect(await alice.command({ type: "reply", ref: "r1", handoff_id: id, text: "Hi Maria, Alice here." })).toMatchObject({
+      ok: true,
+      data: { message: { handoff_id: id, from: "agent", text: "Hi Maria, Alice here.", agent: person(t.alice) } },
+    });
+    expect(await bob.command({ type: "reply", ref: "r2", handoff_id: id, text: "Bob here too!" })).toMatchObject({
+      type: "ack",
+      ref: "r2",
+      ok: false,
+      error: { code: "not_assignee", message: expect.any(String) },
+    });
+    expect(await alice.command({ type: "release", ref: "rel", handoff_id: id })).toMatchObject({
+      ok: true,
+      data: { handoff: { id, status: "queued", assignee: null } },
+    });
+    expect(await bob.command({ type: "claim", ref: "c2", handoff_id: id })).toMatchObject({ ok: true, data: { handoff: { assignee: person(t.bob) } } });
+    expect(await bob.command({ type: "resolve", ref: "res", handoff_id: id, outcome: "close", note: "Sorted" })).toMatchObject({
+      ok: true,
+      data: { handoff: { id, status: "resolved" } },
+    });
+    expect(await alice.command({ type: "claim", ref: "late", handoff_id: id })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_state", status: "resolved" },
+    });
+
+    // What the socket acknowledged is what everyone else sees.
+    const detail = await json(`/api/handoffs/${id}`, { cookie: await login(t.admin), status: 200 });
+    expect(detail.handoff.status).toBe("resolved");
+    expect(detail.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Hi Maria, Alice here."]);
+    expect(detail.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "released", "claimed", "resolved"]);
+    await alice.sync();
+    expect(alice.events("handoff.updated").map((f: any) => f.data.change)).toEqual(["claimed", "released", "claimed", "resolved"]);
+  });
+
+  it("a viewer's commands over the socket are forbidden and change nothing", async () => {
+    const t = await makeTenant();
+    const viewerCookie = await login(t.viewer);
+    const [viewer] = (await connect(viewerCookie)) as [AgentSocket];
+    const { handoff } = await escalate(t);
+    expect(await viewer.command({ type: "claim", ref: "v1", handoff_id: handoff.id })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await viewer.command({ type: "reply", ref: "v2", handoff_id: handoff.id, text: "hi" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: viewerCookie, status: 200 });
+    expect(detail.handoff).toMatchObject({ status: "queued", assignee: null });
+    expect(viewer.events("handoff.updated")).toEqual([]);
+  });
+
+  it("a malformed frame is answered invalid_request when it has a ref, ignored without one, and the socket stays usable", async () => {
+    const t = await makeTenant();
+    const aliceCookie = await login(t.alice);
+    const [alice] = (await connect(aliceCookie)) as [AgentSocket];
+    const { handoff } = await escalate(t);
+
+    const missing = await alice.command({ type: "claim", ref: "x" });
+    expect(missing).toMatchObject({ ok: false, error: { code: "invalid_request", issues: expect.arrayContaining([expect.objectContaining({ path: "handoff_id" })]) } });
+    expect(await alice.command({ type: "teleport", ref: "y", handoff_id: handoff.id })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    expect(await alice.command({ type: "reply", ref: "z", handoff_id: handoff.id, text: "" })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_request", issues: expect.arrayContaining([expect.objectContaining({ path: "text" })]) },
+    });
+
+    // Without a ref there is nothing to answer, and nothing happens: not even the claim it asks for.
+    alice.send({ type: "claim", handoff_id: handoff.id });
+    alice.send("this is not json");
+    alice.send('{"type": "claim", "ref": ');
+    alice.send(JSON.stringify([1, 2, 3]));
+    await alice.sync();
+    const acks = alice.frames.filter((f: any) => f.type === "ack" && !f.ref.startsWith("sync-")).map((f: any) => f.ref);
+    expect(acks).toEqual(["x", "y", "z"]);
+    expect(alice.events("handoff.updated")).toEqual([]);
+    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: aliceCookie, status: 200 })).handoff.status).toBe("queued");
+
+    expect(alice.closed).toBe(false);
+    expect(await alice.command({ type: "claim", ref: "ok", handoff_id: handoff.id })).toMatchObject({ ok: true, data: { handoff: { status: "active" } } });
+  });
+});
+
+describe("presence", () => {
+  it("agents_online goes up when an agent connects and down when one leaves; viewers do not count", async () => {
+    const t = await makeTenant();
+    const [aliceCookie, bobCookie, viewerCookie] = await Promise.all([login(t.alice), login(t.bob), login(t.viewer)]);
+    const online = async () => (await json("/api/stats", { cookie: viewerCookie, status: 200 })).agents_online;
+    expect(await online()).toBe(0);
+
+    const alice = await AgentSocket.open(aliceCookie);
+    expect(alice.frames[0]).toMatchObject({ type: "hello", data: { user: { id: t.alice.id }, agents_online: 1 } });
+    expect(await online()).toBe(1);
+
+    const bob = await AgentSocket.open(bobCookie);
+    const up = await alice.next<any>((f: any) => f.type === "presence" && f.data.agents_online === 2);
+    expect(up.data).toEqual({ agents_online: 2, agents: [person(t.alice), person(t.bob)] });
+    expect(await online()).toBe(2);
+
+    const viewer = await AgentSocket.open(viewerCookie);
+    expect(viewer.frames[0]).toMatchObject({ type: "hello", data: { agents_online: 2 } });
+    // A second tab of Alice's is still one agent online.
+    const aliceTab = await AgentSocket.open(aliceCookie);
+    expect(aliceTab.frames[0]).toMatchObject({ type: "hello", data: { agents_online: 2 } });
+    await alice.sync();
+    expect(alice.events("presence").map((f: any) => f.data.agents_online)).toEqual([1, 2]); // her own arrival, then Bob's
+    expect(await online()).toBe(2);
+
+    bob.close();
+    const down = await alice.next<any>((f: any) => f.type === "presence" && f.seq > up.seq);
+    expect(down).toMatchObject({ seq: up.seq + 1, data: { agents_online: 1, agents: [person(t.alice)] } });
+    expect(await online()).toBe(1);
+    await viewer.next((f: any) => f.type === "presence" && f.seq === down.seq);
+  });
+});
+
+describe("security on the socket", () => {
+  it("no session → 401 and a foreign Origin → 403, with no socket", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    for (const [res, status, code] of [
+      [await upgrade(undefined), 401, "unauthorized"],
+      [await upgrade("hi_session=not-a-real-session"), 401, "unauthorized"],
+      [await upgrade(cookie, "https://evil.test"), 403, "forbidden"],
+    ] as const) {
+      expect(res.status).toBe(status);
+      expect(res.webSocket).toBeNull();
+      expect(((await res.json()) as any).error.code).toBe(code);
+    }
+    expect((await json("/api/stats", { cookie, status: 200 })).agents_online).toBe(0);
+  });
+
+  it("an agent of another tenant hears none of its events and cannot act on its handoffs", async () => {
+    const a = await makeTenant();
+    const b = await makeTenant();
+    const aCookie = await login(a.alice);
+    const [inA] = (await connect(aCookie)) as [AgentSocket];
+    const [inB] = (await connect(await login(b.alice))) as [AgentSocket];
+    const [baseA, baseB] = [lastSeq(inA), lastSeq(inB)];
+
+    const { handoff } = await escalate(a, { conversation_id: "conv-secret" });
+    await contactSays(a, "conv-secret", "my card ends in 4242");
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aCookie, status: 200 });
+    await inA.sync();
+    expect(eventsAfter(inA, baseA).map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
+
+    expect(await inB.command({ type: "claim", ref: "steal", handoff_id: handoff.id })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await inB.command({ type: "reply", ref: "peek", handoff_id: handoff.id, text: "hello?" })).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await inB.command({ type: "release", ref: "free", handoff_id: handoff.id })).toMatchObject({ ok: false, error: { code: "not_found" } });
+
+    const { handoff: own } = await escalate(b);
+    await inB.sync();
+    expect(eventsAfter(inB, baseB).map((f) => [f.type, f.data.handoff?.id])).toEqual([["handoff.created", own.id]]);
+    expect(JSON.stringify(inB.frames)).not.toContain(handoff.id);
+    expect(JSON.stringify(inB.frames)).not.toContain("4242");
+
+    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: aCookie, status: 200 });
+    expect(detail.handoff).toMatchObject({ status: "active", assignee: person(a.alice) });
+    expect(detail.messages.filter((m: any) => m.from === "agent")).toEqual([]);
+    await inA.sync();
+    expect(eventsAfter(inA, baseA).map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
+  });
+});

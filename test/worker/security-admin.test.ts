@@ -1,0 +1,171 @@
+// The admin endpoints: agents, bot settings and API keys — what they do, and that only admins
+// (of the same tenant) can use them.
+import { describe, expect, it } from "vitest";
+import { call, escalate, escalation, expectError, json, login } from "./client";
+import { makeTenant, PASSWORD } from "./fixtures";
+
+describe("admin: agents", () => {
+  it("a created agent can log in and work; the password is never echoed", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const email = `carol.${t.id.toLowerCase()}@example.test`;
+    const created = await json("/api/admin/agents", { cookie: admin, body: { email, name: "Carol", password: "a long enough password" }, status: 201 });
+    expect(created.agent).toMatchObject({ id: expect.any(String), name: "Carol", email, role: "agent", disabled: false });
+    expect(JSON.stringify(created)).not.toContain("a long enough password");
+    const listed = (await json("/api/admin/agents", { cookie: admin, status: 200 })).agents;
+    expect(listed.map((a: any) => a.email)).toContain(email);
+
+    const res = await call("/api/auth/login", { body: { email, password: "a long enough password" } });
+    expect(res.status).toBe(200);
+    const carol = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+    expect(await json("/api/me", { cookie: carol, status: 200 })).toEqual({ user: { id: created.agent.id, name: "Carol", email, role: "agent" }, tenant: { id: t.id, name: t.name } });
+    const { handoff } = await escalate(t);
+    expect((await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: carol, status: 200 })).handoff.assignee).toEqual({ id: created.agent.id, name: "Carol" });
+
+    // The same email again (in any tenant) is refused and creates no one.
+    const dup = await expectError(call("/api/admin/agents", { cookie: admin, body: { email, name: "Carol 2", password: "another long password" } }), 400, "invalid_request");
+    expect(dup.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: "email" })]));
+    expect((await json("/api/admin/agents", { cookie: admin, status: 200 })).agents).toHaveLength(listed.length);
+  });
+
+  it("a disabled agent is signed out at once and cannot log in again", async () => {
+    const t = await makeTenant();
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const disabled = await json(`/api/admin/agents/${t.alice.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
+    expect(disabled.agent).toMatchObject({ id: t.alice.id, disabled: true });
+    await expectError(call("/api/me", { cookie: alice }), 401, "unauthorized");
+    await expectError(call("/api/handoffs", { cookie: alice }), 401, "unauthorized");
+    const res = await call("/api/auth/login", { body: { email: t.alice.email, password: PASSWORD } });
+    expect(res.headers.get("set-cookie")).toBeNull();
+    await expectError(res, 401, "unauthorized");
+
+    await json(`/api/admin/agents/${t.alice.id}`, { method: "PATCH", cookie: admin, body: { disabled: false }, status: 200 });
+    await login(t.alice);
+  });
+
+  it("a role or password change signs the person out; an admin cannot disable or demote themselves", async () => {
+    const t = await makeTenant();
+    const [admin, alice, bob] = await Promise.all([login(t.admin), login(t.alice), login(t.bob)]);
+    const { handoff } = await escalate(t);
+    await json(`/api/admin/agents/${t.alice.id}`, { method: "PATCH", cookie: admin, body: { role: "viewer" }, status: 200 });
+    await expectError(call("/api/me", { cookie: alice }), 401, "unauthorized");
+    const asViewer = await login(t.alice);
+    expect((await json("/api/me", { cookie: asViewer, status: 200 })).user.role).toBe("viewer");
+    await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: asViewer }), 403, "forbidden");
+
+    await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { password: "a brand new password" }, status: 200 });
+    await expectError(call("/api/me", { cookie: bob }), 401, "unauthorized");
+    await expectError(call("/api/auth/login", { body: { email: t.bob.email, password: PASSWORD } }), 401, "unauthorized");
+    expect((await call("/api/auth/login", { body: { email: t.bob.email, password: "a brand new password" } })).status).toBe(200);
+
+    for (const body of [{ disabled: true }, { role: "agent" }]) {
+      await expectError(call(`/api/admin/agents/${t.admin.id}`, { method: "PATCH", cookie: admin, body }), 400, "invalid_request");
+    }
+    expect((await json("/api/me", { cookie: admin, status: 200 })).user.role).toBe("admin");
+  });
+
+  it("a disabled agent cannot be assigned a conversation", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const { handoff } = await escalate(t);
+    await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
+    await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id } }), 404, "not_found");
+    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: admin, status: 200 })).handoff).toMatchObject({ status: "queued", assignee: null });
+  });
+});
+
+describe("admin: bot settings", () => {
+  it("max_wait_minutes must be one of 5, 15, 30, 60, 120", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const before = await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 });
+    expect(before.bot.max_wait_minutes).toBe(30);
+    expect(JSON.stringify(before)).not.toContain("whsec_");
+    for (const bad of [0, 7, 45, 121, "15", 15.5, null]) {
+      const error = await expectError(call(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: { max_wait_minutes: bad } }), 400, "invalid_request");
+      expect(error.issues.map((i: any) => i.path)).toContain("max_wait_minutes");
+    }
+    expect(await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 })).toEqual(before);
+
+    for (const good of [5, 15, 60, 120]) {
+      const updated = await json(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: { max_wait_minutes: good }, status: 200 });
+      expect(updated.bot.max_wait_minutes).toBe(good);
+    }
+    // The next escalation waits the new time.
+    const { handoff } = await escalate(t);
+    expect(Date.parse(handoff.expires_at) - Date.parse(handoff.created_at)).toBe(120 * 60_000);
+  });
+
+  it("a changed accept_message is what the contact is told at the next claim", async () => {
+    const t = await makeTenant();
+    const [admin, bob] = await Promise.all([login(t.admin), login(t.bob)]);
+    const { handoff } = await escalate(t);
+    const updated = await json(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: { accept_message: "Hi, {agent_name} of {org_name} here!" }, status: 200 });
+    expect(updated.bot.accept_message).toBe("Hi, {agent_name} of {org_name} here!");
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bob, status: 200 });
+    const d = await json(`/api/handoffs/${handoff.id}`, { cookie: bob, status: 200 });
+    expect(d.messages.filter((m: any) => m.from === "system").map((m: any) => m.text)).toContain(`Hi, Bob of ${t.name} here!`);
+    expect(d.messages.some((m: any) => m.text.startsWith("Hello, this is"))).toBe(false);
+  });
+});
+
+describe("admin: API keys", () => {
+  it("a new key is shown once, works, and once revoked is 401", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const made = await json("/api/admin/api-keys", { cookie: admin, body: { bot_id: t.botId, name: "gateway" }, status: 201 });
+    expect(made.key).toEqual(expect.any(String));
+    expect(made.api_key).toMatchObject({ id: expect.any(String), bot_id: t.botId, name: "gateway", revoked_at: null });
+    expect(made.key.startsWith(made.api_key.prefix)).toBe(true);
+    const listed = await json("/api/admin/api-keys", { cookie: admin, status: 200 });
+    expect(listed.api_keys.map((k: any) => k.id)).toContain(made.api_key.id);
+    expect(JSON.stringify(listed)).not.toContain(made.key);
+
+    const created = await json("/api/v1/handoffs", { key: made.key, body: escalation(), status: 201 });
+    expect(created.handoff.bot_id).toBe(t.botId);
+
+    const revoked = await json(`/api/admin/api-keys/${made.api_key.id}`, { method: "DELETE", cookie: admin, status: 200 });
+    expect(revoked.api_key.revoked_at).toEqual(expect.any(String));
+    await expectError(call("/api/v1/handoffs", { key: made.key, body: escalation() }), 401, "unauthorized");
+    await expectError(call(`/api/v1/handoffs/${created.handoff.id}`, { key: made.key }), 401, "unauthorized");
+    await expectError(call("/api/v1/messages", { key: made.key, body: { conversation_id: created.handoff.conversation_id, id: "r-1", text: "hi" } }), 401, "unauthorized");
+    expect((await json(`/api/handoffs/${created.handoff.id}`, { cookie: admin, status: 200 })).handoff.message_count).toBe(created.handoff.message_count);
+    expect((await json("/api/handoffs?status=all", { cookie: admin, status: 200 })).handoffs).toHaveLength(1);
+    // The tenant's other key still works.
+    await json(`/api/v1/handoffs/${created.handoff.id}`, { key: t.apiKey, status: 200 });
+  });
+});
+
+describe("admin endpoints are for admins", () => {
+  it("agents and viewers get 403 forbidden on /api/admin/* and nothing changes", async () => {
+    const t = await makeTenant();
+    const [admin, alice, viewer] = await Promise.all([login(t.admin), login(t.alice), login(t.viewer)]);
+    const keyId = (await json("/api/admin/api-keys", { cookie: admin, status: 200 })).api_keys[0].id;
+    const snapshot = async () => [
+      await json("/api/admin/agents", { cookie: admin, status: 200 }),
+      await json("/api/admin/bots", { cookie: admin, status: 200 }),
+      await json("/api/admin/api-keys", { cookie: admin, status: 200 }),
+    ];
+    const before = await snapshot();
+    const requests = [
+      { path: "/api/admin/agents" },
+      { path: "/api/admin/agents", body: { email: `mallory.${t.id.toLowerCase()}@example.test`, name: "Mallory", role: "admin", password: "long enough password" } },
+      { path: `/api/admin/agents/${t.alice.id}`, method: "PATCH", body: { role: "admin" } },
+      { path: `/api/admin/agents/${t.bob.id}`, method: "PATCH", body: { disabled: true } },
+      { path: "/api/admin/bots" },
+      { path: "/api/admin/bots", body: { name: "Rogue bot" } },
+      { path: `/api/admin/bots/${t.botId}` },
+      { path: `/api/admin/bots/${t.botId}`, method: "PATCH", body: { accept_message: "pwned" } },
+      { path: `/api/admin/bots/${t.botId}/rotate-secret`, method: "POST" },
+      { path: "/api/admin/api-keys" },
+      { path: "/api/admin/api-keys", body: { bot_id: t.botId } },
+      { path: `/api/admin/api-keys/${keyId}`, method: "DELETE" },
+    ];
+    for (const cookie of [alice, viewer]) {
+      for (const r of requests) await expectError(call(r.path, { ...r, cookie }), 403, "forbidden");
+    }
+    expect(await snapshot()).toEqual(before);
+    await escalate(t);
+    await login(t.bob);
+  });
+});

@@ -1,0 +1,270 @@
+// The tenant object's timers, driven through its one alarm: expiry (with the contact told and the
+// bot's webhook sent exactly once), reminders, release re-arming the wait, and timers that survive
+// the object being evicted from memory.
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it } from "vitest";
+import { call, escalate, fastForward, hub, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
+import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
+
+const verifier = new Webhook(WEBHOOK_SECRET);
+const expiryText = (t: TestTenant) => `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
+
+/** Every webhook the tenant's bot received, signature-verified, with its webhook-id. */
+async function received(t: TestTenant) {
+  return (await webhooksReceived(t)).map((d) => ({
+    id: d.headers["webhook-id"],
+    status: d.status,
+    ...(verifier.verify(d.body, d.headers) as { type: string; data: any }),
+  }));
+}
+
+async function detail(t: TestTenant, cookie: string, id: string) {
+  return json(`/api/handoffs/${id}`, { cookie, status: 200 });
+}
+
+/**
+ * Runs the object's alarm handler as the runtime does, then twice at once (as when a run is
+ * retried while an earlier one is still in flight), with the work the first run queued now due.
+ */
+async function alarmThenTwiceAtOnce(t: TestTenant): Promise<void> {
+  await runInDurableObject(hub(t), async (instance, state) => {
+    await state.storage.deleteAlarm();
+    await instance.alarm();
+    await state.storage.deleteAlarm();
+    await Promise.all([instance.alarm(), instance.alarm()]);
+  });
+}
+
+const eventTypes = (d: { events: { type: string }[] }) => d.events.map((e) => e.type);
+
+describe("expiry", () => {
+  it("an unclaimed handoff expires through the alarm: status, audit event, contact told, bot told once", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t, { conversation_id: "conv-expire", max_wait_seconds: 60 });
+    await settle(t);
+
+    await fastForward(t);
+    await alarmThenTwiceAtOnce(t);
+    await settle(t);
+    await fastForward(t);
+    await runAlarm(t);
+
+    const d = await detail(t, cookie, handoff.id);
+    expect(d.handoff).toMatchObject({ id: handoff.id, status: "expired", assignee: null });
+    expect(eventTypes(d)).toEqual(["escalated", "expired"]);
+    expect(d.events[1]).toMatchObject({ actor: null, data: { waited_seconds: expect.any(Number) } });
+    const last = d.messages[d.messages.length - 1];
+    expect(last).toMatchObject({ from: "system", text: expiryText(t) });
+    expect(d.messages.filter((m: any) => m.text === expiryText(t))).toHaveLength(1);
+    // System messages are not conversation.
+    expect(d.handoff.message_count).toBe(2);
+
+    // The bot sees it too.
+    const read = await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
+    expect(read.handoff.status).toBe("expired");
+
+    const hooks = await received(t);
+    expect(hooks.map((h) => h.type)).toEqual(["handoff.expired"]);
+    expect(hooks[0]!.status).toBe(200);
+    expect(hooks[0]!.data).toMatchObject({ handoff: { id: handoff.id, status: "expired", conversation_id: "conv-expire" }, message: { text: expiryText(t) } });
+
+    // Nothing duplicated inside the object either.
+    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM events WHERE handoff_id = ? AND type = 'expired'`, handoff.id)).toEqual([{ n: 1 }]);
+    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM webhooks WHERE type = 'handoff.expired'`)).toEqual([{ n: 1 }]);
+    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM messages WHERE handoff_id = ? AND text = ?`, handoff.id, expiryText(t))).toEqual([{ n: 1 }]);
+  });
+
+  it("the expiry time honours max_wait_seconds, and otherwise the bot's max wait minutes", async () => {
+    const t = await makeTenant({ maxWaitMinutes: 5 });
+    const custom = (await escalate(t, { max_wait_seconds: 90 })).handoff;
+    expect(Date.parse(custom.expires_at) - Date.parse(custom.created_at)).toBe(90_000);
+    const standard = (await escalate(t)).handoff;
+    expect(Date.parse(standard.expires_at) - Date.parse(standard.created_at)).toBe(5 * 60_000);
+
+    // The armed timers are the published expiry times.
+    const timers = await hubRows<{ ref: string; due_at: number }>(t, `SELECT ref, due_at FROM timers WHERE kind = 'expire' ORDER BY due_at`);
+    expect(timers).toEqual([
+      { ref: custom.id, due_at: Date.parse(custom.expires_at) },
+      { ref: standard.id, due_at: Date.parse(standard.expires_at) },
+    ]);
+
+    // Out of range is refused and creates nothing.
+    for (const bad of [9, 86_401]) {
+      const res = await call("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: `conv-bad-${bad}`, channel: "web", contact: { id: "c" }, max_wait_seconds: bad } });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as any;
+      expect(body.error.code).toBe("invalid_request");
+      expect(body.error.issues.map((i: any) => i.path)).toContain("max_wait_seconds");
+    }
+    const list = await json("/api/handoffs?status=all", { cookie: await login(t.alice), status: 200 });
+    expect(list.handoffs).toHaveLength(2);
+  });
+
+  it("a claimed handoff does not expire", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t, { conversation_id: "conv-claimed", max_wait_seconds: 30 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await settle(t);
+
+    await fastForward(t);
+    await runAlarm(t);
+    await settle(t);
+
+    const d = await detail(t, cookie, handoff.id);
+    expect(d.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id } });
+    expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
+    expect(d.messages.some((m: any) => m.text === expiryText(t))).toBe(false);
+    expect((await received(t)).map((h) => h.type)).toEqual(["handoff.claimed"]);
+    // The contact still reaches the agent.
+    const msg = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-claimed", id: "c-1", text: "still there?" }, status: 202 });
+    expect(msg).toMatchObject({ route: "agent", handoff_id: handoff.id });
+  });
+
+  it("after expiry and after resolve the contact's messages go back to the bot", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+
+    const expiring = (await escalate(t, { conversation_id: "conv-exp-route" })).handoff;
+    await settle(t);
+    await fastForward(t);
+    await runAlarm(t);
+    expect((await detail(t, cookie, expiring.id)).handoff.status).toBe("expired");
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
+    // The contact re-engaging later starts a new handoff.
+    const again = await json("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
+    expect(again.created).toBe(true);
+    expect(again.handoff.id).not.toBe(expiring.id);
+
+    const resolving = (await escalate(t, { conversation_id: "conv-res-route" })).handoff;
+    await json(`/api/handoffs/${resolving.id}/claim`, { method: "POST", cookie, status: 200 });
+    expect((await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
+    await json(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
+    // And the transcript of the resolved one did not gain the later message.
+    const d = await detail(t, cookie, resolving.id);
+    expect(d.messages.some((m: any) => m.text === "thanks")).toBe(false);
+  });
+});
+
+describe("reminders", () => {
+  it("an unclaimed handoff gets one reminder, and stays queued", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await settle(t);
+
+    await fastForward(t, ["remind"]);
+    expect(await runAlarm(t)).toBe(true);
+    let d = await detail(t, cookie, handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
+    expect(d.events[1]).toMatchObject({ actor: null, data: { waiting_seconds: expect.any(Number) } });
+    expect(d.handoff.status).toBe("queued");
+
+    // Another alarm run (and another fast-forward of reminders) adds no second reminder.
+    await fastForward(t, ["remind"]);
+    await runAlarm(t);
+    d = await detail(t, cookie, handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
+    expect(d.handoff.status).toBe("queued");
+    // The reminder is for the team, not the bot.
+    await settle(t);
+    expect(await received(t)).toEqual([]);
+  });
+
+  it("a claimed handoff gets no reminder", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.bob);
+    const { handoff } = await escalate(t);
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await settle(t);
+
+    await fastForward(t, ["remind"]);
+    await runAlarm(t);
+    const d = await detail(t, cookie, handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
+  });
+});
+
+describe("release", () => {
+  it("puts the handoff back in the queue with a fresh wait that then expires", async () => {
+    const t = await makeTenant({ maxWaitMinutes: 5 });
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t, { conversation_id: "conv-release" });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await settle(t);
+
+    const before = Date.now();
+    const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const after = Date.now();
+    expect(released.handoff).toMatchObject({ id: handoff.id, status: "queued", assignee: null, claimed_at: null });
+    const expiresAt = Date.parse(released.handoff.expires_at);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 5 * 60_000 + 1_000);
+
+    let d = await detail(t, cookie, handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
+    expect(d.events[2].actor).toEqual({ id: t.alice.id, name: "Alice" });
+    const queued = await json("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
+    expect(queued.handoffs.map((h: any) => h.id)).toContain(handoff.id);
+
+    await fastForward(t);
+    await runAlarm(t);
+    await settle(t);
+    d = await detail(t, cookie, handoff.id);
+    expect(d.handoff.status).toBe("expired");
+    expect(eventTypes(d)).toEqual(["escalated", "claimed", "released", "expired"]);
+    const hooks = await received(t);
+    expect(hooks.map((h) => h.type)).toEqual(["handoff.claimed", "handoff.expired"]);
+    expect(hooks[1]!.data).toMatchObject({ handoff: { id: handoff.id, status: "expired" }, message: { text: expiryText(t) } });
+  });
+
+  it("keeps the escalation's own max_wait_seconds for the fresh wait", async () => {
+    const t = await makeTenant({ maxWaitMinutes: 30 });
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t, { max_wait_seconds: 120 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    const before = Date.now();
+    const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const wait = Date.parse(released.handoff.expires_at) - before;
+    expect(wait).toBeGreaterThanOrEqual(119_000);
+    expect(wait).toBeLessThanOrEqual(121_000);
+  });
+});
+
+describe("durable timers", () => {
+  it("survive the tenant object being evicted from memory", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t, { conversation_id: "conv-evict", max_wait_seconds: 120 });
+    await settle(t);
+
+    await evictDurableObject(hub(t));
+    await fastForward(t);
+    expect(await runAlarm(t)).toBe(true);
+    await settle(t);
+
+    const d = await detail(t, cookie, handoff.id);
+    expect(d.handoff.status).toBe("expired");
+    expect(eventTypes(d)).toEqual(["escalated", "expired"]);
+    const hooks = await received(t);
+    expect(hooks.map((h) => h.type)).toEqual(["handoff.expired"]);
+    expect(hooks[0]!.data.handoff.id).toBe(handoff.id);
+  });
+
+  it("a reminder armed before an eviction still fires after it", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await settle(t);
+
+    await evictDurableObject(hub(t));
+    await fastForward(t, ["remind"]);
+    expect(await runAlarm(t)).toBe(true);
+    const d = await detail(t, cookie, handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
+    expect(d.handoff.status).toBe("queued");
+  });
+});
