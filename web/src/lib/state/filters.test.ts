@@ -1,29 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { Handoff } from "#schema/shapes";
+import { testHandoff } from "./test-handoff";
 import { apiQuery, byAge, DEFAULT_FILTERS, filtersQuery, matches, readFilters } from "./filters";
 
-const handoff = (over: Partial<Handoff> = {}): Handoff => ({
-  id: "ho_1",
-  status: "queued",
-  conversation_id: "c1",
-  bot_id: "b",
-  channel: "web",
-  contact: { id: "x", name: "Maria", phone: null, email: null },
-  reason: "Refund please",
-  summary: null,
-  tags: [],
-  priority: "normal",
-  assignee: null,
-  outcome: null,
-  metadata: {},
-  created_at: "2026-11-22T10:00:00.000Z",
-  claimed_at: null,
-  resolved_at: null,
-  expires_at: null,
-  message_count: 1,
-  last_message: { text: "where is my parcel", from: "contact", at: "2026-11-22T10:00:00.000Z" },
-  ...over,
-});
+const handoff = (over: Partial<Handoff> = {}): Handoff =>
+  testHandoff("ho_1", {
+    contact: { id: "x", name: "Maria", phone: null, email: null },
+    reason: "Refund please",
+    message_count: 1,
+    last_message: { text: "where is my parcel", from: "contact", at: "2026-11-22T10:00:00.000Z" },
+    ...over,
+  });
 
 describe("filters in the URL", () => {
   it("reads defaults from an empty URL and ignores junk", () => {

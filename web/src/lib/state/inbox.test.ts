@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EventFrame, ServerFrame } from "#schema/realtime";
 import type { Handoff, Message } from "#schema/shapes";
 import { Inbox } from "./inbox.svelte";
+import { testHandoff } from "./test-handoff";
 
 class ScriptedSocket {
   static OPEN = 1;
@@ -38,28 +39,7 @@ class ScriptedSocket {
 const me = { id: "u_alice", name: "Alice", email: "alice@demo.test", role: "agent" as const };
 const session = { user: me, tenant: { id: "demo", name: "Demo Co" } };
 
-const handoff = (id: string, over: Partial<Handoff> = {}): Handoff => ({
-  id,
-  status: "queued",
-  conversation_id: `c-${id}`,
-  bot_id: "bot_demo",
-  channel: "web",
-  contact: { id: `x-${id}`, name: `Contact ${id}`, phone: null, email: null },
-  reason: "wants a person",
-  summary: null,
-  tags: [],
-  priority: "normal",
-  assignee: null,
-  outcome: null,
-  metadata: {},
-  created_at: `2026-11-22T10:00:0${id.length}.000Z`,
-  claimed_at: null,
-  resolved_at: null,
-  expires_at: null,
-  message_count: 0,
-  last_message: null,
-  ...over,
-});
+const handoff = testHandoff;
 
 const message = (id: string, handoffId: string, over: Partial<Message> = {}): Message => ({
   id,
