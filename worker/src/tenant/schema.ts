@@ -11,7 +11,7 @@ const STEPS: string[][] = [
       reason TEXT, summary TEXT, tags TEXT NOT NULL, priority TEXT NOT NULL, metadata TEXT NOT NULL,
       assignee_id TEXT, assignee_name TEXT, outcome TEXT, note TEXT,
       message_count INTEGER NOT NULL DEFAULT 0, last_text TEXT, last_from TEXT, last_at INTEGER,
-      max_wait_ms INTEGER NOT NULL, created_at INTEGER NOT NULL, claimed_at INTEGER, resolved_at INTEGER, expires_at INTEGER,
+      created_at INTEGER NOT NULL, claimed_at INTEGER, resolved_at INTEGER, expires_at INTEGER,
       updated_at INTEGER NOT NULL)`,
     // At most one open handoff per bot conversation: the database enforces what escalate checks.
     `CREATE UNIQUE INDEX handoffs_open_conversation ON handoffs (bot_id, conversation_id)
@@ -30,13 +30,19 @@ const STEPS: string[][] = [
     `CREATE TABLE feed (seq INTEGER PRIMARY KEY, frame TEXT NOT NULL, at INTEGER NOT NULL)`,
     `CREATE TABLE timers (kind TEXT NOT NULL, ref TEXT NOT NULL, due_at INTEGER NOT NULL, PRIMARY KEY (kind, ref))`,
     `CREATE INDEX timers_due ON timers (due_at)`,
-    `CREATE TABLE webhooks (id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, handoff_id TEXT NOT NULL, type TEXT NOT NULL,
-      body TEXT NOT NULL, message_id TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    `CREATE TABLE webhooks (id TEXT PRIMARY KEY, bot_id TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+      message_id TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
       created_at INTEGER NOT NULL, delivered_at INTEGER)`,
     `CREATE INDEX webhooks_message ON webhooks (message_id)`,
-    `CREATE INDEX webhooks_handoff_pending ON webhooks (handoff_id, status)`,
     // Entities changed here but not yet written to D1 (gen guards against a change made mid-flush).
     `CREATE TABLE mirror (kind TEXT NOT NULL, id TEXT NOT NULL, gen INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
+  ],
+  [
+    // A handoff keeps its own max wait (release re-arms with it); webhooks know their conversation
+    // so one conversation's go out in order.
+    `ALTER TABLE handoffs ADD COLUMN max_wait_ms INTEGER NOT NULL DEFAULT 1800000`,
+    `ALTER TABLE webhooks ADD COLUMN handoff_id TEXT NOT NULL DEFAULT ''`,
+    `CREATE INDEX webhooks_handoff_pending ON webhooks (handoff_id, status)`,
   ],
 ];
 
