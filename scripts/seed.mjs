@@ -30,10 +30,10 @@ const MESSAGES = {
   expiry: "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
 };
 
-const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
+export const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
 
 /** Same format as worker/src/auth/crypto.ts hashPassword. */
-function hashPassword(password) {
+export function hashPassword(password) {
   const salt = randomBytes(16);
   const hash = pbkdf2Sync(password, salt, 100_000, 32, "sha256");
   return `pbkdf2-sha256$100000$${salt.toString("hex")}$${hash.toString("hex")}`;
