@@ -1,0 +1,139 @@
+// Shared pieces of the inbox browser tests: unique handoffs through the bot API, locators
+// scoped to them, webhook polling, and the contexts each test opens (closed after it).
+import { randomUUID } from "node:crypto";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { expect } from "vitest";
+import { baseUrl, bot, PASSWORD, webhooks } from "./browser";
+
+/** How long a locator or poll may wait before the test fails with a readable message. */
+export const WAIT_MS = 15_000;
+
+export const uid = () => randomUUID().slice(0, 8);
+
+export interface Escalated {
+  id: string;
+  name: string;
+  conversationId: string;
+}
+
+/** Escalates a fresh conversation whose contact is called `${label} ${uid}`. */
+export async function escalate(label: string, extra: Record<string, unknown> = {}): Promise<Escalated> {
+  const tag = uid();
+  const name = `${label} ${tag}`;
+  const conversationId = `e2e-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${tag}`;
+  const res = await bot("/api/v1/handoffs", {
+    conversation_id: conversationId,
+    channel: "web",
+    contact: { id: `contact-${tag}`, name },
+    reason: `e2e ${label}`,
+    ...extra,
+  });
+  expect(res.created).toBe(true);
+  return { id: res.handoff.id as string, name, conversationId };
+}
+
+/** The contact writes on the channel; the gateway forwards it. */
+export async function contactSays(conversationId: string, text: string): Promise<any> {
+  return bot("/api/v1/messages", { conversation_id: conversationId, id: `msg-${uid()}`, text, at: new Date().toISOString() });
+}
+
+/** GET /api/v1/handoffs/{id} as the demo bot. */
+export async function botHandoff(id: string): Promise<any> {
+  const res = await fetch(`${baseUrl()}/api/v1/handoffs/${encodeURIComponent(id)}`, { headers: { authorization: "Bearer hk_demo_local_key" } });
+  if (!res.ok) throw new Error(`GET handoff ${id}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { handoff: any }).handoff;
+}
+
+/** Webhooks the receiver got about one handoff. */
+export async function webhooksFor(handoffId: string, type?: string) {
+  return (await webhooks()).filter((w) => w.event?.data?.handoff?.id === handoffId && (!type || w.event.type === type));
+}
+
+/** Polls the receiver until a webhook about `handoffId` of `type` matches. */
+export async function waitForWebhook(handoffId: string, type: string, match: (event: any) => boolean = () => true) {
+  await expect
+    .poll(async () => (await webhooksFor(handoffId, type)).some((w) => match(w.event)), { timeout: WAIT_MS, interval: 100 })
+    .toBe(true);
+  return (await webhooksFor(handoffId, type)).filter((w) => match(w.event));
+}
+
+// --- locators -----------------------------------------------------------------------------
+
+export const rowOf = (page: Page, name: string) => page.locator("li.row").filter({ hasText: name });
+export const claimButton = (page: Page, name: string) => rowOf(page, name).getByRole("button", { name: `Claim conversation with ${name}` });
+/** The connection indicator (the toasts region is a status too). */
+export const indicator = (page: Page) => page.getByRole("status").filter({ has: page.getByRole("button", { name: "Refresh" }) });
+export const transcript = (page: Page) => page.getByRole("log", { name: "Transcript" });
+export const detailTitle = (page: Page) => page.locator("#detail-title");
+
+/** Waits until the locator's text is exactly `text` (whitespace trimmed). */
+export async function hasText(locator: Locator, text: string): Promise<void> {
+  await expect.poll(async () => ((await locator.count()) === 1 ? (await locator.textContent())?.trim() : `<${await locator.count()} elements>`), { timeout: WAIT_MS }).toBe(text);
+}
+
+/** Opens a conversation from its row in the list (a client-side navigation, no reload). */
+export async function openFromList(page: Page, h: Escalated): Promise<void> {
+  await rowOf(page, h.name).getByRole("link").click();
+  await page.waitForURL((url) => url.pathname === `/handoffs/${h.id}`);
+  await hasText(detailTitle(page), h.name);
+}
+
+/** Marks the document; `stillSameDocument` fails if the page was reloaded since. */
+export async function markDocument(page: Page): Promise<void> {
+  await page.evaluate(() => ((globalThis as unknown as { __e2eMark: boolean }).__e2eMark = true));
+}
+export async function stillSameDocument(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (globalThis as unknown as { __e2eMark?: boolean }).__e2eMark)).toBe(true);
+}
+
+// --- contexts -----------------------------------------------------------------------------
+
+const open = new Set<BrowserContext>();
+type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
+/** One login per user per file: the login limiter allows 10 attempts a minute per account. */
+const sessions = new Map<string, StorageState>();
+
+/** Uncaught exceptions in any page of the test; `closeContexts` fails the test on any. */
+const pageErrors: string[] = [];
+
+export function track(context: BrowserContext): BrowserContext {
+  open.add(context);
+  context.setDefaultTimeout(WAIT_MS);
+  context.on("page", (page) => page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`)));
+  return context;
+}
+
+/**
+ * A new browser context on the inbox as the given demo user (closed by `closeContexts`, even when
+ * the test fails). The first time for a user it logs in through the login form, as agentPage
+ * does; later contexts reuse that session. `beforeOpen` runs before the page (and its socket).
+ */
+export async function loggedIn(
+  browser: Browser,
+  email: string,
+  { viewport = { width: 1440, height: 900 }, beforeOpen }: { viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<void> } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const saved = sessions.get(email);
+  const context = track(await browser.newContext({ viewport, baseURL: baseUrl(), storageState: saved }));
+  await beforeOpen?.(context);
+  const page = await context.newPage();
+  if (saved) {
+    await page.goto("/");
+  } else {
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+  }
+  await indicator(page).filter({ hasText: "Live" }).waitFor();
+  if (!saved) sessions.set(email, await context.storageState());
+  await markDocument(page);
+  return { context, page };
+}
+
+export async function closeContexts(): Promise<void> {
+  const contexts = [...open];
+  open.clear();
+  await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+  expect(pageErrors.splice(0), "uncaught errors in the inbox pages").toEqual([]);
+}

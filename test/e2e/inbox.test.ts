@@ -1,0 +1,213 @@
+// The inbox in real headless Chromium: several agents at once on the same queue, realtime
+// updates without reload, the claim race, replies and their delivery, resolving, and a dropped
+// socket that resumes. Every test makes its own handoffs (the demo tenant is shared by the run).
+import type { Browser, WebSocketRoute } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launch, webhooks } from "./browser";
+import {
+  botHandoff,
+  claimButton,
+  closeContexts,
+  contactSays,
+  detailTitle,
+  escalate,
+  hasText,
+  indicator,
+  loggedIn,
+  openFromList,
+  rowOf,
+  stillSameDocument,
+  transcript,
+  uid,
+  waitForWebhook,
+  webhooksFor,
+} from "./inbox-helpers";
+
+const ALICE = "alice@demo.test";
+const BOB = "bob@demo.test";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterEach(closeContexts);
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("inbox, two agents in real time", () => {
+  it("an escalation through the bot API appears in both agents' lists without reload", async () => {
+    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const h = await escalate("Both see");
+
+    for (const { page } of [alice, bob]) {
+      const row = rowOf(page, h.name);
+      await row.waitFor();
+      expect(await row.count()).toBe(1);
+      await hasText(row.locator(".assignee"), "Unassigned");
+      await claimButton(page, h.name).waitFor();
+      await stillSameDocument(page);
+    }
+  });
+
+  it("both click Claim at once: exactly one wins, the other is told who and sees the winner", async () => {
+    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const h = await escalate("Race");
+    const buttons = [claimButton(alice.page, h.name), claimButton(bob.page, h.name)];
+    await Promise.all(buttons.map((b) => b.waitFor()));
+    for (const b of buttons) expect(await b.isEnabled()).toBe(true);
+
+    // Both clicks at the same instant (one shared clock), so neither page has heard of the
+    // other's claim yet: both commands really race in the tenant object.
+    const at = Date.now() + 250;
+    await Promise.all(
+      buttons.map((b) =>
+        b.evaluate(
+          (el, at) => new Promise<void>((resolve) => setTimeout(() => ((el as unknown as { click(): void }).click(), resolve()), at - Date.now())),
+          at,
+        ),
+      ),
+    );
+
+    // The server's answer: one assignee, one claimed event.
+    await expect.poll(async () => (await botHandoff(h.id)).assignee?.name ?? null).toMatch(/^(Alice|Bob)$/);
+    const winner = (await botHandoff(h.id)).assignee.name as "Alice" | "Bob";
+    const [winnerPage, loserPage] = winner === "Alice" ? [alice.page, bob.page] : [bob.page, alice.page];
+    const detail = await (await alice.context.request.get(`/api/handoffs/${h.id}`)).json();
+    expect(detail.events.filter((e: { type: string }) => e.type === "claimed")).toHaveLength(1);
+
+    // The loser: an inline error naming the winner, and the row now shows the winner.
+    await hasText(rowOf(loserPage, h.name).getByRole("alert"), `Claimed by ${winner}`);
+    await hasText(rowOf(loserPage, h.name).locator(".assignee"), winner);
+    expect(await claimButton(loserPage, h.name).count()).toBe(0);
+
+    // The winner: no error, assigned to them.
+    await hasText(rowOf(winnerPage, h.name).locator(".assignee"), winner);
+    expect(await rowOf(winnerPage, h.name).getByRole("alert").count()).toBe(0);
+    expect(await claimButton(winnerPage, h.name).count()).toBe(0);
+
+    await stillSameDocument(alice.page);
+    await stillSameDocument(bob.page);
+  });
+
+  it("a reply sent with Enter shows at once, reaches the bot's webhook signed, and becomes Delivered", async () => {
+    const { page } = await loggedIn(browser, ALICE);
+    const h = await escalate("Reply");
+    await claimButton(page, h.name).click();
+    await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
+    await openFromList(page, h);
+
+    const box = page.getByLabel("Reply to the contact");
+    await expect.poll(() => box.isEnabled()).toBe(true);
+    const text = `Hello from Alice ${uid()}`;
+    await box.fill(text);
+    await box.press("Enter");
+
+    const reply = transcript(page).locator("li").filter({ hasText: text });
+    await reply.first().waitFor();
+    expect(await box.inputValue()).toBe("");
+
+    const [hook] = await waitForWebhook(h.id, "message.created", (e) => e.data.message.text === text);
+    expect(hook!.verified).toBe(true);
+    expect(hook!.event.data.message.agent.name).toBe("Alice");
+
+    await hasText(reply.locator(".delivery"), "Delivered");
+    expect(await reply.count()).toBe(1);
+    await stillSameDocument(page);
+  });
+
+  it("a contact message through the bot API appears in every open transcript without reload", async () => {
+    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const h = await escalate("Contact writes");
+    await claimButton(alice.page, h.name).click();
+    await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Alice");
+    await Promise.all([openFromList(alice.page, h), openFromList(bob.page, h)]);
+
+    const text = `Are you still there? ${uid()}`;
+    const res = await contactSays(h.conversationId, text);
+    expect(res.route).toBe("agent");
+    expect(res.handoff_id).toBe(h.id);
+
+    for (const page of [alice.page, bob.page]) {
+      const message = transcript(page).locator("li.msg.from-contact").filter({ hasText: text });
+      await hasText(message.locator(".bubble"), text);
+      await hasText(rowOf(page, h.name).locator(".preview"), text);
+      await stillSameDocument(page);
+    }
+  });
+
+  it("resolving asks for the outcome and a note; the note never reaches the bot", async () => {
+    const { page } = await loggedIn(browser, ALICE);
+    const h = await escalate("Resolve");
+    await claimButton(page, h.name).click();
+    await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
+    await openFromList(page, h);
+
+    await page.getByRole("button", { name: "Resolve", exact: true }).click();
+    const dialog = page.getByRole("dialog", { name: "Resolve this conversation?" });
+    await dialog.waitFor();
+    const toBot = dialog.getByRole("radio", { name: /^Return to bot/ });
+    const close = dialog.getByRole("radio", { name: /^Close/ });
+    expect(await toBot.isChecked()).toBe(true);
+    expect(await close.isChecked()).toBe(false);
+    await close.check();
+    const note = `internal-note-${uid()} customer was rude`;
+    await dialog.getByLabel(/Internal note/).fill(note);
+    await dialog.getByRole("button", { name: "Resolve" }).click();
+    await dialog.waitFor({ state: "hidden" });
+
+    await hasText(page.locator("article.detail .badge.status"), "Resolved");
+    await transcript(page).getByText("Resolved by Alice — closed").waitFor();
+    expect(await page.getByRole("button", { name: "Resolve", exact: true }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Release" }).count()).toBe(0);
+    expect((await botHandoff(h.id)).status).toBe("resolved");
+
+    const [hook] = await waitForWebhook(h.id, "handoff.resolved");
+    expect(hook!.verified).toBe(true);
+    expect(hook!.event.data.outcome).toBe("close");
+    expect(hook!.event.data.handoff.status).toBe("resolved");
+    expect(JSON.stringify(await webhooks())).not.toContain(note);
+    expect((await webhooksFor(h.id)).map((w) => w.event.type)).toEqual(expect.arrayContaining(["handoff.claimed", "handoff.resolved"]));
+    await stillSameDocument(page);
+  });
+
+  it("a dropped socket reconnects and shows what happened meanwhile, without reload", async () => {
+    // Chromium's offline emulation leaves open WebSockets alone, so the socket is routed through
+    // Playwright: while "offline" the current socket is closed and every new one is refused.
+    let online = true;
+    const sockets: WebSocketRoute[] = [];
+    const { context, page } = await loggedIn(browser, ALICE, {
+      beforeOpen: (context) =>
+        context.routeWebSocket(/\/api\/ws$/, (ws) => {
+          if (!online) return void ws.close({ code: 4000, reason: "offline" });
+          ws.connectToServer();
+          sockets.push(ws);
+        }),
+    });
+    const h = await escalate("Resume");
+    await claimButton(page, h.name).click();
+    await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
+    await openFromList(page, h);
+
+    online = false;
+    await context.setOffline(true);
+    await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 4000, reason: "network down" })));
+    await indicator(page).filter({ hasText: /Reconnecting…|Offline/ }).waitFor();
+
+    const meanwhile = await escalate("Meanwhile");
+    const text = `Sent while you were away ${uid()}`;
+    expect((await contactSays(h.conversationId, text)).route).toBe("agent");
+    expect(await rowOf(page, meanwhile.name).count()).toBe(0);
+    expect(await transcript(page).locator("li").filter({ hasText: text }).count()).toBe(0);
+
+    online = true;
+    await context.setOffline(false);
+    await indicator(page).filter({ hasText: "Live" }).waitFor();
+    await rowOf(page, meanwhile.name).waitFor();
+    await claimButton(page, meanwhile.name).waitFor();
+    await hasText(transcript(page).locator("li.msg.from-contact").filter({ hasText: text }).locator(".bubble"), text);
+    await hasText(detailTitle(page), h.name);
+    expect(sockets.length).toBeGreaterThan(0);
+    await stillSameDocument(page);
+  });
+});
