@@ -96,4 +96,22 @@ describe("handoff lifecycle over HTTP", () => {
     expect(read.handoff).toEqual(handoff);
     expect((await call(`/api/v1/handoffs/ho_missing`, { key: t.apiKey })).status).toBe(404);
   });
+
+  it("lists the queue oldest first and history newest first, and says when the list was cut", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await escalate(t)).handoff.id);
+    await json(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+
+    const queue = await json("/api/handoffs", { cookie: alice, status: 200 });
+    expect(queue.handoffs.map((h: any) => h.id)).toEqual([ids[0], ids[2]]);
+    expect(queue.has_more).toBe(false);
+    const history = await json("/api/handoffs?status=all", { cookie: alice, status: 200 });
+    expect(history.handoffs.map((h: any) => h.id)).toEqual([ids[2], ids[1], ids[0]]);
+    const cut = await json("/api/handoffs?status=all&limit=2", { cookie: alice, status: 200 });
+    expect(cut.handoffs.map((h: any) => h.id)).toEqual([ids[2], ids[1]]);
+    expect(cut.has_more).toBe(true);
+  });
 });

@@ -32,8 +32,7 @@ export const handoffRoutes = new Hono<AppEnv>()
     const { user, tenant } = c.var.session;
     const assignee: ListFilter["assignee"] =
       query.assignee === "me" ? { kind: "user", id: user.id } : query.assignee === "unassigned" ? { kind: "unassigned" } : { kind: "any" };
-    const handoffs = await tenantHub(c.env, tenant.id).list({ statuses, assignee, q: query.q || undefined, limit: query.limit });
-    return c.json({ handoffs });
+    return c.json(await tenantHub(c.env, tenant.id).list({ statuses, assignee, q: query.q || undefined, limit: query.limit }));
   })
   .get("/:id", async (c) => {
     const detail = await tenantHub(c.env, c.var.session.tenant.id).detail(c.req.param("id"));

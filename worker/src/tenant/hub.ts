@@ -51,7 +51,7 @@ export class TenantHub extends DurableObject<Env> {
     return handoff && handoff.bot_id === botId ? handoff : null;
   }
 
-  list(filter: ListFilter): Handoff[] {
+  list(filter: ListFilter): { handoffs: Handoff[]; has_more: boolean } {
     return listHandoffs(this.core, filter);
   }
 

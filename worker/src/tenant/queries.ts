@@ -14,7 +14,11 @@ export interface ListFilter {
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-export function listHandoffs(core: TenantCore, filter: ListFilter): Handoff[] {
+/**
+ * The queue (only queued/active) reads oldest waiting first; anything with history in it reads
+ * newest first, so the most recent closed conversations are the ones within the limit.
+ */
+export function listHandoffs(core: TenantCore, filter: ListFilter): { handoffs: Handoff[]; has_more: boolean } {
   const where: string[] = [`status IN (${filter.statuses.map(() => "?").join(", ")})`];
   const args: SqlStorageValue[] = [...filter.statuses];
   if (filter.assignee.kind === "unassigned") where.push(`assignee_id IS NULL`);
@@ -30,12 +34,10 @@ export function listHandoffs(core: TenantCore, filter: ListFilter): Handoff[] {
     );
     args.push(pattern, pattern, pattern, pattern);
   }
-  const rows = core.sql.all<HandoffRow>(
-    `SELECT * FROM handoffs WHERE ${where.join(" AND ")} ORDER BY created_at ASC, id ASC LIMIT ?`,
-    ...args,
-    filter.limit,
-  );
-  return rows.map(toHandoff);
+  const queueOnly = filter.statuses.every((s) => s === "queued" || s === "active");
+  const order = queueOnly ? "created_at ASC, rowid ASC" : "created_at DESC, rowid DESC";
+  const rows = core.sql.all<HandoffRow>(`SELECT * FROM handoffs WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ?`, ...args, filter.limit + 1);
+  return { handoffs: rows.slice(0, filter.limit).map(toHandoff), has_more: rows.length > filter.limit };
 }
 
 export interface HandoffDetail {

@@ -56,14 +56,22 @@ export function apiQuery(filters: Filters): string {
   return params.toString();
 }
 
-/** The same rules on the client, for handoffs that arrive or change in real time. */
-export function matches(h: Handoff, filters: Filters, myId: string): boolean {
+/** Views of the waiting and active queue (oldest first), as opposed to history (newest first). */
+export function isQueueView(filters: Filters): boolean {
+  return filters.status === "open" || filters.status === "queued" || filters.status === "active";
+}
+
+/**
+ * The same rules on the client, for handoffs that arrive or change in real time. The search is
+ * checked against what the client has (reason, summary, name, last message) unless told not to.
+ */
+export function matches(h: Handoff, filters: Filters, myId: string, options: { search: boolean } = { search: true }): boolean {
   if (filters.status === "open" && h.status !== "queued" && h.status !== "active") return false;
   if (filters.status !== "open" && filters.status !== "all" && h.status !== filters.status) return false;
   if (filters.assignee === "mine" && h.assignee?.id !== myId) return false;
   if (filters.assignee === "unassigned" && h.assignee !== null) return false;
   const q = filters.q.trim().toLowerCase();
-  if (q) {
+  if (q && options.search) {
     const haystack = [h.reason, h.summary, h.contact.name, h.last_message?.text].filter(Boolean).join("\n").toLowerCase();
     if (!haystack.includes(q)) return false;
   }

@@ -6,7 +6,7 @@ import type { Handoff, Message, Person, Stats } from "#schema/shapes";
 import { ApiFailure, api, type HandoffDetail, type Session } from "../api/client";
 import { contactLabel } from "../format";
 import { Connection } from "./connection.svelte";
-import { apiQuery, byAge, DEFAULT_FILTERS, matches, type Filters } from "./filters";
+import { apiQuery, byAge, DEFAULT_FILTERS, isQueueView, matches, type Filters } from "./filters";
 import { Notifier } from "./notifications.svelte";
 import { EventSequence } from "./sequence";
 
@@ -46,14 +46,23 @@ export class Inbox {
   readonly sequence = new EventSequence((frame) => this.applyEvent(frame));
 
   private loadedOnce = false;
-  private loadingList = 0;
-  private appliedDuringLoad: EventFrame[] = [];
+  /** Each load gets a number; a response that is not the latest one is dropped. */
+  private listGeneration = 0;
+  private detailGeneration = 0;
+  /** Events that arrived while a snapshot was on its way: re-applied on top of it, in order. */
+  private listEvents: EventFrame[] | null = null;
+  private detailEvents: EventFrame[] | null = null;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   private nextReplyKey = 0;
 
-  visible = $derived.by(() => [...this.handoffs.values()].filter((h) => matches(h, this.filters, this.me.id)).sort(byAge));
+  hasMore = $state(false);
+  /** The queue reads oldest waiting first; history reads newest first. */
+  visible = $derived.by(() => {
+    const list = [...this.handoffs.values()].filter((h) => matches(h, this.filters, this.me.id, { search: false }));
+    return isQueueView(this.filters) ? list.sort(byAge) : list.sort((a, b) => byAge(b, a));
+  });
   oldestWaitingSeconds = $derived(
     this.stats?.oldest_waiting_seconds == null ? null : this.stats.oldest_waiting_seconds + Math.floor((this.now - this.statsAt) / 1000),
   );
@@ -114,7 +123,8 @@ export class Inbox {
 
   /** Applies one tenant event to the local state (each exactly once, in order). */
   applyEvent(frame: EventFrame): void {
-    if (this.loadingList > 0) this.appliedDuringLoad.push(frame);
+    this.listEvents?.push(frame);
+    this.detailEvents?.push(frame);
     switch (frame.type) {
       case "handoff.created":
         this.upsert(frame.data.handoff);
@@ -147,9 +157,22 @@ export class Inbox {
   }
 
   private upsert(h: Handoff): void {
-    if (matches(h, this.filters, this.me.id)) this.handoffs.set(h.id, h);
+    // The server searched every message; a row it listed stays while status and owner still fit.
+    const listed = this.handoffs.has(h.id);
+    if (matches(h, this.filters, this.me.id, { search: !listed })) this.handoffs.set(h.id, h);
     else this.handoffs.delete(h.id);
     if (this.detail?.handoff.id === h.id) this.detail = { ...this.detail, handoff: h };
+  }
+
+  /** Re-applies one event that arrived while the open conversation was loading. */
+  private applyToDetail(frame: EventFrame): void {
+    if (frame.type === "message.created") {
+      this.addMessage(frame.data.message);
+      if (this.detail?.handoff.id === frame.data.handoff.id) this.detail = { ...this.detail, handoff: frame.data.handoff };
+    } else if (frame.type === "message.updated") this.updateMessage(frame.data.message);
+    else if (frame.type === "handoff.updated" && this.detail?.handoff.id === frame.data.handoff.id) {
+      this.detail = { ...this.detail, handoff: frame.data.handoff };
+    }
   }
 
   private addMessage(m: Message): void {
@@ -194,22 +217,25 @@ export class Inbox {
   }
 
   async loadList(): Promise<void> {
-    this.loadingList += 1;
+    const generation = ++this.listGeneration;
+    this.listEvents = [];
     if (this.handoffs.size === 0) this.listState = "loading";
     try {
-      const { handoffs } = await api.list(apiQuery(this.filters));
+      const { handoffs, has_more } = await api.list(apiQuery(this.filters));
+      if (generation !== this.listGeneration) return;
       this.handoffs.clear();
       for (const h of handoffs) this.handoffs.set(h.id, h);
-      // Events applied while the request was in flight are at least as new as the snapshot.
-      for (const frame of this.appliedDuringLoad) if (frame.type !== "presence" && "handoff" in frame.data) this.upsert(frame.data.handoff);
+      const missed = this.listEvents ?? [];
+      this.listEvents = null;
+      for (const frame of missed) if ("handoff" in frame.data) this.upsert(frame.data.handoff);
+      this.hasMore = has_more === true;
       this.listState = "ready";
       this.listError = "";
     } catch (error) {
+      if (generation !== this.listGeneration) return;
+      this.listEvents = null;
       this.listState = "error";
       this.listError = error instanceof ApiFailure ? error.message : "Could not load conversations.";
-    } finally {
-      this.loadingList -= 1;
-      if (this.loadingList === 0) this.appliedDuringLoad = [];
     }
   }
 
@@ -238,14 +264,20 @@ export class Inbox {
   }
 
   async loadDetail(id: string, quiet = false): Promise<void> {
+    const generation = ++this.detailGeneration;
+    this.detailEvents = [];
     if (!quiet) this.detailState = "loading";
     try {
       const detail = await api.detail(id);
-      if (this.detailId !== id) return;
+      if (generation !== this.detailGeneration || this.detailId !== id) return;
       this.detail = detail;
+      const missed = this.detailEvents ?? [];
+      this.detailEvents = null;
+      for (const frame of missed) this.applyToDetail(frame);
       this.detailState = "ready";
     } catch (error) {
-      if (this.detailId !== id) return;
+      if (generation !== this.detailGeneration || this.detailId !== id) return;
+      this.detailEvents = null;
       this.detailState = "error";
       this.detailError = error instanceof ApiFailure && error.code === "not_found" ? "This conversation does not exist (or is not yours to see)." : error instanceof Error ? error.message : "Could not load the conversation.";
     }

@@ -200,4 +200,52 @@ describe("the inbox store", () => {
     expect(inbox.pendingReplies[0]).toMatchObject({ text: "hello?", error: "Claim this conversation to reply." });
     inbox.stop();
   });
+
+  it("drops a list response that a newer filter change has overtaken", async () => {
+    const inbox = await connected(1);
+    const answers: Record<string, (handoffs: Handoff[]) => void> = {};
+    vi.stubGlobal("fetch", (input: string) => {
+      const status = new URLSearchParams(String(input).split("?")[1]).get("status") ?? "";
+      return new Promise<Response>((resolve) => (answers[status] = (handoffs) => resolve(Response.json({ handoffs }))));
+    });
+    const open = inbox.setFilters({ assignee: "all", status: "queued", q: "" });
+    const resolved = inbox.setFilters({ assignee: "all", status: "resolved", q: "" });
+    answers["resolved"]!([handoff("r1", { status: "resolved" })]);
+    await resolved;
+    answers["queued"]!([handoff("q1")]);
+    await open;
+    expect(inbox.visible.map((h) => h.id)).toEqual(["r1"]);
+    inbox.stop();
+  });
+
+  it("keeps a message that arrives while the conversation is loading", async () => {
+    snapshot = [handoff("f", { status: "active", assignee: { id: me.id, name: me.name } })];
+    const inbox = await connected(1);
+    let answer!: () => void;
+    vi.stubGlobal("fetch", (input: string) =>
+      String(input).startsWith("/api/handoffs/f")
+        ? new Promise<Response>((resolve) => (answer = () => resolve(Response.json({ handoff: snapshot[0], messages: [], events: [] }))))
+        : Promise.resolve(Response.json({ handoffs: snapshot })),
+    );
+    const opening = inbox.open("f");
+    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: message("late", "f"), handoff: snapshot[0]! } }));
+    answer();
+    await opening;
+    expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["late"]);
+    inbox.stop();
+  });
+
+  it("under a search, a listed conversation stays when its new message does not contain the words", async () => {
+    snapshot = [handoff("g", { reason: "wants a person" })];
+    const inbox = await connected(1);
+    await inbox.setFilters({ assignee: "all", status: "open", q: "refund" });
+    expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
+    const updated = handoff("g", { last_message: { text: "hello?", from: "contact", at: "2026-11-22T10:02:00.000Z" }, message_count: 2 });
+    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: message("m2", "g", { text: "hello?" }), handoff: updated } }));
+    expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
+    // A new escalation that does not match the search is not added.
+    ScriptedSocket.last.frame(created(3, handoff("h", { reason: "billing" })));
+    expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
+    inbox.stop();
+  });
 });
