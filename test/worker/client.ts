@@ -123,6 +123,7 @@ export class AgentSocket {
   readonly frames: ServerFrame[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
+  closeCode: number | null = null;
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
@@ -130,8 +131,9 @@ export class AgentSocket {
       else if (e.data === "pong") this.frames.push({ type: "pong" } as unknown as ServerFrame);
       for (const w of this.waiters.splice(0)) w();
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (e) => {
       this.closed = true;
+      this.closeCode = e.code;
       for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -305,6 +305,37 @@ describe("presence", () => {
   });
 });
 
+describe("sessions end their sockets", () => {
+  it("logging out closes that session's sockets, not the same person's other sessions", async () => {
+    const t = await makeTenant();
+    const [tab, laptop] = [await login(t.alice), await login(t.alice)];
+    const [s1, s2] = (await connect(tab, laptop)) as [AgentSocket, AgentSocket];
+    await json("/api/auth/logout", { method: "POST", cookie: tab, status: 200 });
+    await eventually(async () => expect(s1.closed).toBe(true));
+    expect(s1.closeCode).toBe(4001);
+    const { handoff } = await escalate(t);
+    await s2.next((f) => f.type === "handoff.created" && (f as any).data.handoff.id === handoff.id);
+    expect(s2.closed).toBe(false);
+  });
+
+  it("a socket whose session has expired is closed at its next frame and its command not run", async () => {
+    const t = await makeTenant();
+    const [s] = (await connect(await login(t.alice))) as [AgentSocket];
+    const { handoff } = await escalate(t);
+    // Make the session stored with the socket expire, as 14 days passing would.
+    await runInDurableObject(hub(t), (_instance, state) => {
+      for (const ws of state.getWebSockets()) {
+        const identity = ws.deserializeAttachment() as { session: { expires_at: number } };
+        ws.serializeAttachment({ ...identity, session: { ...identity.session, expires_at: Date.now() - 1 } });
+      }
+    });
+    s.send({ type: "claim", ref: "late", handoff_id: handoff.id });
+    await eventually(async () => expect(s.closed).toBe(true));
+    expect(s.closeCode).toBe(4001);
+    expect((await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 })).handoff.status).toBe("queued");
+  });
+});
+
 describe("security on the socket", () => {
   it("no session → 401 and a foreign Origin → 403, with no socket", async () => {
     const t = await makeTenant();

@@ -11,6 +11,8 @@ export const SESSION_TTL_MS = 14 * 24 * 3_600_000;
 export interface SessionInfo {
   user: User;
   tenant: Tenant;
+  /** The stored session's id (the token's hash) and when it ends. */
+  session: { id: string; expires_at: number };
 }
 
 export async function findLoginUser(d1: D1Database, email: string) {
@@ -34,17 +36,19 @@ export async function createSession(d1: D1Database, userId: string, tenantId: st
 
 export async function sessionByToken(d1: D1Database, token: string, now: number): Promise<SessionInfo | null> {
   const db = drizzle(d1);
+  const id = await sha256(token);
   const [row] = await db
-    .select({ user: users, tenant: tenants })
+    .select({ user: users, tenant: tenants, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(sessions.userId, users.id))
     .innerJoin(tenants, eq(users.tenantId, tenants.id))
-    .where(and(eq(sessions.id, await sha256(token)), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
+    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now), isNull(users.disabledAt)))
     .limit(1);
   if (!row) return null;
   return {
     user: { id: row.user.id, name: row.user.name, email: row.user.email, role: row.user.role },
     tenant: { id: row.tenant.id, name: row.tenant.name },
+    session: { id, expires_at: row.expiresAt },
   };
 }
 

@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loginInput } from "../../../schema/api";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../auth/crypto";
-import { createSession, deleteSession, SESSION_TTL_MS } from "../db/accounts";
+import { createSession, deleteSession, sessionByToken, SESSION_TTL_MS } from "../db/accounts";
 import { findLoginUser } from "../db/accounts";
-import type { AppEnv } from "../http/context";
+import { tenantHub, type AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { jsonBody } from "../http/input";
 import { requireSession, SESSION_COOKIE } from "../http/middleware";
@@ -37,8 +37,14 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/auth/logout", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
+    const session = token ? await sessionByToken(c.env.DB, token, Date.now()) : null;
     if (token) await deleteSession(c.env.DB, token);
+    // Sockets opened with this session end with it.
+    if (session) await tenantHub(c.env, session.tenant.id).disconnectSession(session.session.id);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   })
-  .get("/me", requireSession, (c) => c.json(c.var.session));
+  .get("/me", requireSession, (c) => {
+    const { user, tenant } = c.var.session;
+    return c.json({ user, tenant });
+  });

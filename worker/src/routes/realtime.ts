@@ -9,8 +9,8 @@ export const realtimeRoutes = new Hono<AppEnv>().get("/ws", requireSession, asyn
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError("invalid_request", "This endpoint expects a WebSocket upgrade.", { issues: [{ path: "Upgrade", message: "must be websocket" }] });
   }
-  const { user, tenant } = c.var.session;
+  const { user, tenant, session } = c.var.session;
   const headers = new Headers(c.req.raw.headers);
-  headers.set(IDENTITY_HEADER, JSON.stringify({ user, tenant }));
+  headers.set(IDENTITY_HEADER, JSON.stringify({ user, tenant, session }));
   return tenantHub(c.env, tenant.id).fetch(new Request(c.req.raw.url, { headers }));
 });

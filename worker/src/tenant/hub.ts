@@ -7,7 +7,7 @@ import type { Handoff, Stats } from "../../../schema/shapes";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
-import { identityOf, onlineAgents, socketIdentity } from "./presence";
+import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
 import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
 import type { Actor, BotSettings, Result, TenantInfo } from "./types";
 
@@ -82,6 +82,13 @@ export class TenantHub extends DurableObject<Env> {
     return sockets.length;
   }
 
+  /** Closes the sockets opened with one session (its owner logged out). */
+  disconnectSession(sessionId: string): number {
+    const sockets = this.ctx.getWebSockets(sessionTag(sessionId));
+    for (const ws of sockets) this.closeSocket(ws, 4001, "logged out");
+    return sockets.length;
+  }
+
   // --- WebSockets ------------------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
@@ -92,7 +99,7 @@ export class TenantHub extends DurableObject<Env> {
     const now = this.enter(identity.tenant);
     const { 0: client, 1: server } = new WebSocketPair();
     const before = onlineAgents(this.ctx.getWebSockets());
-    this.ctx.acceptWebSocket(server, [identity.user.id]);
+    this.ctx.acceptWebSocket(server, [identity.user.id, sessionTag(identity.session.id)]);
     server.serializeAttachment(identity);
     const agents = onlineAgents(this.ctx.getWebSockets());
     this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents } });
@@ -103,6 +110,7 @@ export class TenantHub extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const identity = identityOf(ws);
     if (!identity) return this.closeSocket(ws, 4001, "unknown socket");
+    if (identity.session.expires_at <= Date.now()) return this.closeSocket(ws, 4001, "session expired");
     let json: unknown;
     try {
       json = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));

@@ -6,7 +6,10 @@ import type { Person, User } from "../../../schema/shapes";
 export const socketIdentity = z.object({
   user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES) }),
   tenant: z.object({ id: z.string(), name: z.string() }),
+  session: z.object({ id: z.string(), expires_at: z.number() }),
 });
+
+export const sessionTag = (sessionId: string) => `session:${sessionId}`;
 export type SocketIdentity = z.infer<typeof socketIdentity>;
 
 export function identityOf(ws: WebSocket): SocketIdentity | null {

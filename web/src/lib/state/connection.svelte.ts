@@ -11,7 +11,12 @@ export interface ConnectionHandlers {
   hello(seq: number): void;
   event(frame: EventFrame): void;
   resync(): void;
+  /** The session is over (logged out elsewhere, expired, disabled): stop and log in again. */
+  signedOut(): void;
 }
+
+/** The server closes with this code when the socket's session has ended. */
+const SESSION_ENDED = 4001;
 
 const BACKOFF_MS = [250, 1_000, 2_000, 5_000, 10_000, 15_000];
 /** After this many failed attempts in a row we say "offline" (and keep trying). */
@@ -99,9 +104,10 @@ export class Connection {
       }
       this.receive(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (ws !== this.ws) return;
       this.ws = null;
+      if (event.code === SESSION_ENDED) return this.sessionEnded();
       this.lost();
     };
   }
@@ -141,8 +147,23 @@ export class Connection {
     if (this.stopped) return;
     this.failures += 1;
     this.status = this.failures > OFFLINE_AFTER ? "offline" : "reconnecting";
+    // A refused upgrade looks like any drop; ask whether the session is still good.
+    if (this.failures % OFFLINE_AFTER === 0) void this.checkSession();
     const delay = BACKOFF_MS[Math.min(this.failures - 1, BACKOFF_MS.length - 1)]!;
     this.retryTimer = setTimeout(() => this.open(), delay * (0.8 + Math.random() * 0.4));
+  }
+
+  private sessionEnded(): void {
+    this.stop();
+    this.handlers.signedOut();
+  }
+
+  private async checkSession(): Promise<void> {
+    try {
+      await api.me();
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 401 && !this.stopped) this.sessionEnded();
+    }
   }
 
   private startPing(): void {

@@ -70,11 +70,16 @@ export class Inbox {
   constructor(
     readonly session: Session,
     socketUrl: string,
+    onSignedOut: () => void = () => {},
   ) {
     this.connection = new Connection(socketUrl, {
       hello: (seq) => this.onHello(seq),
       event: (frame) => this.onEvent(frame),
       resync: () => this.startOver(),
+      signedOut: () => {
+        this.stop();
+        onSignedOut();
+      },
     });
   }
 

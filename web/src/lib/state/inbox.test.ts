@@ -12,7 +12,7 @@ class ScriptedSocket {
   readyState = 0;
   sent: unknown[] = [];
   onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
   constructor(readonly url: string) {
     ScriptedSocket.all.push(this);
   }
@@ -30,9 +30,9 @@ class ScriptedSocket {
     this.readyState = 1;
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
-  drop() {
+  drop(code = 1006) {
     this.readyState = 3;
-    this.onclose?.();
+    this.onclose?.({ code });
   }
 }
 
@@ -246,6 +246,32 @@ describe("the inbox store", () => {
     // A new escalation that does not match the search is not added.
     ScriptedSocket.last.frame(created(3, handoff("h", { reason: "billing" })));
     expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
+    inbox.stop();
+  });
+
+  it("signs out when the server ends the socket's session, and stops reconnecting", async () => {
+    let signedOut = 0;
+    const inbox = new Inbox(session, "ws://inbox.test/api/ws", () => signedOut++);
+    inbox.start();
+    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me] } });
+    ScriptedSocket.last.drop(4001);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(signedOut).toBe(1);
+    expect(ScriptedSocket.all).toHaveLength(1);
+  });
+
+  it("when reconnecting keeps failing, asks whether the session is still good", async () => {
+    let signedOut = 0;
+    const inbox = new Inbox(session, "ws://inbox.test/api/ws", () => signedOut++);
+    inbox.start();
+    vi.stubGlobal("fetch", async (input: string) =>
+      String(input) === "/api/me" ? Response.json({ error: { code: "unauthorized", message: "Log in to continue." } }, { status: 401 }) : Response.json({}),
+    );
+    for (let i = 0; i < 4; i++) {
+      ScriptedSocket.last.drop();
+      await vi.advanceTimersByTimeAsync(20_000);
+    }
+    expect(signedOut).toBe(1);
     inbox.stop();
   });
 });
