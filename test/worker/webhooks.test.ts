@@ -202,4 +202,30 @@ describe("webhook order within a conversation", () => {
       expect(delivered.map((d) => d.data.handoff.id)).toEqual([second.id]);
     });
   });
+
+  it("a new handoff's claim in the same conversation waits for the previous handoff's resolve", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const first = (await escalate(t, { conversation_id: "conv-again" })).handoff;
+    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
+    await settle(t);
+    await failWebhooks(t, 1);
+    await json(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+    await runAlarm(t);
+    await attempted(t, "handoff.resolved", 1);
+
+    const second = (await escalate(t, { conversation_id: "conv-again" })).handoff;
+    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await runAlarm(t);
+    const held = await hubRows<{ attempts: number }>(t, `SELECT attempts FROM webhooks WHERE handoff_id = ? AND type = 'handoff.claimed'`, second.id);
+    expect(held.map((r) => r.attempts)).toEqual([0]);
+
+    await retryNow(t);
+    await settle(t);
+    const order = (await webhooksReceived(t)).map((d) => {
+      const body = JSON.parse(d.body) as { type: string; data: { handoff: { id: string } } };
+      return `${body.type}:${body.data.handoff.id === first.id ? "first" : "second"}:${d.status}`;
+    });
+    expect(order).toEqual(["handoff.claimed:first:200", "handoff.resolved:first:503", "handoff.resolved:first:200", "handoff.claimed:second:200"]);
+  });
 });

@@ -44,6 +44,10 @@ const STEPS: string[][] = [
     `ALTER TABLE webhooks ADD COLUMN handoff_id TEXT NOT NULL DEFAULT ''`,
     `CREATE INDEX webhooks_handoff_pending ON webhooks (handoff_id, status)`,
   ],
+  [
+    // Webhooks are ordered per bot conversation, across the handoffs it has had.
+    `CREATE INDEX handoffs_conversation ON handoffs (bot_id, conversation_id)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

@@ -28,6 +28,9 @@ interface WebhookRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
+/** A pending webhook with its place in the outbox and its conversation. */
+type QueuedWebhook = WebhookRow & { seq: number; conversation_id: string | null };
+
 export interface DeliveryOutcome {
   messageId: string | null;
   delivery: "delivered" | "failed" | null;
@@ -59,20 +62,30 @@ export class WebhookOutbox {
   }
 
   /**
-   * Attempts the given webhooks. One conversation's webhooks go out in the order they were
-   * made — a reply never overtakes the greeting of its claim, even while that is being retried —
-   * and different conversations go side by side. Returns what changed for messages' delivery.
+   * Attempts the given webhooks. One bot conversation's webhooks go out in the order they were
+   * made, across its handoffs — a reply never overtakes the greeting of its claim, a new claim
+   * never overtakes the previous handoff's resolve, even while those are being retried — and
+   * different conversations go side by side. Returns what changed for messages' delivery.
    */
   async deliver(ids: string[], bots: (id: string) => BotSettings | undefined): Promise<DeliveryOutcome[]> {
     const rows = ids
-      .map((id) => this.sql.first<WebhookRow & { seq: number }>(`SELECT rowid AS seq, * FROM webhooks WHERE id = ? AND status = 'pending'`, id))
-      .filter((row): row is WebhookRow & { seq: number } => row !== undefined)
+      .map((id) =>
+        this.sql.first<QueuedWebhook>(
+          `SELECT w.rowid AS seq, w.*, h.conversation_id AS conversation_id FROM webhooks w
+           LEFT JOIN handoffs h ON h.id = w.handoff_id WHERE w.id = ? AND w.status = 'pending'`,
+          id,
+        ),
+      )
+      .filter((row): row is QueuedWebhook => row !== undefined)
       .sort((a, b) => a.seq - b.seq);
-    const byHandoff = new Map<string, (WebhookRow & { seq: number })[]>();
-    for (const row of rows) byHandoff.set(row.handoff_id, [...(byHandoff.get(row.handoff_id) ?? []), row]);
+    const byConversation = new Map<string, QueuedWebhook[]>();
+    for (const row of rows) {
+      const key = row.conversation_id === null ? row.id : `${row.bot_id}\n${row.conversation_id}`;
+      byConversation.set(key, [...(byConversation.get(key) ?? []), row]);
+    }
     const outcomes: DeliveryOutcome[] = [];
     await Promise.all(
-      [...byHandoff.values()].map(async (queue) => {
+      [...byConversation.values()].map(async (queue) => {
         for (const row of queue) {
           const blocker = this.earlierPending(row);
           if (blocker) {
@@ -87,12 +100,16 @@ export class WebhookOutbox {
     return outcomes;
   }
 
-  private earlierPending(row: WebhookRow & { seq: number }): { due_at: number | null } | undefined {
+  private earlierPending(row: QueuedWebhook): { due_at: number | null } | undefined {
+    if (row.conversation_id === null) return undefined;
     return this.sql.first<{ due_at: number | null }>(
-      `SELECT t.due_at AS due_at FROM webhooks w LEFT JOIN timers t ON t.kind = 'webhook' AND t.ref = w.id
-       WHERE w.handoff_id = ? AND w.status = 'pending' AND w.rowid < ? ORDER BY w.rowid LIMIT 1`,
-      row.handoff_id,
+      `SELECT t.due_at AS due_at FROM handoffs h
+       JOIN webhooks w ON w.handoff_id = h.id AND w.status = 'pending' AND w.rowid < ?
+       LEFT JOIN timers t ON t.kind = 'webhook' AND t.ref = w.id
+       WHERE h.bot_id = ? AND h.conversation_id = ? ORDER BY w.rowid LIMIT 1`,
       row.seq,
+      row.bot_id,
+      row.conversation_id,
     );
   }
 
