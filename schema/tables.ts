@@ -50,6 +50,8 @@ export const bots = sqliteTable(
     expiryMessage: text("expiry_message").notNull(),
     maxWaitMinutes: integer("max_wait_minutes").notNull(),
     reminderDelaySeconds: integer("reminder_delay_seconds").notNull(),
+    // Bumped on every change, so a copy of older settings never replaces newer ones.
+    version: integer("version").notNull().default(1),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("bots_tenant").on(t.tenantId)],

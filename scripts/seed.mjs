@@ -56,7 +56,7 @@ export function seedSql(webhookUrl) {
     lines.push(
       `INSERT INTO bots (id, tenant_id, name, webhook_url, webhook_secret, handoff_message, accept_message, resolve_message, expiry_message, max_wait_minutes, reminder_delay_seconds, created_at)
        VALUES (${q(botId)}, ${q(t.id)}, 'Demo bot', ${q(webhookUrl)}, ${q(DEMO_WEBHOOK_SECRET)}, ${q(MESSAGES.handoff)}, ${q(MESSAGES.accept)}, ${q(MESSAGES.resolve)}, ${q(MESSAGES.expiry)}, 30, 180, ${now})
-       ON CONFLICT (id) DO UPDATE SET webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret;`,
+       ON CONFLICT (id) DO UPDATE SET webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, version = bots.version + 1;`,
     );
     const keyHash = createHash("sha256").update(t.apiKey).digest("hex");
     lines.push(

@@ -2,7 +2,9 @@
 // answers 2xx, each attempt signed; the reply's delivery status follows; no URL, nothing sent.
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { escalate, eventually, failWebhooks, fastForward, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
+import type { EscalateRecord } from "../../schema/api";
+import type { BotSettings } from "../../worker/src/tenant/types";
+import { escalate, eventually, hub, failWebhooks, fastForward, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
@@ -228,4 +230,25 @@ describe("webhook order within a conversation", () => {
     });
     expect(order).toEqual(["handoff.claimed:first:200", "handoff.resolved:first:503", "handoff.resolved:first:200", "handoff.claimed:second:200"]);
   });
+
+  it("an escalation carrying older bot settings does not undo a newer change (a rotated secret)", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    const before = await hubBot(t);
+    const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    // An escalation that read the bot from D1 before the rotation reaches the object after it.
+    const record: EscalateRecord = { conversation_id: "stale-settings", channel: "web", contact: { id: "c1" }, tags: [], priority: "normal", history: [], metadata: "{}" };
+    await hub(t).escalate({ id: t.id, name: t.name }, before, record);
+    const kept = await hubBot(t);
+    expect(kept.webhook_secret).toBe(rotated.webhook_secret);
+    expect(kept.version).toBeGreaterThan(before.version);
+  });
 });
+
+/** The tenant object's copy of the test bot's settings. */
+async function hubBot(t: TestTenant): Promise<BotSettings> {
+  const [row] = await hubRows<{ settings: string }>(t, `SELECT settings FROM bots WHERE id = ?`, t.botId);
+  if (row) return JSON.parse(row.settings) as BotSettings;
+  await escalate(t);
+  return hubBot(t);
+}

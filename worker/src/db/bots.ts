@@ -1,5 +1,5 @@
 // D1 queries for bots (their handoff settings and webhook secret) and their API keys.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { apiKeys, bots, tenants } from "../../../schema/tables";
 import type { BotSettingsInput } from "../../../schema/api";
@@ -22,6 +22,7 @@ export const toBotSettings = (b: BotRow): BotSettings => ({
   expiry_message: b.expiryMessage,
   max_wait_minutes: b.maxWaitMinutes,
   reminder_delay_seconds: b.reminderDelaySeconds,
+  version: b.version,
 });
 
 /** What admins see of a bot: everything but the secret, which is shown only when it is made. */
@@ -90,6 +91,7 @@ export async function createBot(d1: D1Database, tenantId: string, input: BotSett
     expiryMessage: columns.expiryMessage ?? DEFAULT_MESSAGES.expiry_message,
     maxWaitMinutes: columns.maxWaitMinutes ?? DEFAULT_MAX_WAIT_MINUTES,
     reminderDelaySeconds: columns.reminderDelaySeconds ?? DEFAULT_REMINDER_DELAY_SECONDS,
+    version: 1,
     createdAt: now,
   };
   await drizzle(d1).insert(bots).values(row);
@@ -105,7 +107,7 @@ export async function updateBot(
   const { webhookSecret, ...input } = changes;
   const [row] = await drizzle(d1)
     .update(bots)
-    .set({ ...settingsColumns(input), webhookSecret })
+    .set({ ...settingsColumns(input), webhookSecret, version: sql`${bots.version} + 1` })
     .where(and(eq(bots.tenantId, tenantId), eq(bots.id, id)))
     .returning();
   return row ? toBotSettings(row) : null;

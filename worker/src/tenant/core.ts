@@ -45,11 +45,15 @@ export class TenantCore {
     return this.tenant()?.name ?? "";
   }
 
+  /** Keeps the newest copy of a bot's settings: an escalation that read older ones loses. */
   putBot(bot: BotSettings, now: number): void {
     this.sql.run(
-      `INSERT INTO bots (id, settings, synced_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, synced_at = excluded.synced_at`,
+      `INSERT INTO bots (id, settings, version, synced_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, version = excluded.version, synced_at = excluded.synced_at
+       WHERE excluded.version >= bots.version`,
       bot.id,
       JSON.stringify(bot),
+      bot.version,
       now,
     );
   }

@@ -47,6 +47,7 @@ const STEPS: string[][] = [
   [
     // Webhooks are ordered per bot conversation, across the handoffs it has had.
     `CREATE INDEX handoffs_conversation ON handoffs (bot_id, conversation_id)`,
+    `ALTER TABLE bots ADD COLUMN version INTEGER NOT NULL DEFAULT 0`,
   ],
 ];
 

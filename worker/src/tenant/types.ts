@@ -25,6 +25,8 @@ export interface BotSettings {
   expiry_message: string;
   max_wait_minutes: number;
   reminder_delay_seconds: number;
+  /** Increases with every change in D1; the object keeps the newest copy it has seen. */
+  version: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
