@@ -59,7 +59,9 @@ export const loginInput = z.strictObject({
   password: z.string().min(1).max(1024),
 });
 
-export const replyInput = z.strictObject({ text: messageText });
+/** A sender-chosen id that makes a reply safe to send again (the same reply is stored once). */
+export const clientId = z.string().min(1).max(100);
+export const replyInput = z.strictObject({ text: messageText, client_id: clientId.optional() });
 export const resolveInput = z.strictObject({
   outcome: z.enum(OUTCOMES),
   note: z.string().max(LIMITS.noteLength).optional(),

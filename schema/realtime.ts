@@ -1,6 +1,6 @@
 // The WebSocket protocol: one union sent by the tenant object, one validated for commands.
 import { z } from "zod";
-import { messageText, OUTCOMES } from "./api";
+import { clientId, messageText, OUTCOMES } from "./api";
 import { LIMITS } from "./limits";
 import type { ApiErrorBody } from "./errors";
 import type { Handoff, Message, Person, User } from "./shapes";
@@ -35,7 +35,7 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("resume"), since: z.int().min(0) }),
   z.strictObject({ type: z.literal("claim"), ref, handoff_id: handoffId }),
   z.strictObject({ type: z.literal("release"), ref, handoff_id: handoffId }),
-  z.strictObject({ type: z.literal("reply"), ref, handoff_id: handoffId, text: messageText }),
+  z.strictObject({ type: z.literal("reply"), ref, handoff_id: handoffId, text: messageText, client_id: clientId.optional() }),
   z.strictObject({
     type: z.literal("resolve"),
     ref,

@@ -1,7 +1,7 @@
 // Retries from bots and gateways: escalating the same conversation twice, or forwarding the same
 // contact message twice, must not create duplicates, and must answer the same.
 import { describe, expect, it } from "vitest";
-import { escalation, fastForward, json, login, newApiKey, runAlarm } from "./client";
+import { AgentSocket, escalation, fastForward, json, login, newApiKey, runAlarm, settle, webhooksReceived } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 
 async function detail(cookie: string, id: string) {
@@ -54,7 +54,7 @@ describe("escalation is idempotent per bot and conversation while open", () => {
     const repeat = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
     expect(repeat.handoff.id).toBe(next.handoff.id);
     const statuses = (await allHandoffs(alice)).map((h) => `${h.id === first.handoff.id ? "first" : "second"}:${h.status}`);
-    expect(statuses).toEqual(["first:resolved", "second:queued"]);
+    expect(statuses).toEqual(["second:queued", "first:resolved"]); // history lists newest first
   });
 
   it("is per bot, not per key: another key of the same bot gets the same open handoff", async () => {
@@ -178,3 +178,29 @@ describe("contact messages are idempotent per message id", () => {
     expect((await detail(admin, b.handoff.id)).messages.some((m: any) => m.text === "to bot two")).toBe(true);
   });
 });
+
+describe("agent replies with a client_id", () => {
+  it("sent again (over HTTP or the socket) are stored and delivered once, and answered the same", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation(), status: 201 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const body = { text: "On it!", client_id: "c-123" };
+    const first = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body, status: 201 });
+    const again = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body, status: 201 });
+    expect(again.message).toEqual(first.message);
+    const socket = await AgentSocket.open(alice);
+    const ack = await socket.command({ type: "reply", ref: "r1", handoff_id: handoff.id, ...body });
+    expect(ack).toMatchObject({ ok: true, data: { message: { id: first.message.id } } });
+    socket.close();
+    const d = await detail(alice, handoff.id);
+    expect(d.messages.filter((m: any) => m.text === "On it!")).toHaveLength(1);
+    await settle(t);
+    const replies = (await webhooksReceived(t)).filter((w) => (JSON.parse(w.body) as { type: string }).type === "message.created");
+    expect(replies).toHaveLength(1);
+    // A different reply gets its own message; the id only dedupes the same sender's resend.
+    const other = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Second", client_id: "c-124" }, status: 201 });
+    expect(other.message.id).not.toBe(first.message.id);
+  });
+});
+

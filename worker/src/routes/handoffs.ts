@@ -42,8 +42,8 @@ export const handoffRoutes = new Hono<AppEnv>()
   .post("/:id/claim", async (c) => c.json(await run(c, { type: "claim", handoff_id: c.req.param("id") })))
   .post("/:id/release", async (c) => c.json(await run(c, { type: "release", handoff_id: c.req.param("id") })))
   .post("/:id/messages", async (c) => {
-    const { text } = await jsonBody(c, replyInput);
-    return c.json(await run(c, { type: "reply", handoff_id: c.req.param("id"), text }), 201);
+    const { text, client_id } = await jsonBody(c, replyInput);
+    return c.json(await run(c, { type: "reply", handoff_id: c.req.param("id"), text, client_id }), 201);
   })
   .post("/:id/resolve", async (c) => {
     const input = await jsonBody(c, resolveInput);

@@ -14,7 +14,7 @@ export function runCommand(core: TenantCore, actor: Actor, command: Command, now
     case "release":
       return release(core, actor, command.handoff_id, now);
     case "reply":
-      return reply(core, actor, command.handoff_id, command.text, now);
+      return reply(core, actor, command.handoff_id, command.text, now, command.client_id);
     case "resolve":
       return resolve(core, actor, command.handoff_id, { outcome: command.outcome, note: command.note }, now);
     case "assign":

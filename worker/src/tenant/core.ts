@@ -100,7 +100,7 @@ export class TenantCore {
    */
   addMessage(
     handoffId: string,
-    m: { from: Sender; text: string; at: number; externalId?: string | null; agent?: Person | null; delivery?: "pending" | null },
+    m: { from: Sender; text: string; at: number; externalId?: string | null; agent?: Person | null; delivery?: "pending" | null; clientId?: string },
     now: number,
   ): MessageRow {
     const row: MessageRow = {
@@ -115,7 +115,7 @@ export class TenantCore {
       at: m.at,
     };
     this.sql.run(
-      `INSERT INTO messages (id, handoff_id, external_id, sender, text, agent_id, agent_name, delivery, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, handoff_id, external_id, sender, text, agent_id, agent_name, delivery, at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id,
       row.handoff_id,
       row.external_id,
@@ -125,6 +125,7 @@ export class TenantCore {
       row.agent_name,
       row.delivery,
       row.at,
+      m.clientId ?? null,
     );
     if (m.from !== "system") {
       this.sql.run(

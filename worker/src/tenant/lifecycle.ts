@@ -5,7 +5,7 @@ import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../..
 import type { Handoff, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
-import { toHandoff, toMessage, type HandoffRow } from "./records";
+import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
@@ -149,15 +149,20 @@ function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, 
   return handoff;
 }
 
-export function reply(core: TenantCore, actor: Actor, id: string, text: string, now: number): Result<{ message: Message }> {
+export function reply(core: TenantCore, actor: Actor, id: string, text: string, now: number, clientId?: string): Result<{ message: Message }> {
   const found = target(core, actor, id);
   if (!found.ok) return found;
   const row = found.value;
+  if (clientId) {
+    // Sent again after a lost answer: the first one stands, whatever happened since.
+    const sent = core.sql.first<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? AND client_id = ? AND agent_id = ?`, id, clientId, actor.id);
+    if (sent) return ok({ message: toMessage(sent) });
+  }
   if (row.status === "resolved" || row.status === "expired") return invalidState(row, "reply to");
   if (row.assignee_id !== actor.id) return fail({ code: "not_assignee", message: "Claim this conversation to reply." });
   const bot = core.bot(row.bot_id);
   const agent = person(actor);
-  const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null }, now);
+  const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null, clientId }, now);
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
   if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);

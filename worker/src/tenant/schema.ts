@@ -48,6 +48,9 @@ const STEPS: string[][] = [
     // Webhooks are ordered per bot conversation, across the handoffs it has had.
     `CREATE INDEX handoffs_conversation ON handoffs (bot_id, conversation_id)`,
     `ALTER TABLE bots ADD COLUMN version INTEGER NOT NULL DEFAULT 0`,
+    // Replies sent again with the same client id (after a lost answer) are stored once.
+    `ALTER TABLE messages ADD COLUMN client_id TEXT`,
+    `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, client_id) WHERE client_id IS NOT NULL`,
   ],
 ];
 

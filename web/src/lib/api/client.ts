@@ -70,7 +70,8 @@ export const api = {
   agents: () => request<{ agents: AgentSummary[] }>("/api/admin/agents"),
   claim: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/claim`),
   release: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/release`),
-  reply: (id: string, text: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/messages`, { text }),
+  reply: (id: string, text: string, clientId?: string) =>
+    post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/messages`, { text, client_id: clientId }),
   resolve: (id: string, outcome: "return_to_bot" | "close", note?: string) =>
     post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/resolve`, { outcome, note }),
   assign: (id: string, agentId: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/assign`, { agent_id: agentId }),

@@ -195,7 +195,7 @@ function viaHttp(action: AgentAction): Promise<CommandData> {
     case "release":
       return api.release(action.handoff_id);
     case "reply":
-      return api.reply(action.handoff_id, action.text);
+      return api.reply(action.handoff_id, action.text, action.client_id);
     case "resolve":
       return api.resolve(action.handoff_id, action.outcome, action.note);
   }

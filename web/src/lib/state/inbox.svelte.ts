@@ -14,6 +14,8 @@ export type LoadState = "loading" | "ready" | "error";
 
 export interface PendingReply {
   key: number;
+  /** Sent with every attempt: the server stores the reply once however often it arrives. */
+  clientId: string;
   handoffId: string;
   text: string;
   at: string;
@@ -329,11 +331,31 @@ export class Inbox {
   }
 
   /** Shows the reply at once; it settles when the server confirms (or says why not). */
-  async reply(handoffId: string, text: string): Promise<boolean> {
-    const pending: PendingReply = { key: ++this.nextReplyKey, handoffId, text, at: new Date().toISOString(), error: null };
+  reply(handoffId: string, text: string): Promise<boolean> {
+    const pending: PendingReply = { key: ++this.nextReplyKey, clientId: newClientId(), handoffId, text, at: new Date().toISOString(), error: null };
     this.pendingReplies = [...this.pendingReplies, pending];
+    return this.send(pending);
+  }
+
+  /** Sends a failed reply again; the server keeps one copy even if the first did arrive. */
+  retryReply(key: number): Promise<boolean> {
+    const pending = this.pendingReplies.find((p) => p.key === key);
+    if (!pending) return Promise.resolve(false);
+    this.pendingReplies = this.pendingReplies.map((p) => (p.key === key ? { ...p, error: null } : p));
+    return this.send(pending);
+  }
+
+  private async send(pending: PendingReply): Promise<boolean> {
+    const action = { type: "reply", handoff_id: pending.handoffId, text: pending.text, client_id: pending.clientId } as const;
     try {
-      const data = await this.connection.command({ type: "reply", handoff_id: handoffId, text });
+      let data: CommandData;
+      try {
+        data = await this.connection.command(action);
+      } catch (error) {
+        // No answer (the socket dropped or timed out): it may or may not have arrived. Ask over HTTP.
+        if (!(error instanceof ApiFailure) || error.status !== 0) throw error;
+        data = await api.reply(pending.handoffId, pending.text, pending.clientId);
+      }
       this.pendingReplies = this.pendingReplies.filter((p) => p.key !== pending.key);
       if ("message" in data) this.addMessage(data.message);
       return true;
@@ -356,6 +378,10 @@ export class Inbox {
       // The event stream will bring it.
     }
   }
+}
+
+function newClientId(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function describe(error: unknown): string {

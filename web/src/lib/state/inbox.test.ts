@@ -274,4 +274,28 @@ describe("the inbox store", () => {
     expect(signedOut).toBe(1);
     inbox.stop();
   });
+
+  it("a reply whose answer was lost is asked again over HTTP with the same client id, and shown once", async () => {
+    snapshot = [handoff("k", { status: "active", assignee: { id: me.id, name: me.name } })];
+    const inbox = await connected(1);
+    await inbox.open("k");
+    const posted: { text: string; client_id: string }[] = [];
+    vi.stubGlobal("fetch", async (input: string, init?: RequestInit) => {
+      if (String(input) === "/api/handoffs/k/messages") {
+        const body = JSON.parse(String(init?.body)) as { text: string; client_id: string };
+        posted.push(body);
+        return Response.json({ message: message("stored", "k", { from: "agent", text: body.text, agent: { id: me.id, name: me.name } }) }, { status: 201 });
+      }
+      return Response.json({ handoffs: snapshot });
+    });
+    const sending = inbox.reply("k", "Are you still there?");
+    const sent = ScriptedSocket.last.sent.at(-1) as { client_id: string };
+    ScriptedSocket.last.drop();
+    expect(await sending).toBe(true);
+    expect(posted).toEqual([{ text: "Are you still there?", client_id: sent.client_id }]);
+    expect(inbox.pendingReplies).toEqual([]);
+    expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["stored"]);
+    inbox.stop();
+  });
 });
+
