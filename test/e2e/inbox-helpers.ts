@@ -2,8 +2,8 @@
 // scoped to them, webhook polling, and the contexts each test opens (closed after it).
 import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { expect } from "vitest";
-import { baseUrl, bot, PASSWORD, webhooks } from "./browser";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { baseUrl, bot, launch, PASSWORD, webhooks } from "./browser";
 
 /** How long a locator or poll may wait before the test fails with a readable message. */
 export const WAIT_MS = 15_000;
@@ -136,4 +136,25 @@ export async function closeContexts(): Promise<void> {
   open.clear();
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
   expect(pageErrors.splice(0), "uncaught errors in the inbox pages").toEqual([]);
+}
+
+/**
+ * One Chromium for the file, its contexts closed after each test and the browser after all.
+ * Returns the browser (a live binding: read it inside tests, after beforeAll has run).
+ */
+export function useBrowser(): { readonly browser: Browser } {
+  const holder: { browser: Browser | null } = { browser: null };
+  beforeAll(async () => {
+    holder.browser = await launch();
+  });
+  afterEach(closeContexts);
+  afterAll(async () => {
+    await holder.browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      if (!holder.browser) throw new Error("the browser is not started yet");
+      return holder.browser;
+    },
+  };
 }

@@ -1,11 +1,10 @@
 // The inbox in real headless Chromium: what a viewer may do, the login error, keyboard
 // shortcuts, filters in the URL, the narrow (phone) layout, and untrusted text shown as text.
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { baseUrl, launch } from "./browser";
+import { describe, expect, it } from "vitest";
+import { baseUrl } from "./browser";
 import {
   claimButton,
-  closeContexts,
+  useBrowser,
   contactSays,
   detailTitle,
   escalate,
@@ -22,20 +21,13 @@ import {
 /** The page is no wider than the viewport (no sideways scrolling). */
 const NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 describe("inbox permissions and usability", () => {
   it("a viewer sees the list and a conversation but no write controls", async () => {
     const queued = await escalate("Viewer queued");
     const active = await escalate("Viewer active");
-    const [alice, viewer] = await Promise.all([loggedIn(browser, "alice@demo.test"), loggedIn(browser, "viewer@demo.test")]);
+    const [alice, viewer] = await Promise.all([loggedIn(chromium.browser, "alice@demo.test"), loggedIn(chromium.browser, "viewer@demo.test")]);
     await claimButton(alice.page, active.name).click();
     await hasText(rowOf(viewer.page, active.name).locator(".assignee"), "Alice");
 
@@ -64,7 +56,7 @@ describe("inbox permissions and usability", () => {
   });
 
   it("logging in with a wrong password shows an error and stays on the login page", async () => {
-    const context = track(await browser.newContext({ baseURL: baseUrl() }));
+    const context = track(await chromium.browser.newContext({ baseURL: baseUrl() }));
     const page = await context.newPage();
     await page.goto("/login");
     await page.getByLabel("Email").fill("admin@demo.test");
@@ -77,7 +69,7 @@ describe("inbox permissions and usability", () => {
 
   it("a conversation link opened while logged out lands on that conversation after logging in", async () => {
     const h = await escalate("Deep link");
-    const context = track(await browser.newContext({ baseURL: baseUrl() }));
+    const context = track(await chromium.browser.newContext({ baseURL: baseUrl() }));
     const page = await context.newPage();
     await page.goto(`/handoffs/${h.id}`);
     await page.getByRole("button", { name: "Log in" }).waitFor();
@@ -90,7 +82,7 @@ describe("inbox permissions and usability", () => {
   });
 
   it("keyboard: j opens the oldest waiting conversation and ? opens the shortcuts", async () => {
-    const { page, context } = await loggedIn(browser, "alice@demo.test");
+    const { page, context } = await loggedIn(chromium.browser, "alice@demo.test");
     const h = await escalate("Keys");
     await rowOf(page, h.name).waitFor();
 
@@ -115,7 +107,7 @@ describe("inbox permissions and usability", () => {
   });
 
   it("filters live in the URL and Back returns to the previous filter", async () => {
-    const { page } = await loggedIn(browser, "alice@demo.test");
+    const { page } = await loggedIn(chromium.browser, "alice@demo.test");
     const h = await escalate("Filters");
     await rowOf(page, h.name).waitFor();
     const chips = page.getByRole("group", { name: "Whose conversations" });
@@ -140,7 +132,7 @@ describe("inbox permissions and usability", () => {
   });
 
   it("at 390 px the list shows, a conversation opens full width with a back link", async () => {
-    const { page } = await loggedIn(browser, "alice@demo.test", { viewport: { width: 390, height: 844 } });
+    const { page } = await loggedIn(chromium.browser, "alice@demo.test", { viewport: { width: 390, height: 844 } });
     const h = await escalate("Narrow");
     const list = page.getByRole("region", { name: "Conversations" });
     await rowOf(page, h.name).waitFor();
@@ -163,7 +155,7 @@ describe("inbox permissions and usability", () => {
 
   it("untrusted text from the bot and the contact is shown as text, never run", async () => {
     const payload = `<img src=x onerror="window.__xss=1">`;
-    const { page } = await loggedIn(browser, "alice@demo.test");
+    const { page } = await loggedIn(chromium.browser, "alice@demo.test");
     const h = await escalate(payload, {
       reason: payload,
       summary: payload,

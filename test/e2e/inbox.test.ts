@@ -1,13 +1,13 @@
 // The inbox in real headless Chromium: several agents at once on the same queue, realtime
 // updates without reload, the claim race, replies and their delivery, resolving, and a dropped
 // socket that resumes. Every test makes its own handoffs (the demo tenant is shared by the run).
-import type { Browser, WebSocketRoute } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launch, webhooks } from "./browser";
+import type { WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { webhooks } from "./browser";
 import {
   botHandoff,
   claimButton,
-  closeContexts,
+  useBrowser,
   contactSays,
   detailTitle,
   escalate,
@@ -26,18 +26,11 @@ import {
 const ALICE = "alice@demo.test";
 const BOB = "bob@demo.test";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterEach(closeContexts);
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 describe("inbox, two agents in real time", () => {
   it("an escalation through the bot API appears in both agents' lists without reload", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
     const h = await escalate("Both see");
 
     for (const { page } of [alice, bob]) {
@@ -51,7 +44,7 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("both click Claim at once: exactly one wins, the other is told who and sees the winner", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
     const h = await escalate("Race");
     const buttons = [claimButton(alice.page, h.name), claimButton(bob.page, h.name)];
     await Promise.all(buttons.map((b) => b.waitFor()));
@@ -91,7 +84,7 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("a reply sent with Enter shows at once, reaches the bot's webhook signed, and becomes Delivered", async () => {
-    const { page } = await loggedIn(browser, ALICE);
+    const { page } = await loggedIn(chromium.browser, ALICE);
     const h = await escalate("Reply");
     await claimButton(page, h.name).click();
     await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
@@ -117,7 +110,7 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("a contact message through the bot API appears in every open transcript without reload", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(browser, ALICE), loggedIn(browser, BOB)]);
+    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
     const h = await escalate("Contact writes");
     await claimButton(alice.page, h.name).click();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Alice");
@@ -137,7 +130,7 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("resolving asks for the outcome and a note; the note never reaches the bot", async () => {
-    const { page } = await loggedIn(browser, ALICE);
+    const { page } = await loggedIn(chromium.browser, ALICE);
     const h = await escalate("Resolve");
     await claimButton(page, h.name).click();
     await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
@@ -176,7 +169,7 @@ describe("inbox, two agents in real time", () => {
     // Playwright: while "offline" the current socket is closed and every new one is refused.
     let online = true;
     const sockets: WebSocketRoute[] = [];
-    const { context, page } = await loggedIn(browser, ALICE, {
+    const { context, page } = await loggedIn(chromium.browser, ALICE, {
       beforeOpen: (context) =>
         context.routeWebSocket(/\/api\/ws$/, (ws) => {
           if (!online) return void ws.close({ code: 4000, reason: "offline" });
