@@ -9,7 +9,7 @@ import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./record
 import { migrate } from "./schema";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
-import type { BotSettings, TenantInfo } from "./types";
+import { botSettings, tenantInfo, type BotSettings, type TenantInfo } from "./types";
 import { WebhookOutbox } from "./webhooks";
 
 export type AuditType = "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
@@ -38,7 +38,7 @@ export class TenantCore {
 
   tenant(): TenantInfo | null {
     const row = this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'tenant'`);
-    return row ? (JSON.parse(row.value) as TenantInfo) : null;
+    return row ? tenantInfo.parse(JSON.parse(row.value)) : null;
   }
 
   orgName(): string {
@@ -60,7 +60,7 @@ export class TenantCore {
 
   bot(id: string): BotSettings | undefined {
     const row = this.sql.first<{ settings: string }>(`SELECT settings FROM bots WHERE id = ?`, id);
-    return row ? (JSON.parse(row.settings) as BotSettings) : undefined;
+    return row ? botSettings.parse(JSON.parse(row.settings)) : undefined;
   }
 
   // --- reads -----------------------------------------------------------------------------

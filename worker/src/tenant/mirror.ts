@@ -4,7 +4,7 @@
 import { drizzle } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { contacts, handoffEvents, handoffs, messages } from "../../../schema/tables";
-import type { EventRow, HandoffRow, MessageRow } from "./records";
+import { deliveryColumn, senderColumn, statusColumn, type EventRow, type HandoffRow, type MessageRow } from "./records";
 import type { Sql } from "./sql";
 import type { Timers } from "./timers";
 
@@ -45,10 +45,10 @@ export class Mirror {
     const marks = this.sql.all<Mark>(`SELECT kind, id, gen FROM mirror ORDER BY rowid LIMIT ?`, BATCH);
     if (marks.length === 0) return this.timers.clear("mirror", "");
     const db = drizzle(d1);
-    const statements: BatchItem<"sqlite">[] = [];
-    for (const mark of marks) statements.push(...this.statementsFor(db, mark, tenantId));
+    const statements = marks.flatMap((mark) => this.statementsFor(db, mark, tenantId));
+    const [first, ...rest] = statements;
     try {
-      if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      if (first) await db.batch([first, ...rest]);
     } catch (error) {
       this.failures += 1;
       const delay = RETRY_MS[Math.min(this.failures - 1, RETRY_MS.length - 1)]!;
@@ -73,7 +73,7 @@ export class Mirror {
         tenantId,
         botId: row.bot_id,
         conversationId: row.conversation_id,
-        status: row.status as "queued" | "active" | "resolved" | "expired",
+        status: statusColumn.parse(row.status),
         channel: row.channel,
         contactId: row.contact_id,
         contactName: row.contact_name,
@@ -125,11 +125,11 @@ export class Mirror {
         tenantId,
         handoffId: row.handoff_id,
         externalId: row.external_id,
-        sender: row.sender as "contact" | "bot" | "agent" | "system",
+        sender: senderColumn.parse(row.sender),
         text: row.text,
         agentId: row.agent_id,
         agentName: row.agent_name,
-        delivery: row.delivery as "pending" | "delivered" | "failed" | null,
+        delivery: deliveryColumn.parse(row.delivery),
         at: row.at,
       };
       return [db.insert(messages).values(values).onConflictDoUpdate({ target: messages.id, set: { delivery: values.delivery } })];

@@ -63,9 +63,9 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
 const tagsColumn = z.array(z.string());
 const metadataColumn = z.record(z.string(), z.json());
 const eventData = z.record(z.string(), z.json());
-const statusColumn = z.enum(["queued", "active", "resolved", "expired"]);
-const senderColumn = z.enum(["contact", "bot", "agent", "system"]);
-const deliveryColumn = z.enum(["pending", "delivered", "failed"]).nullable();
+export const statusColumn = z.enum(["queued", "active", "resolved", "expired"]);
+export const senderColumn = z.enum(["contact", "bot", "agent", "system"]);
+export const deliveryColumn = z.enum(["pending", "delivered", "failed"]).nullable();
 const eventType = z.enum(["escalated", "claimed", "released", "assigned", "resolved", "expired", "reminded"]);
 
 export function toHandoff(row: HandoffRow): Handoff {

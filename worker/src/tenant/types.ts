@@ -1,4 +1,5 @@
 // What the Worker hands the tenant object: already authenticated, already validated.
+import { z } from "zod";
 import type { ApiErrorBody } from "../../../schema/errors";
 import type { Role } from "../../../schema/shapes";
 
@@ -8,26 +9,25 @@ export interface Actor {
   role: Role;
 }
 
-export interface TenantInfo {
-  id: string;
-  name: string;
-}
+export const tenantInfo = z.object({ id: z.string(), name: z.string() });
+export type TenantInfo = z.infer<typeof tenantInfo>;
 
 /** A bot's handoff settings as the object needs them to time and word its messages. */
-export interface BotSettings {
-  id: string;
-  name: string;
-  webhook_url: string | null;
-  webhook_secret: string;
-  handoff_message: string;
-  accept_message: string;
-  resolve_message: string;
-  expiry_message: string;
-  max_wait_minutes: number;
-  reminder_delay_seconds: number;
+export const botSettings = z.object({
+  id: z.string(),
+  name: z.string(),
+  webhook_url: z.string().nullable(),
+  webhook_secret: z.string(),
+  handoff_message: z.string(),
+  accept_message: z.string(),
+  resolve_message: z.string(),
+  expiry_message: z.string(),
+  max_wait_minutes: z.number(),
+  reminder_delay_seconds: z.number(),
   /** Increases with every change in D1; the object keeps the newest copy it has seen. */
-  version: number;
-}
+  version: z.number().default(0),
+});
+export type BotSettings = z.infer<typeof botSettings>;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
 
