@@ -1,7 +1,7 @@
 // The inbox in real headless Chromium: several agents at once on the same queue, realtime
 // updates without reload, the claim race, replies and their delivery, resolving, and a dropped
 // socket that resumes. Every test makes its own handoffs (the demo tenant is shared by the run).
-import type { WebSocketRoute } from "playwright-core";
+import type { BrowserContext, WebSocketRoute } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { webhooks } from "./browser";
 import {
@@ -44,23 +44,34 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("both click Claim at once: exactly one wins, the other is told who and sees the winner", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
+    // Both sockets go through a relay that can hold what the server says, as a slow network
+    // would: while held, neither page hears of the other's claim, so both clicks send a claim
+    // and the two commands really race in the tenant object.
+    let holding = false;
+    const held: { ack: boolean; deliver: () => void }[] = [];
+    const relay = (context: BrowserContext) =>
+      context.routeWebSocket(/\/api\/ws$/, (page) => {
+        const server = page.connectToServer();
+        server.onMessage((message) => {
+          const deliver = () => page.send(message);
+          if (holding) held.push({ ack: String(message).includes('"type":"ack"'), deliver });
+          else deliver();
+        });
+      });
+    const [alice, bob] = await Promise.all([
+      loggedIn(chromium.browser, ALICE, { beforeOpen: relay }),
+      loggedIn(chromium.browser, BOB, { beforeOpen: relay }),
+    ]);
     const h = await escalate("Race");
     const buttons = [claimButton(alice.page, h.name), claimButton(bob.page, h.name)];
     await Promise.all(buttons.map((b) => b.waitFor()));
     for (const b of buttons) expect(await b.isEnabled()).toBe(true);
 
-    // Both clicks at the same instant (one shared clock), so neither page has heard of the
-    // other's claim yet: both commands really race in the tenant object.
-    const at = Date.now() + 250;
-    await Promise.all(
-      buttons.map((b) =>
-        b.evaluate(
-          (el, at) => new Promise<void>((resolve) => setTimeout(() => ((el as unknown as { click(): void }).click(), resolve()), at - Date.now())),
-          at,
-        ),
-      ),
-    );
+    holding = true;
+    await Promise.all(buttons.map((b) => b.click()));
+    await expect.poll(() => held.filter((m) => m.ack).length).toBe(2);
+    holding = false;
+    for (const m of held.splice(0)) m.deliver();
 
     // The server's answer: one assignee, one claimed event.
     await expect.poll(async () => (await botHandoff(h.id)).assignee?.name ?? null).toMatch(/^(Alice|Bob)$/);
