@@ -20,6 +20,7 @@ export class TenantCore {
   readonly timers: Timers;
   readonly mirror: Mirror;
   readonly outbox: WebhookOutbox;
+  private cachedTenant: TenantInfo | null | undefined;
 
   constructor(storage: SqlStorage, sockets: () => WebSocket[]) {
     this.sql = new Sql(storage);
@@ -32,13 +33,20 @@ export class TenantCore {
 
   // --- tenant and bots -----------------------------------------------------------------
 
+  /** Stored once and again only when the name changes; read from memory on the hot path. */
   setTenant(tenant: TenantInfo): void {
+    const known = this.tenant();
+    if (known?.id === tenant.id && known.name === tenant.name) return;
     this.sql.run(`INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, JSON.stringify(tenant));
+    this.cachedTenant = tenant;
   }
 
   tenant(): TenantInfo | null {
-    const row = this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'tenant'`);
-    return row ? tenantInfo.parse(JSON.parse(row.value)) : null;
+    if (this.cachedTenant === undefined) {
+      const row = this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'tenant'`);
+      this.cachedTenant = row ? tenantInfo.parse(JSON.parse(row.value)) : null;
+    }
+    return this.cachedTenant;
   }
 
   orgName(): string {

@@ -18,7 +18,6 @@ export const IDENTITY_HEADER = "x-handoff-identity";
 export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
   private armedAt: number | null = null;
-  private tenantJson = "";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,15 +76,17 @@ export class TenantHub extends DurableObject<Env> {
 
   /** Closes a user's sockets (disabled, or role changed): they must reconnect as who they now are. */
   disconnectUser(userId: string): number {
-    const sockets = this.ctx.getWebSockets(userId);
-    for (const ws of sockets) this.closeSocket(ws, 4001, "session ended");
-    return sockets.length;
+    return this.closeTagged(userId, "session ended");
   }
 
   /** Closes the sockets opened with one session (its owner logged out). */
   disconnectSession(sessionId: string): number {
-    const sockets = this.ctx.getWebSockets(sessionTag(sessionId));
-    for (const ws of sockets) this.closeSocket(ws, 4001, "logged out");
+    return this.closeTagged(sessionTag(sessionId), "logged out");
+  }
+
+  private closeTagged(tag: string, reason: string): number {
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) this.closeSocket(ws, 4001, reason);
     return sockets.length;
   }
 
@@ -195,10 +196,6 @@ export class TenantHub extends DurableObject<Env> {
     if (ids.length === 0) return;
     const outcomes = await this.core.outbox.deliver(ids, (id) => this.core.bot(id));
     const now = Date.now();
-    for (const id of ids) {
-      const settled = this.core.sql.first(`SELECT 1 FROM webhooks WHERE id = ? AND status != 'pending'`, id);
-      if (settled) this.core.timers.clear("webhook", id);
-    }
     for (const { messageId, delivery } of outcomes) {
       if (!messageId || !delivery) continue;
       const message = this.core.setDelivery(messageId, delivery, now);
@@ -222,13 +219,9 @@ export class TenantHub extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(at);
   }
 
-  /** Remembers which tenant this object is (for D1 rows and {org_name}); writes only on change. */
+  /** Remembers which tenant this object is (for D1 rows and {org_name}). */
   private enter(tenant: TenantInfo): number {
-    const json = JSON.stringify(tenant);
-    if (json !== this.tenantJson) {
-      this.core.setTenant(tenant);
-      this.tenantJson = json;
-    }
+    this.core.setTenant(tenant);
     return Date.now();
   }
 }

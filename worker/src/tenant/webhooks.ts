@@ -130,10 +130,12 @@ export class WebhookOutbox {
     const attempts = row.attempts + 1;
     if (error === null) {
       this.sql.run(`UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?`, attempts, now, row.id);
+      this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "delivered" };
     }
     if (now - row.created_at >= GIVE_UP_AFTER_MS || !bot?.webhook_url) {
       this.sql.run(`UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
+      this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "failed" };
     }
     this.sql.run(`UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
