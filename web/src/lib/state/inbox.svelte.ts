@@ -292,11 +292,12 @@ export class Inbox {
 
   // --- commands ---------------------------------------------------------------------------
 
-  private async run(handoffId: string, label: string, action: AgentAction): Promise<CommandData | null> {
+  /** Runs one command on a handoff: busy label while it runs, the inline error if it fails. */
+  private async run(handoffId: string, label: string, send: () => Promise<CommandData>): Promise<CommandData | null> {
     this.actionErrors.delete(handoffId);
     this.busy.set(handoffId, label);
     try {
-      const data = await this.connection.command(action);
+      const data = await send();
       if ("handoff" in data) this.upsert(data.handoff);
       return data;
     } catch (error) {
@@ -308,26 +309,25 @@ export class Inbox {
     }
   }
 
+  private command(id: string, label: string, action: AgentAction) {
+    return this.run(id, label, () => this.connection.command(action));
+  }
+
   claim(id: string) {
-    return this.run(id, "Claiming…", { type: "claim", handoff_id: id });
+    return this.command(id, "Claiming…", { type: "claim", handoff_id: id });
   }
 
   release(id: string) {
-    return this.run(id, "Releasing…", { type: "release", handoff_id: id });
+    return this.command(id, "Releasing…", { type: "release", handoff_id: id });
   }
 
   resolve(id: string, outcome: "return_to_bot" | "close", note: string) {
-    return this.run(id, "Resolving…", { type: "resolve", handoff_id: id, outcome, note: note.trim() || undefined });
+    return this.command(id, "Resolving…", { type: "resolve", handoff_id: id, outcome, note: note.trim() || undefined });
   }
 
-  async assign(id: string, agentId: string): Promise<void> {
-    this.actionErrors.delete(id);
-    try {
-      const data = await api.assign(id, agentId);
-      if ("handoff" in data) this.upsert(data.handoff);
-    } catch (error) {
-      this.actionErrors.set(id, describe(error));
-    }
+  /** Admins only, and not a socket command: over HTTP. */
+  assign(id: string, agentId: string) {
+    return this.run(id, "Assigning…", () => api.assign(id, agentId));
   }
 
   /** Shows the reply at once; it settles when the server confirms (or says why not). */
