@@ -53,7 +53,7 @@ describe("claiming a handoff", () => {
     // The bot hears about each claim exactly once.
     await runAlarm(t);
     await eventually(async () => {
-      const claimed = (await webhooksReceived(t)).map((d) => JSON.parse(d.body)).filter((b) => b.type === "handoff.claimed");
+      const claimed = (await webhooksReceived(t)).map((d) => d.event).filter((e) => e.type === "handoff.claimed");
       expect(claimed).toHaveLength(HANDOFFS);
       for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
     });

@@ -84,9 +84,20 @@ export async function runAlarm(tenant: TestTenant): Promise<boolean> {
   return runDurableObjectAlarm(hub(tenant));
 }
 
-export async function webhooksReceived(tenant: TestTenant): Promise<{ headers: Record<string, string>; body: string; status: number }[]> {
+export interface WebhookDelivery {
+  headers: Record<string, string>;
+  /** The raw body, as signed. */
+  body: string;
+  status: number;
+  /** The body parsed. */
+  event: { type: string; timestamp: string; data: any };
+}
+
+/** Every request the tenant's bot endpoint received, in order (failed attempts included). */
+export async function webhooksReceived(tenant: TestTenant): Promise<WebhookDelivery[]> {
   const res = await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}`);
-  return ((await res.json()) as { requests: { headers: Record<string, string>; body: string; status: number }[] }).requests;
+  const { requests } = (await res.json()) as { requests: Omit<WebhookDelivery, "event">[] };
+  return requests.map((r) => ({ ...r, event: JSON.parse(r.body) as WebhookDelivery["event"] }));
 }
 
 export async function failWebhooks(tenant: TestTenant, times: number): Promise<void> {

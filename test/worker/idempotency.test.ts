@@ -196,7 +196,7 @@ describe("agent replies with a client_id", () => {
     const d = await detail(alice, handoff.id);
     expect(d.messages.filter((m: any) => m.text === "On it!")).toHaveLength(1);
     await settle(t);
-    const replies = (await webhooksReceived(t)).filter((w) => (JSON.parse(w.body) as { type: string }).type === "message.created");
+    const replies = (await webhooksReceived(t)).filter((w) => w.event.type === "message.created");
     expect(replies).toHaveLength(1);
     // A different reply gets its own message; the id only dedupes the same sender's resend.
     const other = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Second", client_id: "c-124" }, status: 201 });

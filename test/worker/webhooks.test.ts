@@ -46,7 +46,7 @@ async function retryNow(t: TestTenant): Promise<void> {
 }
 
 async function deliveriesOf(t: TestTenant, type: string) {
-  return (await webhooksReceived(t)).filter((d) => (JSON.parse(d.body) as { type: string }).type === type);
+  return (await webhooksReceived(t)).filter((d) => d.event.type === type);
 }
 
 describe("webhook retries", () => {
@@ -179,11 +179,11 @@ describe("webhook order within a conversation", () => {
     await runAlarm(t);
     // The reply was due but held: the greeting before it has not been delivered yet.
     expect((await outbox(t, "message.created")).attempts).toBe(0);
-    expect((await webhooksReceived(t)).map((d) => (JSON.parse(d.body) as { type: string }).type)).toEqual(["handoff.claimed"]);
+    expect((await webhooksReceived(t)).map((d) => d.event.type)).toEqual(["handoff.claimed"]);
 
     await retryNow(t);
     await settle(t);
-    const order = (await webhooksReceived(t)).map((d) => `${(JSON.parse(d.body) as { type: string }).type}:${d.status}`);
+    const order = (await webhooksReceived(t)).map((d) => `${d.event.type}:${d.status}`);
     expect(order).toEqual(["handoff.claimed:503", "handoff.claimed:200", "message.created:200"]);
   });
 
@@ -200,7 +200,7 @@ describe("webhook order within a conversation", () => {
     await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
     await runAlarm(t);
     await eventually(async () => {
-      const delivered = (await webhooksReceived(t)).filter((d) => d.status === 200).map((d) => JSON.parse(d.body) as { data: { handoff: { id: string } } });
+      const delivered = (await webhooksReceived(t)).filter((d) => d.status === 200).map((d) => d.event);
       expect(delivered.map((d) => d.data.handoff.id)).toEqual([second.id]);
     });
   });
@@ -225,7 +225,7 @@ describe("webhook order within a conversation", () => {
     await retryNow(t);
     await settle(t);
     const order = (await webhooksReceived(t)).map((d) => {
-      const body = JSON.parse(d.body) as { type: string; data: { handoff: { id: string } } };
+      const body = d.event;
       return `${body.type}:${body.data.handoff.id === first.id ? "first" : "second"}:${d.status}`;
     });
     expect(order).toEqual(["handoff.claimed:first:200", "handoff.resolved:first:503", "handoff.resolved:first:200", "handoff.claimed:second:200"]);
