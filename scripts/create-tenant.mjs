@@ -3,12 +3,8 @@
 //   npm run create-tenant -- --remote --id acme --name "Acme Inc" --admin-email ops@acme.com --admin-name "Olga Ops"
 // The admin password and API key are generated and printed once; only their hashes are stored.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { run } from "./run.mjs";
-import { hashPassword, q } from "./seed.mjs";
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS, executeSql, hashPassword, q } from "./d1.mjs";
 
 const { values: o } = parseArgs({
   options: {
@@ -33,30 +29,19 @@ const apiKey = `hk_${token(24)}`;
 const secret = `whsec_${randomBytes(24).toString("base64")}`;
 const userId = `u_${token(9)}`;
 const botId = `bot_${token(9)}`;
-const messages = {
-  handoff: "One moment — a person from our team will take over shortly.",
-  accept: "Hello, this is {agent_name} from {org_name}. How can I help?",
-  resolve: "Thanks for your patience — the assistant is back with you now.",
-  expiry: "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
-};
 const sql = [
   `INSERT INTO tenants (id, name, created_at) VALUES (${q(o.id)}, ${q(o.name)}, ${now});`,
   `INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at) VALUES (${q(userId)}, ${q(o.id)}, ${q(o["admin-email"].toLowerCase())}, ${q(o["admin-name"] ?? "Admin")}, 'admin', ${q(hashPassword(password))}, ${now});`,
   `INSERT INTO bots (id, tenant_id, name, webhook_url, webhook_secret, handoff_message, accept_message, resolve_message, expiry_message, max_wait_minutes, reminder_delay_seconds, created_at)
-   VALUES (${q(botId)}, ${q(o.id)}, ${q(o["bot-name"])}, ${q(o["webhook-url"] ?? null)}, ${q(secret)}, ${q(messages.handoff)}, ${q(messages.accept)}, ${q(messages.resolve)}, ${q(messages.expiry)}, 30, 180, ${now});`,
+   VALUES (${q(botId)}, ${q(o.id)}, ${q(o["bot-name"])}, ${q(o["webhook-url"] ?? null)}, ${q(secret)}, ${q(DEFAULT_MESSAGES.handoff_message)}, ${q(DEFAULT_MESSAGES.accept_message)}, ${q(DEFAULT_MESSAGES.resolve_message)}, ${q(DEFAULT_MESSAGES.expiry_message)}, ${DEFAULT_MAX_WAIT_MINUTES}, ${DEFAULT_REMINDER_DELAY_SECONDS}, ${now});`,
   `INSERT INTO api_keys (id, tenant_id, bot_id, name, key_hash, prefix, created_at) VALUES (${q(`key_${token(9)}`)}, ${q(o.id)}, ${q(botId)}, 'First key', ${q(createHash("sha256").update(apiKey).digest("hex"))}, ${q(apiKey.slice(0, 7))}, ${now});`,
 ].join("\n");
 
-const dir = mkdtempSync(join(tmpdir(), "handoff-tenant-"));
-const file = join(dir, "tenant.sql");
-writeFileSync(file, sql);
 try {
-  await run("wrangler", ["d1", "execute", "DB", o.remote ? "--remote" : "--local", `--file=${file}`], { quiet: true });
+  await executeSql(sql, { remote: o.remote });
 } catch (error) {
   console.error(`Could not create the tenant (does the id or email already exist?)\n${error.message}`);
   process.exit(1);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }
 console.log(`Tenant "${o.name}" (${o.id}) created${o.remote ? " in the deployed database" : " locally"}. Shown once — keep them safe:
   admin login      ${o["admin-email"]} / ${password}

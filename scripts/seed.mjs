@@ -1,11 +1,8 @@
 // The local demo seed of api.md: tenants demo and globex, their people, bots and API keys.
 // Idempotent (safe to run on every start) and local only: it writes to the local D1 through
 // `wrangler d1 execute --local`, never to a deployed database.
-import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { run } from "./run.mjs";
+import { createHash } from "node:crypto";
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS, executeSql, hashPassword, q } from "./d1.mjs";
 
 export const DEMO_PASSWORD = "handoff-demo";
 export const DEMO_WEBHOOK_SECRET = "whsec_ZGVtby1sb2NhbC13ZWJob29rLXNlY3JldA==";
@@ -23,22 +20,6 @@ export const DEMO = {
   ],
 };
 
-const MESSAGES = {
-  handoff: "One moment — a person from our team will take over shortly.",
-  accept: "Hello, this is {agent_name} from {org_name}. How can I help?",
-  resolve: "Thanks for your patience — the assistant is back with you now.",
-  expiry: "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
-};
-
-export const q = (v) => (v === null ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
-
-/** Same format as worker/src/auth/crypto.ts hashPassword. */
-export function hashPassword(password) {
-  const salt = randomBytes(16);
-  const hash = pbkdf2Sync(password, salt, 100_000, 32, "sha256");
-  return `pbkdf2-sha256$100000$${salt.toString("hex")}$${hash.toString("hex")}`;
-}
-
 export function seedSql(webhookUrl) {
   const now = Date.now();
   const lines = [];
@@ -55,7 +36,7 @@ export function seedSql(webhookUrl) {
     const botId = `bot_${t.id}`;
     lines.push(
       `INSERT INTO bots (id, tenant_id, name, webhook_url, webhook_secret, handoff_message, accept_message, resolve_message, expiry_message, max_wait_minutes, reminder_delay_seconds, created_at)
-       VALUES (${q(botId)}, ${q(t.id)}, 'Demo bot', ${q(webhookUrl)}, ${q(DEMO_WEBHOOK_SECRET)}, ${q(MESSAGES.handoff)}, ${q(MESSAGES.accept)}, ${q(MESSAGES.resolve)}, ${q(MESSAGES.expiry)}, 30, 180, ${now})
+       VALUES (${q(botId)}, ${q(t.id)}, 'Demo bot', ${q(webhookUrl)}, ${q(DEMO_WEBHOOK_SECRET)}, ${q(DEFAULT_MESSAGES.handoff_message)}, ${q(DEFAULT_MESSAGES.accept_message)}, ${q(DEFAULT_MESSAGES.resolve_message)}, ${q(DEFAULT_MESSAGES.expiry_message)}, ${DEFAULT_MAX_WAIT_MINUTES}, ${DEFAULT_REMINDER_DELAY_SECONDS}, ${now})
        ON CONFLICT (id) DO UPDATE SET webhook_url = excluded.webhook_url, webhook_secret = excluded.webhook_secret, version = bots.version + 1;`,
     );
     const keyHash = createHash("sha256").update(t.apiKey).digest("hex");
@@ -68,15 +49,7 @@ export function seedSql(webhookUrl) {
 
 /** @param {{ webhookUrl?: string | null, persistTo?: string }} [options] */
 export async function seed({ webhookUrl = process.env.DEMO_WEBHOOK_URL || null, persistTo } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "handoff-seed-"));
-  const file = join(dir, "seed.sql");
-  writeFileSync(file, seedSql(webhookUrl));
-  try {
-    const persist = persistTo ? ["--persist-to", persistTo] : [];
-    await run("wrangler", ["d1", "execute", "DB", "--local", ...persist, `--file=${file}`], { quiet: true });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await executeSql(seedSql(webhookUrl), { persistTo });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await seed();
