@@ -43,10 +43,13 @@ export const adminRoutes = new Hono<AppEnv>()
       passwordHash: input.password ? await hashPassword(input.password) : undefined,
     });
     if (!agent) throw notFound("No such agent.");
-    // Open sessions and sockets carry the old identity: end them.
+    // Open sessions and sockets carry the old identity: end them (a new name just follows).
+    const hub = tenantHub(c.env, tenant.id);
     if (input.disabled || input.role || input.password) {
       await deleteUserSessions(c.env.DB, agent.id);
-      await tenantHub(c.env, tenant.id).disconnectUser(agent.id);
+      await hub.endUserSessions(agent.id);
+    } else if (input.name) {
+      await hub.renameUser(agent.id, agent.name);
     }
     return c.json({ agent });
   })
@@ -80,10 +83,16 @@ export const adminRoutes = new Hono<AppEnv>()
     const input = await jsonBody(c, createApiKeyInput);
     const { tenant } = c.var.session;
     if (!(await findBot(c.env.DB, tenant.id, input.bot_id))) throw notFound("No such bot.");
-    return c.json(await createApiKey(c.env.DB, tenant.id, input.bot_id, input.name, Date.now()), 201);
+    const { key, api_key, keyHash } = await createApiKey(c.env.DB, tenant.id, input.bot_id, input.name, Date.now());
+    await tenantHub(c.env, tenant.id).addApiKey(keyHash, api_key.id, api_key.bot_id);
+    return c.json({ key, api_key }, 201);
   })
   .delete("/api-keys/:id", async (c) => {
-    const key = await revokeApiKey(c.env.DB, c.var.session.tenant.id, c.req.param("id"), Date.now());
-    if (!key) throw notFound("No such API key.");
+    const { tenant } = c.var.session;
+    const revoked = await revokeApiKey(c.env.DB, tenant.id, c.req.param("id"), Date.now());
+    if (!revoked) throw notFound("No such API key.");
+    const key = revoked.api_key;
+    // The tenant object answers for keys: from now on it refuses this one.
+    await tenantHub(c.env, tenant.id).revokeApiKey(key.id, revoked.keyHash, key.bot_id);
     return c.json({ api_key: key });
   });

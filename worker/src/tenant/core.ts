@@ -3,6 +3,7 @@
 import type { TenantEvent } from "../../../schema/realtime";
 import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
+import { Access } from "./access";
 import { Feed } from "./feed";
 import { Mirror } from "./mirror";
 import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
@@ -20,15 +21,29 @@ export class TenantCore {
   readonly timers: Timers;
   readonly mirror: Mirror;
   readonly outbox: WebhookOutbox;
+  readonly access: Access;
   private cachedTenant: TenantInfo | null | undefined;
 
-  constructor(storage: SqlStorage, sockets: () => WebSocket[]) {
-    this.sql = new Sql(storage);
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    sockets: () => WebSocket[],
+    d1: D1Database,
+  ) {
+    this.sql = new Sql(storage.sql);
     migrate(this.sql);
     this.feed = new Feed(this.sql, sockets);
     this.timers = new Timers(this.sql);
     this.mirror = new Mirror(this.sql, this.timers);
     this.outbox = new WebhookOutbox(this.sql, this.timers);
+    this.access = new Access(this.sql, d1);
+  }
+
+  /**
+   * Runs a step as one storage transaction: if it throws midway nothing of it is kept and none
+   * of its frames are sent. Synchronous, so no other request interleaves.
+   */
+  atomically<T>(step: () => T): T {
+    return this.feed.hold(() => this.storage.transactionSync(step));
   }
 
   // --- tenant and bots -----------------------------------------------------------------

@@ -52,6 +52,14 @@ const STEPS: string[][] = [
     `ALTER TABLE messages ADD COLUMN client_id TEXT`,
     `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, client_id) WHERE client_id IS NOT NULL`,
   ],
+  [
+    // The object is the authority for its tenant's sessions and API keys (ids are SHA-256 hashes).
+    `CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, user TEXT NOT NULL,
+      expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+    `CREATE INDEX sessions_user ON sessions (user_id)`,
+    `CREATE TABLE api_keys (hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, bot_id TEXT NOT NULL, revoked_at INTEGER)`,
+    `CREATE INDEX api_keys_key ON api_keys (key_id)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {
