@@ -1,14 +1,10 @@
 // Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
-import type { JsonObject } from "./shapes";
+import { CHANNELS, HANDOFF_STATUSES, HISTORY_SENDERS, OUTCOMES, PRIORITIES, ROLES } from "./vocabulary";
 
-export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
-export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
-export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
-export const ROLES = ["viewer", "agent", "admin"] as const;
-export const OUTCOMES = ["return_to_bot", "close"] as const;
-
+export type Json = string | number | boolean | null | object;
+export type JsonObject = { [key: string]: Json };
 const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), z.json());
 
 const id = z.string().trim().min(1).max(LIMITS.idLength);
@@ -25,7 +21,7 @@ export const contactInput = z.strictObject({
 
 export const historyItem = z.strictObject({
   id: id.optional(),
-  from: z.enum(["contact", "bot"]),
+  from: z.enum(HISTORY_SENDERS),
   text: messageText,
   at: isoTime.optional(),
 });

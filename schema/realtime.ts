@@ -1,6 +1,7 @@
 // The WebSocket protocol: one union sent by the tenant object, one validated for commands.
 import { z } from "zod";
-import { clientId, messageText, OUTCOMES } from "./api";
+import { clientId, messageText } from "./api";
+import { OUTCOMES } from "./vocabulary";
 import { LIMITS } from "./limits";
 import type { ApiErrorBody } from "./errors";
 import type { Handoff, Message, Person, User } from "./shapes";

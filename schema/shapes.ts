@@ -1,17 +1,10 @@
 // Response shapes of the public contract (api.md "Shapes"); fields may be added, never removed.
-import type { CHANNELS, HANDOFF_STATUSES, OUTCOMES, PRIORITIES, ROLES } from "./api";
+import type { JsonObject } from "./api";
+import type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender } from "./vocabulary";
 
-export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
-export type Channel = (typeof CHANNELS)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Role = (typeof ROLES)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-export type Sender = "contact" | "bot" | "agent" | "system";
-export type Delivery = "pending" | "delivered" | "failed";
-
+export type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
 /** Free-form JSON. Kept one level deep on purpose: a recursive type is too deep for RPC typing. */
-export type Json = string | number | boolean | null | object;
-export type JsonObject = { [key: string]: Json };
+export type { Json, JsonObject } from "./api";
 
 export interface Person {
   id: string;
@@ -61,7 +54,7 @@ export interface Message {
 export interface HandoffEvent {
   id: string;
   handoff_id: string;
-  type: "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
+  type: AuditType;
   actor: Person | null;
   data: JsonObject;
   at: string;

@@ -1,5 +1,6 @@
 // D1 tables: users, bots, keys and sessions are owned here; handoffs, messages, contacts and
 // the audit trail are the durable transcript, mirrored from each tenant's Durable Object.
+import { DELIVERIES, HANDOFF_STATUSES, ROLES, SENDERS } from "./vocabulary";
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 export const tenants = sqliteTable("tenants", {
@@ -15,7 +16,7 @@ export const users = sqliteTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     email: text("email").notNull(),
     name: text("name").notNull(),
-    role: text("role", { enum: ["viewer", "agent", "admin"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     passwordHash: text("password_hash").notNull(),
     disabledAt: integer("disabled_at"),
     createdAt: integer("created_at").notNull(),
@@ -95,7 +96,7 @@ export const handoffs = sqliteTable(
     tenantId: text("tenant_id").notNull(),
     botId: text("bot_id").notNull(),
     conversationId: text("conversation_id").notNull(),
-    status: text("status", { enum: ["queued", "active", "resolved", "expired"] }).notNull(),
+    status: text("status", { enum: HANDOFF_STATUSES }).notNull(),
     channel: text("channel").notNull(),
     contactId: text("contact_id").notNull(),
     contactName: text("contact_name"),
@@ -127,11 +128,11 @@ export const messages = sqliteTable(
     tenantId: text("tenant_id").notNull(),
     handoffId: text("handoff_id").notNull(),
     externalId: text("external_id"),
-    sender: text("sender", { enum: ["contact", "bot", "agent", "system"] }).notNull(),
+    sender: text("sender", { enum: SENDERS }).notNull(),
     text: text("text").notNull(),
     agentId: text("agent_id"),
     agentName: text("agent_name"),
-    delivery: text("delivery", { enum: ["pending", "delivered", "failed"] }),
+    delivery: text("delivery", { enum: DELIVERIES }),
     at: integer("at").notNull(),
   },
   (t) => [index("messages_handoff").on(t.handoffId, t.at)],

@@ -52,8 +52,8 @@ describe("a step that throws midway changes nothing", () => {
     await repairAudit(t, "claimed");
     const lastSeq = bob.events().at(-1)!.seq;
     expect((await alice.command({ type: "claim", ref: "c2", handoff_id: handoff.id })).ok).toBe(true);
-    const claimed = await bob.next<{ type: "handoff.updated"; seq: number }>((f) => f.type === "handoff.updated");
-    expect(claimed.seq).toBe(lastSeq + 1);
+    const claimed = await bob.next((f) => f.type === "handoff.updated");
+    expect("seq" in claimed && claimed.seq).toBe(lastSeq + 1);
   });
 
   it("over HTTP the same failure answers 500 internal_error and changes nothing", async () => {

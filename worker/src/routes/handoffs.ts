@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { assignInput, listQuery, replyInput, resolveInput } from "../../../schema/api";
 import type { HandoffStatus } from "../../../schema/shapes";
+import { HANDOFF_STATUSES, OPEN_STATUSES } from "../../../schema/vocabulary";
 import { findAgent } from "../db/accounts";
 import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
@@ -11,7 +12,7 @@ import type { Command } from "../tenant/commands";
 import type { ListFilter } from "../tenant/queries";
 import type { Context } from "hono";
 
-const ALL: HandoffStatus[] = ["queued", "active", "resolved", "expired"];
+const ALL: HandoffStatus[] = [...HANDOFF_STATUSES];
 
 /** One call to the tenant object: it checks the session and runs the command together. */
 async function run(c: Context<AppEnv>, command: Command) {
@@ -24,7 +25,7 @@ export const handoffRoutes = new Hono<AppEnv>()
   .get("/", requireSession, async (c) => {
     const query = queryParams(c, listQuery);
     const statuses: HandoffStatus[] = !query.status
-      ? ["queued", "active"]
+      ? [...OPEN_STATUSES]
       : query.status.includes("all")
         ? ALL
         : query.status.filter((s): s is HandoffStatus => s !== "all");

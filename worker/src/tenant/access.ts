@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import { tenants } from "../../../schema/tables";
-import { ROLES } from "../../../schema/api";
+import { ROLES } from "../../../schema/vocabulary";
 import type { User } from "../../../schema/shapes";
 import type { Credential } from "../auth/credentials";
 import { botByKeyHash, findBot } from "../db/bots";

@@ -1,7 +1,7 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
 import type { TenantEvent } from "../../../schema/realtime";
-import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
+import type { AuditType, Handoff, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Access } from "./access";
 import { Feed } from "./feed";
@@ -13,7 +13,6 @@ import { Timers } from "./timers";
 import { botSettings, tenantInfo, type BotSettings, type TenantInfo } from "./types";
 import { WebhookOutbox } from "./webhooks";
 
-export type AuditType = "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
 
 export class TenantCore {
   readonly sql: Sql;

@@ -2,7 +2,7 @@
 // Sockets are indexed in memory so that opening or closing one costs the same with 1 or 1,000
 // agents online; after the object wakes from hibernation the index is rebuilt once.
 import { z } from "zod";
-import { ROLES } from "../../../schema/api";
+import { ROLES } from "../../../schema/vocabulary";
 import type { Person } from "../../../schema/shapes";
 
 export const socketIdentity = z.object({
