@@ -94,9 +94,17 @@ export const updateAgentInput = z
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
+// Webhooks carry conversations and are signed with the bot's secret: https only, except plain
+// http to this machine for local development.
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const webhookUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
+  .refine((value) => {
+    // An unparseable value already has its issue from z.url().
+    const url = URL.parse(value);
+    return url === null || url.protocol === "https:" || LOCAL_HOSTS.has(url.hostname);
+  }, "must be an https:// URL (plain http:// only to localhost, 127.0.0.1 or [::1])")
   .nullable();
 const template = z.string().trim().min(1).max(1000);
 export const botSettingsInput = z.strictObject({

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
 import { sameOrigin } from "./http/middleware";
+import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
@@ -13,6 +14,7 @@ import { realtimeRoutes } from "./routes/realtime";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
+  .use(securityHeaders)
   .use(sameOrigin)
   .route("/", authRoutes)
   .route("/", openapiRoutes)

@@ -66,6 +66,16 @@ export const writersOnly = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** /api/admin: admins read and write, viewers may only read, agents get nothing. */
+export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) => {
+  const { role } = c.var.session.user;
+  if (role === "viewer" && !SAFE_METHODS.has(c.req.method)) {
+    throw new ApiError("forbidden", "Viewers can read the settings but not change them.");
+  }
+  if (role !== "admin" && role !== "viewer") throw new ApiError("forbidden", "Your role does not allow this.");
+  await next();
+});
+
 /** A bot's API key, read into a credential; the tenant object decides whether it is live. */
 export const requireBot = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");

@@ -1,4 +1,5 @@
 // Admin JSON endpoints: agents, bots (handoff settings, webhook) and API keys of one's tenant.
+// Viewers may read every one of them (no answer carries a secret); only admins change anything.
 import { Hono } from "hono";
 import { botSettingsInput, createAgentInput, createApiKeyInput, createBotInput, updateAgentInput } from "../../../schema/api";
 import { hashPassword } from "../auth/crypto";
@@ -7,7 +8,7 @@ import { createApiKey, createBot, findBot, listApiKeys, listBots, newWebhookSecr
 import { tenantHub, type AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { jsonBody } from "../http/input";
-import { requireRole, requireSession } from "../http/middleware";
+import { adminsWriteViewersRead, requireSession } from "../http/middleware";
 import type { BotSettings } from "../tenant/types";
 import type { Context } from "hono";
 
@@ -18,7 +19,7 @@ async function syncBot(c: Context<AppEnv>, bot: BotSettings): Promise<void> {
 }
 
 export const adminRoutes = new Hono<AppEnv>()
-  .use(requireSession, requireRole("admin"))
+  .use(requireSession, adminsWriteViewersRead)
   .get("/agents", async (c) => c.json({ agents: await listAgents(c.env.DB, c.var.session.tenant.id) }))
   .post("/agents", async (c) => {
     const input = await jsonBody(c, createAgentInput);

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loginInput } from "../../../schema/api";
 import { newSessionToken, sessionCredential } from "../auth/credentials";
 import { DUMMY_PASSWORD_HASH, sha256, verifyPassword } from "../auth/crypto";
+import { countLoginAttempt } from "../auth/login-limits";
 import { deleteSession, findLoginUser, SESSION_TTL_MS } from "../db/accounts";
 import { tenantHub, type AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
@@ -15,8 +16,7 @@ const badCredentials = () => new ApiError("unauthorized", "Wrong email or passwo
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/login", async (c) => {
     const { email, password } = await jsonBody(c, loginInput);
-    const { success } = await c.env.LOGIN_LIMITER.limit({ key: email.trim().toLowerCase() });
-    if (!success) throw new ApiError("rate_limited", "Too many login attempts for this account; wait a minute.");
+    await countLoginAttempt(c.env, c.req.raw, email);
     const found = await findLoginUser(c.env.DB, email);
     // Verify against a dummy hash when there is no such user, so timing does not reveal accounts.
     const valid = await verifyPassword(password, found?.user.passwordHash ?? DUMMY_PASSWORD_HASH);
