@@ -3,12 +3,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
+import type { VersionedSettings } from "../../../schema/settings";
 import type { Handoff, Stats } from "../../../schema/shapes";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
-import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
+import { handoffDetail, listHandoffs, type HandoffDetail, type ListFilter } from "./queries";
+import { sweepRetention } from "./retention";
 import type { Actor, BotSettings, Result, TenantInfo } from "./types";
 
 /** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
@@ -59,7 +61,8 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   stats(): Stats {
-    return stats(this.core, onlineAgents(this.ctx.getWebSockets()).length, Date.now());
+    const { oldest_waiting_since: _since, ...stats } = this.core.stats(Date.now());
+    return stats;
   }
 
   async command(tenant: TenantInfo, actor: Actor, command: Command): Promise<Result<CommandData>> {
@@ -72,6 +75,13 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a bot's settings current after an admin change. */
   syncBot(tenant: TenantInfo, bot: BotSettings): void {
     this.core.putBot(bot, this.enter(tenant));
+  }
+
+  /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */
+  async syncSettings(tenant: TenantInfo, settings: VersionedSettings): Promise<void> {
+    this.enter(tenant);
+    this.core.settings.put(settings);
+    await this.schedule();
   }
 
   /** Closes a user's sockets (disabled, or role changed): they must reconnect as who they now are. */
@@ -103,7 +113,7 @@ export class TenantHub extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [identity.user.id, sessionTag(identity.session.id)]);
     server.serializeAttachment(identity);
     const agents = onlineAgents(this.ctx.getWebSockets());
-    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents } });
+    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents, stats: this.core.counters.stats(agents.length, now) } });
     if (agents.length !== before.length) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -177,6 +187,7 @@ export class TenantHub extends DurableObject<Env> {
     const now = Date.now();
     const webhookIds: string[] = [];
     let flushMirror = false;
+    let sweep = false;
     for (const timer of this.core.timers.due(now)) {
       if (timer.kind === "expire" || timer.kind === "remind") {
         this.core.timers.clear(timer.kind, timer.ref);
@@ -185,10 +196,15 @@ export class TenantHub extends DurableObject<Env> {
       } else {
         this.core.timers.set(timer.kind, timer.ref, now + LEASE_MS);
         if (timer.kind === "webhook") webhookIds.push(timer.ref);
+        else if (timer.kind === "retention") sweep = true;
         else flushMirror = true;
       }
     }
-    await Promise.all([this.deliverWebhooks(webhookIds), flushMirror ? this.flushMirror() : undefined]);
+    await Promise.all([
+      this.deliverWebhooks(webhookIds),
+      flushMirror ? this.flushMirror() : undefined,
+      sweep ? sweepRetention(this.core, this.env.DB, now) : undefined,
+    ]);
     await this.schedule();
   }
 

@@ -52,6 +52,20 @@ const STEPS: string[][] = [
     `ALTER TABLE messages ADD COLUMN client_id TEXT`,
     `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, client_id) WHERE client_id IS NOT NULL`,
   ],
+  [
+    // The stats bar as counters (see counters.ts), started from what the object holds now.
+    `CREATE TABLE status_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
+    `CREATE TABLE daily_counts (day TEXT PRIMARY KEY, escalated INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0)`,
+    `INSERT INTO status_counts (status, n) SELECT status, COUNT(*) FROM handoffs WHERE status IN ('queued', 'active') GROUP BY status`,
+    `INSERT INTO daily_counts (day, escalated, resolved)
+      SELECT day, SUM(escalated), SUM(resolved) FROM (
+        SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, 1 AS escalated, 0 AS resolved FROM handoffs
+        UNION ALL
+        SELECT strftime('%Y-%m-%d', resolved_at / 1000, 'unixepoch'), 0, 1 FROM handoffs WHERE status = 'resolved' AND resolved_at IS NOT NULL)
+      GROUP BY day`,
+    // The retention sweep (retention.ts) runs from the alarm, first an hour after this step.
+    `INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES ('retention', '', CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 3600000)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {
