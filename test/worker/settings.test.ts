@@ -73,6 +73,15 @@ describe("tenant settings", () => {
     expect(await objectCopy(a)).toMatchObject({ settings: { retention_days: 7 }, version: 1 });
   });
 
+  it("are described in the OpenAPI document with their bounds", async () => {
+    const doc = await json("/api/openapi.json", { status: 200 });
+    const item = doc.paths["/api/admin/settings"];
+    expect(Object.keys(item).sort()).toEqual(["get", "patch"]);
+    const patch = item.patch.requestBody.content["application/json"].schema;
+    expect(patch.properties.retention_days).toMatchObject({ type: "integer", minimum: 1, maximum: 3650 });
+    expect(patch.additionalProperties).toBe(false);
+  });
+
   it("the tenant object keeps the newest copy: an older version arriving late does not replace it", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
