@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../schema/realtime";
 import type { LiveStats } from "../../schema/shapes";
 import { utcDay, utcWeekStart } from "../../worker/src/tenant/counters";
-import { migrate } from "../../worker/src/tenant/schema";
+import { STEPS } from "../../worker/src/tenant/schema";
 import { Sql } from "../../worker/src/tenant/sql";
 import { AgentSocket, escalate, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
@@ -96,19 +96,21 @@ describe("stats counters", () => {
     await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     const live = await counted(alice);
 
-    // Back to the schema before the counters, then forward again.
+    // Back to the schema before the counters, then that step again, as an object made before it would run it.
+    const step = STEPS.find((statements) => statements.some((s) => s.includes("CREATE TABLE status_counts")))!;
     await runInDurableObject(hub(t), (_instance, state) => {
       const sql = new Sql(state.storage.sql);
-      const before = sql.first<{ version: number }>(`SELECT version FROM schema_version`)!.version;
       sql.run(`DROP TABLE status_counts`);
       sql.run(`DROP TABLE daily_counts`);
       sql.run(`DELETE FROM timers WHERE kind = 'retention'`);
-      sql.run(`UPDATE schema_version SET version = ?`, before - 1);
-      migrate(sql);
+      for (const statement of step) sql.run(statement);
     });
     expect(live).toEqual({ queued: 2, active: 1, today: 4, resolved_this_week: 1 });
     expect(await counted(alice)).toEqual(live);
-    expect(await hubRows(t, `SELECT kind FROM timers WHERE kind = 'retention'`)).toHaveLength(1);
+    // The same step arms the first retention sweep, an hour on.
+    const [sweep] = await hubRows<{ due_at: number }>(t, `SELECT due_at FROM timers WHERE kind = 'retention'`);
+    expect(sweep!.due_at).toBeGreaterThan(Date.now() + 3_500_000);
+    expect(sweep!.due_at).toBeLessThanOrEqual(Date.now() + 3_600_000);
   });
 });
 

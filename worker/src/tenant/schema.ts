@@ -1,7 +1,7 @@
 // The tenant object's own SQLite schema: forward-only steps, applied once at start-up.
 import type { Sql } from "./sql";
 
-const STEPS: string[][] = [
+export const STEPS: readonly (readonly string[])[] = [
   [
     `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     `CREATE TABLE bots (id TEXT PRIMARY KEY, settings TEXT NOT NULL, synced_at INTEGER NOT NULL)`,
