@@ -69,6 +69,11 @@ export interface Stats {
   resolved_this_week: number;
 }
 
+/** The stats as the realtime stream carries them: `oldest_waiting_since` lets a client tick the wait itself. */
+export interface LiveStats extends Stats {
+  oldest_waiting_since: string | null;
+}
+
 export interface User {
   id: string;
   name: string;

@@ -34,7 +34,8 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("sessions_user").on(t.userId)],
+  // The retention sweep deletes each tenant's expired sessions.
+  (t) => [index("sessions_user").on(t.userId), index("sessions_tenant_expiry").on(t.tenantId, t.expiresAt)],
 );
 
 export const bots = sqliteTable(
@@ -118,7 +119,8 @@ export const handoffs = sqliteTable(
     expiresAt: integer("expires_at"),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt)],
+  // handoffs_contact: the retention sweep keeps a contact while any handoff of theirs is left.
+  (t) => [index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt), index("handoffs_contact").on(t.botId, t.contactId)],
 );
 
 export const messages = sqliteTable(
@@ -152,3 +154,14 @@ export const handoffEvents = sqliteTable(
   },
   (t) => [index("handoff_events_handoff").on(t.handoffId, t.at)],
 );
+
+export const tenantSettings = sqliteTable("tenant_settings", {
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id),
+  // JSON validated by schema/settings.ts on every read; fields left out read as their defaults.
+  settings: text("settings").notNull(),
+  // Bumped on every change, so the tenant object's copy of older settings never replaces newer ones.
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

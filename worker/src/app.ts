@@ -11,6 +11,7 @@ import { botRoutes } from "./routes/bot";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
+import { settingsRoutes } from "./routes/settings";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -22,6 +23,8 @@ export const app = new Hono<AppEnv>()
   .route("/v1", botRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
+  // Before /admin: viewers may read the settings, and admins-only guards the rest of /admin.
+  .route("/admin/settings", settingsRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

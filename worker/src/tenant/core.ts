@@ -1,13 +1,15 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
-import type { TenantEvent } from "../../../schema/realtime";
-import type { AuditType, Handoff, Message, Person, Sender } from "../../../schema/shapes";
+import type { ServerFrame, TenantEvent } from "../../../schema/realtime";
+import type { AuditType, Handoff, LiveStats, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Access } from "./access";
+import { Counters } from "./counters";
 import { Feed } from "./feed";
 import { Mirror } from "./mirror";
 import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
+import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { botSettings, tenantInfo, type BotSettings, type TenantInfo } from "./types";
@@ -21,12 +23,16 @@ export class TenantCore {
   readonly mirror: Mirror;
   readonly outbox: WebhookOutbox;
   readonly access: Access;
+  readonly counters: Counters;
+  readonly settings: SettingsCopy;
   private cachedTenant: TenantInfo | null | undefined;
 
   constructor(
     private readonly storage: DurableObjectStorage,
     sockets: () => WebSocket[],
     d1: D1Database,
+    /** Agents online now, from the object's socket index. */
+    private readonly agentsOnline: () => number,
   ) {
     this.sql = new Sql(storage.sql);
     migrate(this.sql);
@@ -35,6 +41,8 @@ export class TenantCore {
     this.mirror = new Mirror(this.sql, this.timers);
     this.outbox = new WebhookOutbox(this.sql, this.timers);
     this.access = new Access(this.sql, d1);
+    this.counters = new Counters(this.sql);
+    this.settings = new SettingsCopy(this.sql);
   }
 
   /**
@@ -105,6 +113,7 @@ export class TenantCore {
 
   /** Applies column changes to a handoff and marks it for D1. */
   updateHandoff(id: string, changes: Record<string, SqlStorageValue>, now: number): Handoff {
+    const before = typeof changes.status === "string" ? this.handoffRow(id)?.status : undefined;
     const columns = Object.keys(changes);
     this.sql.run(
       `UPDATE handoffs SET ${columns.map((c) => `${c} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
@@ -113,6 +122,7 @@ export class TenantCore {
       id,
     );
     this.mirror.mark("handoff", id, now);
+    if (before !== undefined && typeof changes.status === "string") this.counters.statusChanged(before, changes.status, now);
     return this.handoff(id)!;
   }
 
@@ -194,6 +204,12 @@ export class TenantCore {
 
   emit(event: TenantEvent, now: number): void {
     this.feed.emit(event, now);
+    if (this.counters.takeMoved()) this.feed.push(JSON.stringify({ type: "stats", data: this.stats(now) } satisfies ServerFrame));
+  }
+
+  /** The stats bar, from the counters and the sockets open now. */
+  stats(now: number): LiveStats {
+    return this.counters.stats(this.agentsOnline(), now);
   }
 
   /** Arms the unclaimed-handoff timers: the reminder (when it comes before expiry) and expiry. */

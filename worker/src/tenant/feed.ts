@@ -26,9 +26,14 @@ export class Feed {
     this.seq += 1;
     const frame = JSON.stringify({ ...event, seq: this.seq });
     this.sql.run(`INSERT INTO feed (seq, frame, at) VALUES (?, ?, ?)`, this.seq, frame, now);
+    this.push(frame);
+    if (this.seq % 100 === 0) this.prune(now);
+  }
+
+  /** Sends a frame to every socket, once the transaction under way (if any) commits. */
+  push(frame: string): void {
     if (this.held) this.held.push(frame);
     else this.broadcast(frame);
-    if (this.seq % 100 === 0) this.prune(now);
   }
 
   /**

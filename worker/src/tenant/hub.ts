@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
+import type { VersionedSettings } from "../../../schema/settings";
 import type { Handoff, Stats, User } from "../../../schema/shapes";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
@@ -12,7 +13,8 @@ import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
-import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
+import { handoffDetail, listHandoffs, type HandoffDetail, type ListFilter } from "./queries";
+import { sweepRetention } from "./retention";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
 /** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
@@ -34,7 +36,7 @@ export class TenantHub extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.presence = new Presence(() => ctx.getWebSockets());
     void ctx.blockConcurrencyWhile(async () => {
-      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB);
+      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, () => this.presence.agents().length);
       this.armedAt = await ctx.storage.getAlarm();
     });
   }
@@ -90,7 +92,8 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   stats(): Stats {
-    return stats(this.core, this.presence.agents().length, Date.now());
+    const { oldest_waiting_since: _since, ...stats } = this.core.stats(Date.now());
+    return stats;
   }
 
   // --- RPC for sign-in and administration ----------------------------------------------------
@@ -129,6 +132,13 @@ export class TenantHub extends DurableObject<Env> {
     this.core.putBot(bot, this.enter(tenant));
   }
 
+  /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */
+  async syncSettings(tenant: TenantInfo, settings: VersionedSettings): Promise<void> {
+    this.enter(tenant);
+    this.core.settings.put(settings);
+    await this.schedule();
+  }
+
   private closeTagged(tag: string, reason: string): number {
     const sockets = this.ctx.getWebSockets(tag);
     for (const ws of sockets) this.closeSocket(ws, 4001, reason);
@@ -154,7 +164,7 @@ export class TenantHub extends DurableObject<Env> {
     server.serializeAttachment(identity);
     const cameOnline = this.presence.add(server, identity);
     const agents = this.presence.agents();
-    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents } });
+    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents, stats: this.core.stats(now) } });
     if (cameOnline) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
     // An idle socket ends when its session does, not when it next writes.
     this.core.timers.setIfAbsent("session", session.session.id, session.session.expires_at);
@@ -239,6 +249,7 @@ export class TenantHub extends DurableObject<Env> {
     const now = Date.now();
     const webhookIds: string[] = [];
     let flushMirror = false;
+    let sweep = false;
     for (const timer of this.core.timers.due(now)) {
       if (timer.kind === "expire" || timer.kind === "remind" || timer.kind === "session") {
         this.core.timers.clear(timer.kind, timer.ref);
@@ -246,10 +257,15 @@ export class TenantHub extends DurableObject<Env> {
       } else {
         this.core.timers.set(timer.kind, timer.ref, now + LEASE_MS);
         if (timer.kind === "webhook") webhookIds.push(timer.ref);
+        else if (timer.kind === "retention") sweep = true;
         else flushMirror = true;
       }
     }
-    await Promise.all([this.deliverWebhooks(webhookIds), flushMirror ? this.flushMirror() : undefined]);
+    await Promise.all([
+      this.deliverWebhooks(webhookIds),
+      flushMirror ? this.flushMirror() : undefined,
+      sweep ? sweepRetention(this.core, this.env.DB, now) : undefined,
+    ]);
     await this.schedule();
   }
 

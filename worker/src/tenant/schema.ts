@@ -1,7 +1,7 @@
 // The tenant object's own SQLite schema: forward-only steps, applied once at start-up.
 import type { Sql } from "./sql";
 
-const STEPS: string[][] = [
+export const STEPS: readonly (readonly string[])[] = [
   [
     `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     `CREATE TABLE bots (id TEXT PRIMARY KEY, settings TEXT NOT NULL, synced_at INTEGER NOT NULL)`,
@@ -59,6 +59,20 @@ const STEPS: string[][] = [
     `CREATE INDEX sessions_user ON sessions (user_id)`,
     `CREATE TABLE api_keys (hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, bot_id TEXT NOT NULL, revoked_at INTEGER)`,
     `CREATE INDEX api_keys_key ON api_keys (key_id)`,
+  ],
+  [
+    // The stats bar as counters (see counters.ts), started from what the object holds now.
+    `CREATE TABLE status_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
+    `CREATE TABLE daily_counts (day TEXT PRIMARY KEY, escalated INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0)`,
+    `INSERT INTO status_counts (status, n) SELECT status, COUNT(*) FROM handoffs WHERE status IN ('queued', 'active') GROUP BY status`,
+    `INSERT INTO daily_counts (day, escalated, resolved)
+      SELECT day, SUM(escalated), SUM(resolved) FROM (
+        SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, 1 AS escalated, 0 AS resolved FROM handoffs
+        UNION ALL
+        SELECT strftime('%Y-%m-%d', resolved_at / 1000, 'unixepoch'), 0, 1 FROM handoffs WHERE status = 'resolved' AND resolved_at IS NOT NULL)
+      GROUP BY day`,
+    // The retention sweep (retention.ts) runs from the alarm, first an hour after this step.
+    `INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES ('retention', '', CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 3600000)`,
   ],
 ];
 
