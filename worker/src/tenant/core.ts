@@ -77,14 +77,11 @@ export class TenantCore {
 
   /** Keeps the newest copy of a bot's settings: an escalation that read older ones loses. */
   putBot(bot: BotSettings, now: number): void {
-    this.sql.run(
-      `INSERT INTO bots (id, settings, version, synced_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, version = excluded.version, synced_at = excluded.synced_at
+    this.sql.insert(
+      "bots",
+      { id: bot.id, settings: JSON.stringify(bot), version: bot.version, synced_at: now },
+      `ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, version = excluded.version, synced_at = excluded.synced_at
        WHERE excluded.version >= bots.version`,
-      bot.id,
-      JSON.stringify(bot),
-      bot.version,
-      now,
     );
   }
 
@@ -146,34 +143,13 @@ export class TenantCore {
       delivery: m.delivery ?? null,
       at: m.at,
     };
-    this.sql.run(
-      `INSERT INTO messages (id, handoff_id, external_id, sender, text, agent_id, agent_name, delivery, at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id,
-      row.handoff_id,
-      row.external_id,
-      row.sender,
-      row.text,
-      row.agent_id,
-      row.agent_name,
-      row.delivery,
-      row.at,
-      m.clientId ?? null,
-    );
+    this.sql.insert("messages", { ...row, client_id: m.clientId ?? null });
     if (m.from !== "system") {
-      this.sql.run(
-        `UPDATE handoffs SET message_count = message_count + 1,
-           last_text = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_text END,
-           last_from = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_from END,
-           last_at = MAX(COALESCE(last_at, 0), ?), updated_at = ?
-         WHERE id = ?`,
-        m.at,
-        m.text,
-        m.at,
-        m.from,
-        m.at,
-        now,
-        handoffId,
-      );
+      this.sql.run`UPDATE handoffs SET message_count = message_count + 1,
+           last_text = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.text} ELSE last_text END,
+           last_from = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.from} ELSE last_from END,
+           last_at = MAX(COALESCE(last_at, 0), ${m.at}), updated_at = ${now}
+         WHERE id = ${handoffId}`;
       this.mirror.mark("handoff", handoffId, now);
     }
     this.mirror.mark("message", row.id, now);
@@ -189,16 +165,15 @@ export class TenantCore {
   /** Records one step of the audit trail. */
   audit(handoffId: string, type: AuditType, actor: Person | null, data: Record<string, unknown>, now: number): void {
     const id = newId("ev");
-    this.sql.run(
-      `INSERT INTO events (id, handoff_id, type, actor_id, actor_name, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    this.sql.insert("events", {
       id,
-      handoffId,
+      handoff_id: handoffId,
       type,
-      actor?.id ?? null,
-      actor?.name ?? null,
-      JSON.stringify(data),
-      now,
-    );
+      actor_id: actor?.id ?? null,
+      actor_name: actor?.name ?? null,
+      data: JSON.stringify(data),
+      at: now,
+    });
     this.mirror.mark("event", id, now);
   }
 
