@@ -4,27 +4,31 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { Handoff, Stats } from "../../../schema/shapes";
+import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { contactMessage, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
 import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
 import type { Actor, BotSettings, Result, TenantInfo } from "./types";
 
-/** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
-const LEASE_MS = 60_000;
 export const IDENTITY_HEADER = "x-handoff-identity";
 
 export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
   private armedAt: number | null = null;
+  /** Runs due timers (a field, so not reachable over RPC); tests await its `settled()`. */
+  alarms!: AlarmRunner;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       this.core = new TenantCore(ctx.storage.sql, () => ctx.getWebSockets());
+      this.alarms = new AlarmRunner({ core: this.core, db: env.DB, schedule: () => this.schedule() });
       this.armedAt = await ctx.storage.getAlarm();
+      // An alarm lost (or deleted) while timers remain would leave them unrun forever.
+      if (this.armedAt === null) await this.schedule();
     });
   }
 
@@ -174,39 +178,7 @@ export class TenantHub extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.armedAt = null;
-    const now = Date.now();
-    const webhookIds: string[] = [];
-    let flushMirror = false;
-    for (const timer of this.core.timers.due(now)) {
-      if (timer.kind === "expire" || timer.kind === "remind") {
-        this.core.timers.clear(timer.kind, timer.ref);
-        if (timer.kind === "expire") expire(this.core, timer.ref, now);
-        else remind(this.core, timer.ref, now);
-      } else {
-        this.core.timers.set(timer.kind, timer.ref, now + LEASE_MS);
-        if (timer.kind === "webhook") webhookIds.push(timer.ref);
-        else flushMirror = true;
-      }
-    }
-    await Promise.all([this.deliverWebhooks(webhookIds), flushMirror ? this.flushMirror() : undefined]);
-    await this.schedule();
-  }
-
-  private async deliverWebhooks(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const outcomes = await this.core.outbox.deliver(ids, (id) => this.core.bot(id));
-    const now = Date.now();
-    for (const { messageId, delivery } of outcomes) {
-      if (!messageId || !delivery) continue;
-      const message = this.core.setDelivery(messageId, delivery, now);
-      if (message) this.core.emit({ type: "message.updated", data: { message } }, now);
-    }
-  }
-
-  private async flushMirror(): Promise<void> {
-    const tenant = this.core.tenant();
-    if (!tenant) return this.core.timers.clear("mirror", "");
-    await this.core.mirror.flush(this.env.DB, tenant.id);
+    await this.alarms.run(Date.now());
   }
 
   /** Arms the one alarm for the earliest timer (never in the past: local workerd drops that). */
