@@ -10,6 +10,7 @@ import { botRoutes } from "./routes/bot";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
+import { syncFailureRoutes } from "./routes/sync-failures";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -20,6 +21,8 @@ export const app = new Hono<AppEnv>()
   .route("/v1", botRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
+  // Before /admin, whose middleware admits admins only: viewers may read this one too.
+  .route("/admin/sync-failures", syncFailureRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -114,6 +114,7 @@ function document(origin: string) {
         get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
         post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
       },
+      "/api/admin/sync-failures": { get: { summary: "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)", security: agent, responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") } } },
       "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
     },
   };

@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { Handoff, Stats } from "../../../schema/shapes";
+import type { SyncFailure } from "../../../schema/sync-failures";
 import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
@@ -60,6 +61,11 @@ export class TenantHub extends DurableObject<Env> {
 
   detail(id: string): HandoffDetail | null {
     return handoffDetail(this.core, id);
+  }
+
+  /** D1 rows the mirror set aside after D1 kept refusing them. */
+  syncFailures(): SyncFailure[] {
+    return this.core.mirror.failures();
   }
 
   stats(): Stats {
