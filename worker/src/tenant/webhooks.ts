@@ -144,21 +144,27 @@ export class WebhookOutbox {
    * conversation back (given up, or past its blocking attempts) lets the ones behind it go now.
    */
   private releaseWaiters(row: QueuedWebhook, outcome: DeliveryOutcome): void {
-    let waiting: { id: string }[] = [];
+    const now = Date.now();
+    // Only timers still in the future, and never a webhook a running delivery has taken.
+    const release = (waiting: string, ...args: SqlStorageValue[]) =>
+      this.sql.run(
+        `UPDATE timers SET due_at = ? WHERE kind = 'webhook' AND due_at > ? AND ref IN (${waiting})
+         AND ref NOT IN (SELECT value FROM json_each(?))`,
+        now,
+        now,
+        ...args,
+        JSON.stringify([...this.taken]),
+      );
     if (outcome.delivery === "delivered") {
-      waiting = this.sql.all(`SELECT id FROM webhooks WHERE bot_id = ? AND status = 'pending' AND id != ?`, row.bot_id, row.id);
-    } else if (outcome.delivery === "failed" || outcome.attempts >= BLOCKING_ATTEMPTS) {
-      waiting = this.sql.all(
-        `SELECT w.id AS id FROM handoffs h JOIN webhooks w ON w.handoff_id = h.id AND w.status = 'pending' AND w.rowid > ?
+      release(`SELECT id FROM webhooks WHERE bot_id = ? AND status = 'pending'`, row.bot_id);
+    } else if ((outcome.delivery === "failed" || outcome.attempts >= BLOCKING_ATTEMPTS) && row.conversation_id !== null) {
+      release(
+        `SELECT w.id FROM handoffs h JOIN webhooks w ON w.handoff_id = h.id AND w.status = 'pending' AND w.rowid > ?
          WHERE h.bot_id = ? AND h.conversation_id = ?`,
         row.seq,
         row.bot_id,
         row.conversation_id,
       );
-    }
-    const now = Date.now();
-    for (const { id } of waiting) {
-      if (!this.taken.has(id)) this.sql.run(`UPDATE timers SET due_at = ? WHERE kind = 'webhook' AND ref = ? AND due_at > ?`, now, id, now);
     }
   }
 
