@@ -1,12 +1,13 @@
 // Webhooks that cannot be held hostage: a failing webhook keeps its conversation's order only
-// for its first five attempts, a bot that takes any webhook again gets the rest at once, and a
-// redirect is never followed.
+// for its first five attempts, a down bot is checked on every ten minutes and, once it takes any
+// webhook again, gets the rest at once, and a redirect is never followed.
 import { describe, expect, it } from "vitest";
-import { escalate, json, login } from "./client";
-import { makeTenant } from "./fixtures";
+import { escalate, hubRows, json, login } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
 import { answeredTypes, failNext, outboxRows, redirectNext, retryWebhooksNow, runAlarmFully, sinkState, type OutboxRow } from "./outbox";
 
 const HOUR_MS = 3_600_000;
+const PROBE_MS = 600_000;
 
 const byType = (rows: OutboxRow[], type: string): OutboxRow => {
   const matching = rows.filter((r) => r.type === type);
@@ -51,24 +52,13 @@ describe("a failing webhook and the ones after it", () => {
     const second = (await escalate(t)).handoff;
     await runAlarmFully(t);
     await failNext(t, 100);
-
-    // The bot is down: the first conversation's greeting and resolve both reach hourly retries.
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
-    await runAlarmFully(t);
-    for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
-    await json(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
-    await runAlarmFully(t);
-    for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
-    let rows = await outboxRows(t);
-    expect(byType(rows, "handoff.claimed")).toMatchObject({ status: "pending", attempts: 9 });
-    expect(byType(rows, "handoff.resolved")).toMatchObject({ status: "pending", attempts: 5 });
-    for (const row of rows) expect(row.due_at! - Date.now(), row.type).toBeGreaterThan(HOUR_MS - 60_000);
+    await downForLong(t, cookie, first.id);
 
     // It recovers; the next webhook it gets (another conversation's greeting) is taken...
     await failNext(t, 0);
     await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
     await runAlarmFully(t);
-    rows = await outboxRows(t);
+    let rows = await outboxRows(t);
     expect(rows.filter((r) => r.status === "delivered").map((r) => r.type)).toEqual(["handoff.claimed"]);
     // ...and the first conversation's webhooks are due now, not in an hour.
     const now = Date.now();
@@ -91,7 +81,54 @@ describe("a failing webhook and the ones after it", () => {
       "handoff.resolved:first",
     ]);
   });
+
+  it("with no other traffic, the webhook that checks on the bot every ten minutes finds it back, and the rest follow", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await runAlarmFully(t);
+    await failNext(t, 100);
+    await downForLong(t, cookie, handoff.id);
+
+    await failNext(t, 0);
+    // Ten minutes pass: only what is due by then runs.
+    await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'webhook' AND due_at <= ?`, Date.now() - 1, Date.now() + PROBE_MS);
+    await runAlarmFully(t);
+    let rows = await outboxRows(t);
+    expect(rows.map((r) => [r.type, r.status])).toEqual([
+      ["handoff.claimed", "pending"],
+      ["handoff.resolved", "delivered"],
+    ]);
+    expect(rows[0]!.due_at).toBeLessThanOrEqual(Date.now());
+
+    await runAlarmFully(t);
+    rows = await outboxRows(t);
+    expect(rows.map((r) => [r.type, r.status])).toEqual([
+      ["handoff.claimed", "delivered"],
+      ["handoff.resolved", "delivered"],
+    ]);
+    expect((await answeredTypes(t)).slice(-2)).toEqual(["handoff.resolved:200", "handoff.claimed:200"]);
+  });
 });
+
+/**
+ * With the bot down, claims and resolves the handoff and fails both webhooks until they are past
+ * their blocking attempts: retried hourly, but one of them checks on the bot every ten minutes.
+ */
+async function downForLong(t: TestTenant, cookie: string, handoffId: string): Promise<void> {
+  await json(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+  await runAlarmFully(t);
+  for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
+  await json(`/api/handoffs/${handoffId}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+  await runAlarmFully(t);
+  for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
+  const rows = await outboxRows(t);
+  expect(rows.map((r) => [r.type, r.status, r.attempts])).toEqual([
+    ["handoff.claimed", "pending", 9],
+    ["handoff.resolved", "pending", 5],
+  ]);
+  expect(rows.map((r) => Math.round((r.due_at! - Date.now()) / 60_000))).toEqual([60, PROBE_MS / 60_000]);
+}
 
 describe("a webhook answered with a redirect", () => {
   it("is not followed: the attempt fails with a clear error and is retried at the same URL", async () => {

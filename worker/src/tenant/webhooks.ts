@@ -10,6 +10,8 @@ export type WebhookType = "handoff.claimed" | "message.created" | "handoff.resol
 /** Delay before each retry: about 5 s, 30 s, 2 min, 10 min, 1 h, then hourly. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
 const HOURLY_MS = 3_600_000;
+/** While a bot has webhooks pending, one of them is retried at least this often, to notice it is back. */
+const PROBE_EVERY_MS = 600_000;
 const GIVE_UP_AFTER_MS = 3 * 24 * 3_600_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /**
@@ -194,8 +196,26 @@ export class WebhookOutbox {
       return { messageId: row.message_id, delivery: "failed", attempts };
     }
     this.sql.run(`UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
-    this.timers.set("webhook", row.id, now + retryDelay(attempts));
+    this.timers.set("webhook", row.id, now + this.nextRetryIn(row, attempts, now));
     return { messageId: row.message_id, delivery: null, attempts };
+  }
+
+  /**
+   * The backoff, but a bot with webhooks pending is not left alone for an hour: unless another
+   * of its webhooks is due within PROBE_EVERY_MS, this one is, so a recovered bot takes one within
+   * minutes, and then gets the rest at once (releaseWaiters).
+   */
+  private nextRetryIn(row: WebhookRow, attempts: number, now: number): number {
+    const delay = retryDelay(attempts);
+    if (delay <= PROBE_EVERY_MS) return delay;
+    const probe = this.sql.first<{ id: string }>(
+      `SELECT w.id AS id FROM webhooks w JOIN timers t ON t.kind = 'webhook' AND t.ref = w.id
+       WHERE w.bot_id = ? AND w.status = 'pending' AND w.id != ? AND t.due_at <= ? LIMIT 1`,
+      row.bot_id,
+      row.id,
+      now + PROBE_EVERY_MS,
+    );
+    return probe ? delay : PROBE_EVERY_MS;
   }
 }
 
