@@ -12,6 +12,7 @@ import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
 import { settingsRoutes } from "./routes/settings";
+import { syncFailureRoutes } from "./routes/sync-failures";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -25,6 +26,8 @@ export const app = new Hono<AppEnv>()
   .route("/stats", statsRoutes)
   // Before /admin: viewers may read the settings, and admins-only guards the rest of /admin.
   .route("/admin/settings", settingsRoutes)
+  // Before /admin, whose middleware admits admins only: viewers may read this one too.
+  .route("/admin/sync-failures", syncFailureRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -124,6 +124,7 @@ function document(origin: string) {
           responses: { 200: ok("Updated settings"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden") },
         },
       },
+      "/api/admin/sync-failures": { get: { summary: "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)", security: agent, responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") } } },
       "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
     },
   };

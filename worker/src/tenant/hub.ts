@@ -7,18 +7,17 @@ import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
 import type { Handoff, Stats, User } from "../../../schema/shapes";
+import type { SyncFailure } from "../../../schema/sync-failures";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
+import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { contactMessage, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, listHandoffs, type HandoffDetail, type ListFilter } from "./queries";
-import { sweepRetention } from "./retention";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
-/** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
-const LEASE_MS = 60_000;
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
 export const MAX_SOCKETS_PER_SESSION = 20;
 export const CREDENTIAL_HEADER = "x-handoff-credential";
@@ -30,6 +29,8 @@ export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
   private readonly presence: Presence;
   private armedAt: number | null = null;
+  /** Runs due timers (a field, so not reachable over RPC); tests await its `settled()`. */
+  alarms!: AlarmRunner;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -37,7 +38,16 @@ export class TenantHub extends DurableObject<Env> {
     this.presence = new Presence(() => ctx.getWebSockets());
     void ctx.blockConcurrencyWhile(async () => {
       this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, () => this.presence.agents().length);
+      this.alarms = new AlarmRunner({
+        core: this.core,
+        db: env.DB,
+        schedule: () => this.schedule(),
+        step: (what, work) => this.step(what, (now) => ok(work(now))),
+        endSession: (id) => this.endSession(id, "session expired"),
+      });
       this.armedAt = await ctx.storage.getAlarm();
+      // An alarm lost (or deleted) while timers remain would leave them unrun forever.
+      if (this.armedAt === null) await this.schedule();
     });
   }
 
@@ -91,6 +101,11 @@ export class TenantHub extends DurableObject<Env> {
     return handoffDetail(this.core, id);
   }
 
+  /** D1 rows the mirror set aside after D1 kept refusing them. */
+  syncFailures(): SyncFailure[] {
+    return this.core.mirror.failures();
+  }
+
   stats(): Stats {
     const { oldest_waiting_since: _since, ...stats } = this.core.stats(Date.now());
     return stats;
@@ -103,10 +118,10 @@ export class TenantHub extends DurableObject<Env> {
     this.core.access.createSession(hash, user, expiresAt, now);
   }
 
-  /** Logout: the session ends and so do the sockets opened with it. */
-  endSession(hash: string): number {
+  /** Logout (or its expiry): the session ends and so do the sockets opened with it. */
+  endSession(hash: string, reason = "logged out"): number {
     this.core.access.endSession(hash);
-    return this.closeTagged(sessionTag(hash), "logged out");
+    return this.closeTagged(sessionTag(hash), reason);
   }
 
   /** Disabled, new role or new password: every session of the user ends, sockets included. */
@@ -246,58 +261,7 @@ export class TenantHub extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.armedAt = null;
-    const now = Date.now();
-    const webhookIds: string[] = [];
-    let flushMirror = false;
-    let sweep = false;
-    for (const timer of this.core.timers.due(now)) {
-      if (timer.kind === "expire" || timer.kind === "remind" || timer.kind === "session") {
-        this.core.timers.clear(timer.kind, timer.ref);
-        this.runTimer(timer.kind, timer.ref, now);
-      } else {
-        this.core.timers.set(timer.kind, timer.ref, now + LEASE_MS);
-        if (timer.kind === "webhook") webhookIds.push(timer.ref);
-        else if (timer.kind === "retention") sweep = true;
-        else flushMirror = true;
-      }
-    }
-    await Promise.all([
-      this.deliverWebhooks(webhookIds),
-      flushMirror ? this.flushMirror() : undefined,
-      sweep ? sweepRetention(this.core, this.env.DB, now) : undefined,
-    ]);
-    await this.schedule();
-  }
-
-  /** One timer's step; a failing one is logged and does not stop the others. */
-  private runTimer(kind: "expire" | "remind" | "session", ref: string, now: number): void {
-    if (kind === "session") {
-      this.core.access.endSession(ref);
-      this.closeTagged(sessionTag(ref), "session expired");
-      return;
-    }
-    this.step(`timer ${kind} ${ref}`, () => {
-      if (kind === "expire") expire(this.core, ref, now);
-      else remind(this.core, ref, now);
-      return ok(null);
-    });
-  }
-
-  private async deliverWebhooks(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const outcomes = await this.core.outbox.deliver(ids, (id) => this.core.bot(id));
-    const now = Date.now();
-    for (const { messageId, delivery } of outcomes) {
-      if (!messageId || !delivery) continue;
-      const message = this.core.setDelivery(messageId, delivery, now);
-      if (message) this.core.emit({ type: "message.updated", data: { message } }, now);
-    }
-  }
-
-  private async flushMirror(): Promise<void> {
-    const tenant = this.core.tenant();
-    if (!tenant) return this.core.timers.clear("mirror", "");
-    await this.core.mirror.flush(this.env.DB, tenant.id);
+    await this.alarms.run(Date.now());
   }
 
   /** Arms the one alarm for the earliest timer (never in the past: local workerd drops that). */

@@ -74,6 +74,17 @@ export const STEPS: readonly (readonly string[])[] = [
     // The retention sweep (retention.ts) runs from the alarm, first an hour after this step.
     `INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES ('retention', '', CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 3600000)`,
   ],
+  [
+    // A D1 row that keeps failing is retried on its own backoff, then set aside (with its error,
+    // for admins) instead of holding back every later row.
+    `ALTER TABLE mirror ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE mirror ADD COLUMN last_error TEXT`,
+    `ALTER TABLE mirror ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0`,
+    `CREATE TABLE mirror_failures (kind TEXT NOT NULL, id TEXT NOT NULL, attempts INTEGER NOT NULL,
+      last_error TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
+    // A bot that takes a webhook again gets its other pending ones at once.
+    `CREATE INDEX webhooks_bot_pending ON webhooks (bot_id, status)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

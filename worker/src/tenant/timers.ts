@@ -26,6 +26,16 @@ export class Timers {
     this.sql.run(`INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES (?, ?, ?)`, kind, ref, dueAt);
   }
 
+  /** Sets the timer, or moves a pending one earlier (never later). */
+  setEarlier(kind: TimerKind, ref: string, dueAt: number): void {
+    this.sql.run(
+      `INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
+      kind,
+      ref,
+      dueAt,
+    );
+  }
+
   clear(kind: TimerKind, ref: string): void {
     this.sql.run(`DELETE FROM timers WHERE kind = ? AND ref = ?`, kind, ref);
   }
