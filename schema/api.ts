@@ -1,15 +1,13 @@
 // Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
-import type { JsonObject } from "./shapes";
+import { metadataInput } from "./metadata";
 
 export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
 export const ROLES = ["viewer", "agent", "admin"] as const;
 export const OUTCOMES = ["return_to_bot", "close"] as const;
-
-const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), z.json());
 
 const id = z.string().trim().min(1).max(LIMITS.idLength);
 const optionalText = (max: number) => z.string().max(max).nullish();
@@ -40,7 +38,7 @@ export const escalateInput = z.strictObject({
   priority: z.enum(PRIORITIES).default("normal"),
   history: z.array(historyItem).max(LIMITS.historyItems).default([]),
   max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
-  metadata: jsonObject.default({}),
+  metadata: metadataInput.default({}),
 });
 export type EscalateInput = z.infer<typeof escalateInput>;
 /** An escalation as the tenant object takes it: metadata already serialized (it is stored as text). */

@@ -1,11 +1,11 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
 import type { TenantEvent } from "../../../schema/realtime";
-import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Feed } from "./feed";
 import { Mirror } from "./mirror";
-import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
@@ -80,6 +80,12 @@ export class TenantCore {
   handoff(id: string): Handoff | undefined {
     const row = this.handoffRow(id);
     return row ? toHandoff(row) : undefined;
+  }
+
+  /** The handoff as a single read shows it, with the bot's metadata. */
+  handoffWithMetadata(id: string): HandoffWithMetadata | undefined {
+    const row = this.handoffRow(id);
+    return row ? toHandoffWithMetadata(row) : undefined;
   }
 
   message(id: string): Message | undefined {

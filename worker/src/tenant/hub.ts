@@ -3,7 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
-import type { Handoff, Stats } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Stats } from "../../../schema/shapes";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
@@ -45,8 +45,8 @@ export class TenantHub extends DurableObject<Env> {
     return result;
   }
 
-  botHandoff(botId: string, id: string): Handoff | null {
-    const handoff = this.core.handoff(id);
+  botHandoff(botId: string, id: string): HandoffWithMetadata | null {
+    const handoff = this.core.handoffWithMetadata(id);
     return handoff && handoff.bot_id === botId ? handoff : null;
   }
 

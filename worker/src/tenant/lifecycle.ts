@@ -2,17 +2,17 @@
 // admin assign. Each step is read-check-write in synchronous SQL: no await, so the object's
 // input gate makes it race-free and exactly one claimer wins.
 import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../../schema/api";
-import type { Handoff, Message, Person } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
-import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
 const person = (actor: Actor): Person => ({ id: actor.id, name: actor.name });
 
 export interface EscalateResult {
-  handoff: Handoff;
+  handoff: HandoffWithMetadata;
   created: boolean;
   handoff_message: string;
 }
@@ -24,7 +24,7 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     bot.id,
     input.conversation_id,
   );
-  if (open) return { handoff: toHandoff(open), created: false, handoff_message: handoffMessage };
+  if (open) return { handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage };
 
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
@@ -60,9 +60,9 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel }, now);
   core.mirror.mark("handoff", id, now);
   core.armWaitTimers(id, bot, expiresAt, now);
-  const handoff = core.handoff(id)!;
-  core.emit({ type: "handoff.created", data: { handoff } }, now);
-  return { handoff, created: true, handoff_message: handoffMessage };
+  const row = core.handoffRow(id)!;
+  core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
+  return { handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage };
 }
 
 export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
