@@ -34,7 +34,12 @@ export const escalateInput = z.strictObject({
   contact: contactInput,
   reason: optionalText(LIMITS.reasonLength),
   summary: optionalText(LIMITS.summaryLength),
-  tags: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags).default([]),
+  // Unique after trimming: a repeat is dropped silently, the first one seen keeps its place.
+  tags: z
+    .array(z.string().trim().min(1).max(LIMITS.tagLength))
+    .max(LIMITS.tags)
+    .default([])
+    .transform((tags) => [...new Set(tags)]),
   priority: z.enum(PRIORITIES).default("normal"),
   history: z.array(historyItem).max(LIMITS.historyItems).default([]),
   max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
