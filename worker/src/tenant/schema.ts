@@ -52,6 +52,11 @@ const STEPS: string[][] = [
     `ALTER TABLE messages ADD COLUMN client_id TEXT`,
     `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, client_id) WHERE client_id IS NOT NULL`,
   ],
+  [
+    // A client id is the sending agent's own: another agent on the same handoff may use it too.
+    `DROP INDEX messages_client`,
+    `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, agent_id, client_id) WHERE client_id IS NOT NULL`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {
