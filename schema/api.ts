@@ -57,6 +57,14 @@ export const contactMessageInput = z.strictObject({
 });
 export type ContactMessageInput = z.infer<typeof contactMessageInput>;
 
+/** Several contact messages in one request, of any of the bot's conversations, applied in order. */
+export const contactMessageBatchInput = z.strictObject({
+  messages: z.array(contactMessageInput).min(1).max(LIMITS.batchMessages),
+});
+/** A body with `messages` is a batch; the single form never has that field. */
+export const isContactMessageBatch = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && !Array.isArray(body) && Object.hasOwn(body, "messages");
+
 export const loginInput = z.strictObject({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(1024),

@@ -98,6 +98,14 @@ const cases: Case[] = [
   msgCase("unknown field", msg({ from: "contact" }), "from"),
   msgCase("time not a time", msg({ at: "10 o'clock" }), "at"),
   tooLarge("message: body over 256 KiB", MSG, "bot", msg({})),
+  // POST /api/v1/messages, batched: one bad item fails the whole batch
+  msgCase("batch: item 3 with empty text", { messages: [msg({}), msg({}), msg({}), msg({ text: "" })] }, "messages.3.text"),
+  msgCase("batch: an item without id", { messages: [msg({}), without("id", msg({}))] }, "messages.1.id"),
+  msgCase("batch: an item a string", { messages: [msg({}), "hello"] }, "messages.1"),
+  msgCase("batch: 101 items", { messages: Array.from({ length: 101 }, () => msg({})) }, "messages"),
+  msgCase("batch: no items", { messages: [] }, "messages"),
+  msgCase("batch: messages an object", { messages: msg({}) }, "messages"),
+  msgCase("batch: a single message's field beside messages", { messages: [msg({})], conversation_id: "open-conv" }, "conversation_id"),
   // Agents' commands
   json400("reply: truncated JSON", "/api/handoffs/{active}/messages", "alice", '{"text": "hi'),
   reply("no text", {}, "text"),

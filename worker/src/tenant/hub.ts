@@ -6,7 +6,7 @@ import { clientFrame, type CommandData, type ServerFrame } from "../../../schema
 import type { Handoff, HandoffWithMetadata, Stats } from "../../../schema/shapes";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { contactMessage, contactMessages, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
 import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
 import type { Actor, BotSettings, Result, TenantInfo } from "./types";
@@ -43,6 +43,13 @@ export class TenantHub extends DurableObject<Env> {
     const result = contactMessage(this.core, botId, input, now);
     await this.schedule();
     return result;
+  }
+
+  async contactMessages(tenant: TenantInfo, botId: string, inputs: ContactMessageInput[]): Promise<ContactMessageResult[]> {
+    const now = this.enter(tenant);
+    const results = contactMessages(this.core, botId, inputs, now);
+    await this.schedule();
+    return results;
   }
 
   botHandoff(botId: string, id: string): HandoffWithMetadata | null {

@@ -103,6 +103,14 @@ export function contactMessage(core: TenantCore, botId: string, input: ContactMe
   return { route: "agent", handoff_id: open.id, message };
 }
 
+/**
+ * A batch of contact messages, each answered as if sent alone, in order and in one synchronous
+ * step: nothing else runs in between. An id repeated inside the batch is a resend.
+ */
+export function contactMessages(core: TenantCore, botId: string, inputs: ContactMessageInput[], now: number): ContactMessageResult[] {
+  return inputs.map((input) => contactMessage(core, botId, input, now));
+}
+
 /** Finds a handoff the actor may act on, or the documented error. */
 function target(core: TenantCore, actor: Actor, id: string): Result<HandoffRow> {
   if (actor.role === "viewer") return fail({ code: "forbidden", message: "Viewers can read conversations but not act on them." });
