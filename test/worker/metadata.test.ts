@@ -2,7 +2,7 @@
 // fail, and kept out of the list and the realtime frames (only a single handoff's reads carry it).
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, escalation, expectError, hub, json, login } from "./client";
+import { AgentSocket, call, escalation, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant } from "./fixtures";
 
 /** `{"a": {"a": … {"a": 1}}}` with `levels` objects, the outermost counted as level 1. */
@@ -79,6 +79,21 @@ describe("metadata is read only where a single handoff is read", () => {
     await json(`/api/handoffs/${id}/claim`, { method: "POST", cookie: alice, status: 200 });
     const updated = await socket.next((f) => f.type === "handoff.updated");
     expect(updated.type === "handoff.updated" && updated.data.handoff).not.toHaveProperty("metadata");
+  });
+
+  it("the bot gets it back in its webhooks", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const metadata = { session: "s-42", flow: { step: 3 } };
+    const made = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ metadata }), status: 201 });
+    const id = made.handoff.id as string;
+    await json(`/api/handoffs/${id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${id}/messages`, { cookie: alice, body: { text: "Hello" }, status: 201 });
+    await json(`/api/handoffs/${id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    // The outbox holds each webhook's body exactly as it is signed and sent.
+    const outbox = await hubRows<{ type: string; body: string }>(t, `SELECT type, body FROM webhooks WHERE handoff_id = ? ORDER BY rowid`, id);
+    expect(outbox.map((w) => w.type)).toEqual(["handoff.claimed", "message.created", "handoff.resolved"]);
+    for (const w of outbox) expect(JSON.parse(w.body).data.handoff.metadata, w.type).toEqual(metadata);
   });
 
   it("deeply nested metadata already stored does not break the list, the detail, the bot's read or a claim", async () => {

@@ -1,5 +1,6 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
+import { storedMetadata } from "../../../schema/metadata";
 import type { TenantEvent } from "../../../schema/realtime";
 import type { Handoff, HandoffWithMetadata, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
@@ -86,6 +87,12 @@ export class TenantCore {
   handoffWithMetadata(id: string): HandoffWithMetadata | undefined {
     const row = this.handoffRow(id);
     return row ? toHandoffWithMetadata(row) : undefined;
+  }
+
+  /** The bot's own metadata added back to a handoff, for what goes to the bot (its webhooks). */
+  withMetadata(handoff: Handoff): HandoffWithMetadata {
+    const row = this.sql.first<{ metadata: string }>(`SELECT metadata FROM handoffs WHERE id = ?`, handoff.id);
+    return { ...handoff, metadata: row ? storedMetadata(row.metadata) : {} };
   }
 
   message(id: string): Message | undefined {

@@ -150,7 +150,7 @@ function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, 
     if (bot) {
       const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
       core.addMessage(row.id, { from: "system", text, at: now }, now);
-      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff, agent, message: { text } }, now);
+      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff: core.withMetadata(handoff), agent, message: { text } }, now);
     }
   }
   core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
@@ -173,7 +173,7 @@ export function reply(core: TenantCore, actor: Actor, id: string, text: string, 
   const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null, clientId }, now);
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
-  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
+  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } }, now, message.id);
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });
 }
@@ -202,7 +202,7 @@ export function resolve(core: TenantCore, actor: Actor, id: string, input: Resol
   if (bot) {
     const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff: core.withMetadata(handoff), outcome: input.outcome, message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
   return ok({ handoff });
@@ -248,7 +248,7 @@ export function expire(core: TenantCore, id: string, now: number): void {
   if (bot) {
     const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.expired", { handoff, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.expired", { handoff: core.withMetadata(handoff), message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
 }
