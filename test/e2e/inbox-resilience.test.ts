@@ -22,12 +22,12 @@ function consoleErrors(target: Page | BrowserContext): string[] {
  * by `edit`: data the server could have stored before a fix (repeated tags) or shapes that break
  * rendering. Only the browser's view is changed; the server is the real one.
  */
-async function serveEdited(target: Page | BrowserContext, matches: (url: URL) => boolean, edit: (body: any) => void): Promise<void> {
+async function serveEdited<Body>(target: Page | BrowserContext, matches: (url: URL) => boolean, edit: (body: Body) => void): Promise<void> {
   await target.route(
     (url) => matches(url),
     async (route: Route) => {
       const response = await route.fetch();
-      const body = await response.json();
+      const body = (await response.json()) as Body;
       edit(body);
       await route.fulfill({ response, json: body });
     },
@@ -35,6 +35,7 @@ async function serveEdited(target: Page | BrowserContext, matches: (url: URL) =>
 }
 const detailOf = (h: Escalated) => (url: URL) => url.pathname === `/api/handoffs/${h.id}`;
 const theList = (url: URL) => url.pathname === "/api/handoffs";
+type Fields = Record<string, unknown>;
 const tagsShown = (page: Page) => page.locator("#detail-side .tag").allTextContents();
 
 describe("one conversation's data never takes the inbox down", () => {
@@ -63,7 +64,7 @@ describe("one conversation's data never takes the inbox down", () => {
   it("a conversation stored with repeated tags (before they were deduplicated) still shows them all", async () => {
     const h = await escalate("Legacy tags", { tags: ["vip"] });
     const { page } = await loggedIn(chromium.browser, "alice@demo.test");
-    await serveEdited(page, detailOf(h), (body) => (body.handoff.tags = ["vip", "vip", "billing", "vip"]));
+    await serveEdited<{ handoff: Fields }>(page, detailOf(h), (body) => (body.handoff.tags = ["vip", "vip", "billing", "vip"]));
     await openFromList(page, h);
     await expect.poll(() => tagsShown(page)).toEqual(["vip", "vip", "billing", "vip"]);
     expect(await page.getByText(FAILED).count()).toBe(0);
@@ -75,7 +76,7 @@ describe("one conversation's data never takes the inbox down", () => {
     const fine = await escalate("Renders fine");
     const { page } = await loggedIn(chromium.browser, "alice@demo.test");
     const errors = consoleErrors(page);
-    await serveEdited(page, detailOf(broken), (body) => (body.handoff.contact = null));
+    await serveEdited<{ handoff: Fields }>(page, detailOf(broken), (body) => (body.handoff.contact = null));
 
     await rowOf(page, broken.name).getByRole("link").click();
     await page.waitForURL((url) => url.pathname === `/handoffs/${broken.id}`);
@@ -104,7 +105,7 @@ describe("one conversation's data never takes the inbox down", () => {
     const { page } = await loggedIn(chromium.browser, "bob@demo.test", {
       beforeOpen: async (context) => {
         errors = consoleErrors(context);
-        await serveEdited(context, theList, (body) => {
+        await serveEdited<{ handoffs: Fields[] }>(context, theList, (body) => {
           for (const h of body.handoffs) if (h.id === broken.id) h.contact = null;
         });
       },
