@@ -6,14 +6,14 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
-import type { Handoff, Stats, User } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/shapes";
 import type { SyncFailure } from "../../../schema/sync-failures";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
 import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, listHandoffs, type HandoffDetail, type ListFilter } from "./queries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
@@ -61,9 +61,14 @@ export class TenantHub extends DurableObject<Env> {
     return this.asBot(key, "contact message", (bot, now) => contactMessage(this.core, bot.id, input, now));
   }
 
-  async botHandoff(key: Credential, id: string): Promise<Result<Handoff | null>> {
+  /** A batch of contact messages, applied whole in one transaction. */
+  async contactMessages(key: Credential, inputs: ContactMessageInput[]): Promise<Result<ContactMessageResult[]>> {
+    return this.asBot(key, "contact messages", (bot, now) => contactMessages(this.core, bot.id, inputs, now));
+  }
+
+  async botHandoff(key: Credential, id: string): Promise<Result<HandoffWithMetadata | null>> {
     return this.asBot(key, "bot read", (bot) => {
-      const handoff = this.core.handoff(id);
+      const handoff = this.core.handoffWithMetadata(id);
       return handoff && handoff.bot_id === bot.id ? handoff : null;
     });
   }

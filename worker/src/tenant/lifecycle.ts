@@ -2,17 +2,17 @@
 // admin assign. Each step is read-check-write in synchronous SQL: no await, so the object's
 // input gate makes it race-free and exactly one claimer wins.
 import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../../schema/api";
-import type { Handoff, Message, Person } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
-import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
 const person = (actor: Actor): Person => ({ id: actor.id, name: actor.name });
 
 export interface EscalateResult {
-  handoff: Handoff;
+  handoff: HandoffWithMetadata;
   created: boolean;
   handoff_message: string;
 }
@@ -24,7 +24,7 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     bot.id,
     input.conversation_id,
   );
-  if (open) return { handoff: toHandoff(open), created: false, handoff_message: handoffMessage };
+  if (open) return { handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage };
 
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
@@ -61,9 +61,9 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   core.mirror.mark("handoff", id, now);
   core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
-  const handoff = core.handoff(id)!;
-  core.emit({ type: "handoff.created", data: { handoff } }, now);
-  return { handoff, created: true, handoff_message: handoffMessage };
+  const row = core.handoffRow(id)!;
+  core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
+  return { handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage };
 }
 
 export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
@@ -102,6 +102,14 @@ export function contactMessage(core: TenantCore, botId: string, input: ContactMe
   const message = toMessage(row);
   core.emit({ type: "message.created", data: { message, handoff: core.handoff(open.id)! } }, now);
   return { route: "agent", handoff_id: open.id, message };
+}
+
+/**
+ * A batch of contact messages, each answered as if sent alone, in order and in one synchronous
+ * step: nothing else runs in between. An id repeated inside the batch is a resend.
+ */
+export function contactMessages(core: TenantCore, botId: string, inputs: ContactMessageInput[], now: number): ContactMessageResult[] {
+  return inputs.map((input) => contactMessage(core, botId, input, now));
 }
 
 /** Finds a handoff the actor may act on, or the documented error. */
@@ -143,7 +151,7 @@ function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, 
     if (bot) {
       const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
       core.addMessage(row.id, { from: "system", text, at: now }, now);
-      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff, agent, message: { text } }, now);
+      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff: core.withMetadata(handoff), agent, message: { text } }, now);
     }
   }
   core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
@@ -166,7 +174,7 @@ export function reply(core: TenantCore, actor: Actor, id: string, text: string, 
   const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null, clientId }, now);
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
-  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
+  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } }, now, message.id);
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });
 }
@@ -195,7 +203,7 @@ export function resolve(core: TenantCore, actor: Actor, id: string, input: Resol
   if (bot) {
     const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff: core.withMetadata(handoff), outcome: input.outcome, message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
   return ok({ handoff });
@@ -241,7 +249,7 @@ export function expire(core: TenantCore, id: string, now: number): void {
   if (bot) {
     const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.expired", { handoff, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.expired", { handoff: core.withMetadata(handoff), message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
 }

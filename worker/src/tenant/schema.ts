@@ -85,6 +85,11 @@ export const STEPS: readonly (readonly string[])[] = [
     // A bot that takes a webhook again gets its other pending ones at once.
     `CREATE INDEX webhooks_bot_pending ON webhooks (bot_id, status)`,
   ],
+  [
+    // A client id is the sending agent's own: another agent on the same handoff may use it too.
+    `DROP INDEX messages_client`,
+    `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, agent_id, client_id) WHERE client_id IS NOT NULL`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {
