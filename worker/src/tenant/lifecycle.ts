@@ -29,28 +29,26 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
   const expiresAt = now + maxWaitMs;
-  core.sql.run(
-    `INSERT INTO handoffs (id, bot_id, conversation_id, status, channel, contact_id, contact_name, contact_phone, contact_email,
-       reason, summary, tags, priority, metadata, max_wait_ms, created_at, expires_at, updated_at)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  core.sql.insert("handoffs", {
     id,
-    bot.id,
-    input.conversation_id,
-    input.channel,
-    input.contact.id,
-    input.contact.name ?? null,
-    input.contact.phone ?? null,
-    input.contact.email ?? null,
-    input.reason ?? null,
-    input.summary ?? null,
-    JSON.stringify(input.tags),
-    input.priority,
-    input.metadata,
-    maxWaitMs,
-    now,
-    expiresAt,
-    now,
-  );
+    bot_id: bot.id,
+    conversation_id: input.conversation_id,
+    status: "queued",
+    channel: input.channel,
+    contact_id: input.contact.id,
+    contact_name: input.contact.name ?? null,
+    contact_phone: input.contact.phone ?? null,
+    contact_email: input.contact.email ?? null,
+    reason: input.reason ?? null,
+    summary: input.summary ?? null,
+    tags: JSON.stringify(input.tags),
+    priority: input.priority,
+    metadata: input.metadata,
+    max_wait_ms: maxWaitMs,
+    created_at: now,
+    expires_at: expiresAt,
+    updated_at: now,
+  });
   // History without times keeps its order just before the escalation.
   input.history.forEach((item, index) => {
     const at = item.at ? Date.parse(item.at) : now - (input.history.length - index);
