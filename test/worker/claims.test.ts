@@ -1,7 +1,7 @@
 // The claim race: many agents press "claim" on the same handoff at once; exactly one wins and
 // everyone else is told who did. Plus the admin's assign.
 import { describe, expect, it } from "vitest";
-import { call, escalate, eventually, expectError, json, login, runAlarm, webhooksReceived } from "./client";
+import { call, escalate, expectError, fastForward, json, login, runAlarm, settle, webhooksReceived } from "./client";
 import { makeTenant } from "./fixtures";
 
 const HANDOFFS = 15;
@@ -51,12 +51,11 @@ describe("claiming a handoff", () => {
     expect(stats).toMatchObject({ queued: 0, active: HANDOFFS });
 
     // The bot hears about each claim exactly once.
-    await runAlarm(t);
-    await eventually(async () => {
-      const claimed = (await webhooksReceived(t)).map((d) => d.event).filter((e) => e.type === "handoff.claimed");
-      expect(claimed).toHaveLength(HANDOFFS);
-      for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
-    });
+    await settle(t);
+    const claimed = (await webhooksReceived(t)).map((d) => d.event);
+    expect(claimed.map((e) => e.type)).toEqual(Array.from({ length: HANDOFFS }, () => "handoff.claimed"));
+    expect(new Set(claimed.map((e) => e.data.handoff.id))).toEqual(new Set(winners.keys()));
+    for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
   });
 
   it("the winner claiming again gets 200 and changes nothing", async () => {
@@ -115,6 +114,30 @@ describe("commands in a state that does not allow them", () => {
     for (const [path, body] of [["resolve", { outcome: "close" }], ["release", undefined], ["messages", { text: "one more thing" }]] as const) {
       const error = await expectError(call(`/api/handoffs/${handoff.id}/${path}`, { method: "POST", cookie: alice, body }), 409, "invalid_state");
       expect(error.status).toBe("resolved");
+    }
+    expect(await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).toEqual(before);
+  });
+});
+
+describe("an expired handoff", () => {
+  it("refuses claim, reply, resolve, release and assign with 409 invalid_state naming its status, and changes nothing", async () => {
+    const t = await makeTenant();
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const { handoff } = await escalate(t);
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    const before = await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
+    expect(before.handoff.status).toBe("expired");
+    const attempts = [
+      { path: "claim", cookie: alice, body: undefined },
+      { path: "messages", cookie: alice, body: { text: "sorry for the wait" } },
+      { path: "resolve", cookie: alice, body: { outcome: "close" } },
+      { path: "release", cookie: alice, body: undefined },
+      { path: "assign", cookie: admin, body: { agent_id: t.bob.id } },
+    ];
+    for (const a of attempts) {
+      const error = await expectError(call(`/api/handoffs/${handoff.id}/${a.path}`, { method: "POST", cookie: a.cookie, body: a.body }), 409, "invalid_state");
+      expect(error.status, a.path).toBe("expired");
     }
     expect(await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).toEqual(before);
   });

@@ -209,6 +209,23 @@ export class AgentSocket {
     }
   }
 
+  /** Waits for the server to close the socket; returns the close code. */
+  async whenClosed(timeoutMs = 5_000): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error("the socket was not closed");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.closeCode;
+  }
+
   /** Sends a command and waits for its ack. */
   async command(frame: Record<string, unknown> & { ref: string }): Promise<Extract<ServerFrame, { type: "ack" }>> {
     this.send(frame);
