@@ -3,8 +3,8 @@
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
-import { describe, expect, it } from "vitest";
-import { call, escalate, fastForward, hub, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
+import { afterEach, describe, expect, it } from "vitest";
+import { AgentSocket, alarmAt, call, escalate, fastForward, hub, hubRows, json, login, runAlarm, settle, timerDue, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
@@ -37,6 +37,67 @@ async function alarmThenTwiceAtOnce(t: TestTenant): Promise<void> {
 }
 
 const eventTypes = (d: { events: { type: string }[] }) => d.events.map((e) => e.type);
+
+afterEach(() => AgentSocket.closeAll());
+
+describe("scheduling", () => {
+  it("arms the one alarm for the reminder (escalation + reminder delay), then for the expiry (expires_at)", async () => {
+    const t = await makeTenant({ reminderSeconds: 180, maxWaitMinutes: 30 });
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await settle(t);
+    const created = Date.parse(handoff.created_at);
+    expect(Date.parse(handoff.expires_at)).toBe(created + 30 * 60_000);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(created + 180_000);
+    expect(await timerDue(t, "expire", handoff.id)).toBe(Date.parse(handoff.expires_at));
+    expect(await alarmAt(t)).toBe(created + 180_000);
+
+    await fastForward(t, ["remind"]);
+    await runAlarm(t);
+    expect(eventTypes(await detail(t, cookie, handoff.id))).toEqual(["escalated", "reminded"]);
+    expect(await timerDue(t, "remind", handoff.id)).toBeUndefined();
+    await settle(t);
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+  });
+
+  it("sets a reminder only when it would come before the expiry", async () => {
+    const t = await makeTenant({ reminderSeconds: 120 });
+    const cookie = await login(t.alice);
+    const shorter = (await escalate(t, { max_wait_seconds: 121 })).handoff;
+    const equal = (await escalate(t, { max_wait_seconds: 120 })).handoff;
+    const longer = (await escalate(t, { max_wait_seconds: 60 })).handoff;
+    await settle(t);
+    expect(await timerDue(t, "remind", shorter.id)).toBe(Date.parse(shorter.created_at) + 120_000);
+    expect(await timerDue(t, "remind", equal.id)).toBeUndefined();
+    expect(await timerDue(t, "remind", longer.id)).toBeUndefined();
+    expect(await alarmAt(t)).toBe(Date.parse(longer.expires_at));
+
+    // The one whose wait is shorter than the delay expires without ever being reminded.
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    for (const h of [equal, longer]) expect(eventTypes(await detail(t, cookie, h.id))).toEqual(["escalated", "expired"]);
+    expect(eventTypes(await detail(t, cookie, shorter.id))).toEqual(["escalated", "expired"]);
+    expect(await hubRows(t, `SELECT ref FROM timers WHERE kind IN ('remind', 'expire')`)).toEqual([]);
+  });
+
+  it("the runtime's own alarm sends the reminder when it is due, with no help from the test", async () => {
+    const t = await makeTenant({ reminderSeconds: 1 });
+    const [alice] = [await AgentSocket.open(await login(t.alice))];
+    const { handoff } = await escalate(t, { max_wait_seconds: 600 });
+    const created = Date.parse(handoff.created_at);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(created + 1_000);
+
+    const reminder = await alice.next<any>((f) => f.type === "handoff.reminder");
+    expect(reminder.data).toMatchObject({ handoff: { id: handoff.id, status: "queued" }, waiting_seconds: 1 });
+    const d = await detail(t, await login(t.bob), handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
+    expect(Date.parse(d.events[1].at)).toBeGreaterThanOrEqual(created + 1_000);
+    await settle(t);
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+    await alice.sync();
+    expect(alice.events("handoff.reminder")).toHaveLength(1);
+  });
+});
 
 describe("expiry", () => {
   it("an unclaimed handoff expires through the alarm: status, audit event, contact told, bot told once", async () => {
@@ -178,8 +239,11 @@ describe("reminders", () => {
     const t = await makeTenant();
     const cookie = await login(t.bob);
     const { handoff } = await escalate(t);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(Date.parse(handoff.created_at) + 180_000);
     await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
     await settle(t);
+    // Claiming stops both waits.
+    expect(await hubRows(t, `SELECT kind FROM timers WHERE ref = ?`, handoff.id)).toEqual([]);
 
     await fastForward(t, ["remind"]);
     await runAlarm(t);
@@ -203,6 +267,9 @@ describe("release", () => {
     const expiresAt = Date.parse(released.handoff.expires_at);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 5 * 60_000 + 1_000);
+    // The fresh wait is armed: expiry at the new expires_at, a reminder the bot's delay after the release.
+    expect(await timerDue(t, "expire", handoff.id)).toBe(expiresAt);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(expiresAt - 5 * 60_000 + 180_000);
 
     let d = await detail(t, cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
