@@ -1,9 +1,9 @@
 // Realtime over GET /api/ws: tenant events numbered without gaps, resume and resync, sockets that
-// survive hibernation, agents' commands over the socket (same rules as HTTP), presence, and the
-// socket's authentication, Origin check and tenant isolation.
+// survive hibernation, agents' commands over the socket (same rules as HTTP), presence, sessions
+// ending their sockets, and tenant isolation on the socket.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, escalate, failWebhooks, fastForward, hub, hubRows, json, login, runAlarm, settle, upgrade } from "./client";
+import { AgentSocket, call, escalate, failWebhooks, fastForward, hub, hubRows, json, login, runAlarm, settle } from "./client";
 import type { TenantEvent } from "../../schema/realtime";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
 
@@ -412,22 +412,8 @@ describe("sessions end their sockets", () => {
   });
 });
 
-describe("security on the socket", () => {
-  it("no session → 401 and a foreign Origin → 403, with no socket", async () => {
-    const t = await makeTenant();
-    const cookie = await login(t.alice);
-    for (const [res, status, code] of [
-      [await upgrade(undefined), 401, "unauthorized"],
-      [await upgrade("hi_session=not-a-real-session"), 401, "unauthorized"],
-      [await upgrade(cookie, "https://evil.test"), 403, "forbidden"],
-    ] as const) {
-      expect(res.status).toBe(status);
-      expect(res.webSocket).toBeNull();
-      expect(((await res.json()) as any).error.code).toBe(code);
-    }
-    expect((await json("/api/stats", { cookie, status: 200 })).agents_online).toBe(0);
-  });
-
+// Refused upgrades (no session, a foreign Origin) are in security.test.ts with the rest of those rules.
+describe("tenant isolation on the socket", () => {
   it("an agent of another tenant hears none of its events and cannot act on its handoffs", async () => {
     const a = await makeTenant();
     const b = await makeTenant();
