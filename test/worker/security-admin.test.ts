@@ -1,7 +1,7 @@
 // The admin endpoints: agents, bot settings and API keys — what they do, and that only admins
 // (of the same tenant) can use them.
 import { describe, expect, it } from "vitest";
-import { call, escalate, escalation, expectError, json, login } from "./client";
+import { call, escalate, escalation, expectError, fastForward, json, login, runAlarm, settle, timerDue, webhooksReceived } from "./client";
 import { makeTenant, PASSWORD } from "./fixtures";
 
 describe("admin: agents", () => {
@@ -106,6 +106,50 @@ describe("admin: bot settings", () => {
     const d = await json(`/api/handoffs/${handoff.id}`, { cookie: bob, status: 200 });
     expect(d.messages.filter((m: any) => m.from === "system").map((m: any) => m.text)).toContain(`Hi, Bob of ${t.name} here!`);
     expect(d.messages.some((m: any) => m.text.startsWith("Hello, this is"))).toBe(false);
+  });
+});
+
+describe("admin: a bot's texts, webhook URL and reminder delay", () => {
+  it("the next escalation, resolve and expiry use the new texts; webhooks go to the new URL; reminders wait the new delay", async () => {
+    const t = await makeTenant({ reminderSeconds: 180 });
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const before = (await escalate(t)).handoff;
+    const changes = {
+      handoff_message: "Hold on, {org_name} is coming.",
+      resolve_message: "{agent_name} is done; the bot is back.",
+      expiry_message: "Nobody at {org_name} right now, sorry.",
+      webhook_url: `https://bot.test${t.webhookPath}/v2`,
+      reminder_delay_seconds: 45,
+    };
+    const updated = await json(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: changes, status: 200 });
+    expect(updated.bot).toMatchObject(changes);
+    expect(await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 })).toEqual(updated);
+
+    const created = await escalate(t);
+    expect(created.handoff_message).toBe(`Hold on, ${t.name} is coming.`);
+    // The reminder delay applies from the next escalation on; the open one keeps its own.
+    expect(await timerDue(t, "remind", created.handoff.id)).toBe(Date.parse(created.handoff.created_at) + 45_000);
+    expect(await timerDue(t, "remind", before.id)).toBe(Date.parse(before.created_at) + 180_000);
+
+    await json(`/api/handoffs/${created.handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${created.handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    await settle(t);
+    const system = async (id: string) => (await json(`/api/handoffs/${id}`, { cookie: alice, status: 200 })).messages.filter((m: any) => m.from === "system").map((m: any) => m.text);
+    expect((await system(created.handoff.id)).slice(-1)).toEqual(["Alice is done; the bot is back."]);
+    expect((await system(before.id)).slice(-1)).toEqual([`Nobody at ${t.name} right now, sorry.`]);
+
+    // Every webhook after the change went to the new URL, none to the old one.
+    expect(await webhooksReceived(t)).toEqual([]);
+    const moved = await webhooksReceived({ ...t, webhookPath: `${t.webhookPath}/v2` });
+    expect(moved.map((d) => d.event.type).sort()).toEqual(["handoff.claimed", "handoff.expired", "handoff.resolved"]);
+
+    // Out of range is refused and changes nothing.
+    for (const bad of [{ reminder_delay_seconds: 29 }, { reminder_delay_seconds: 86_401 }, { webhook_url: "ftp://bot.test/x" }, { handoff_message: " " }]) {
+      await expectError(call(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: bad }), 400, "invalid_request");
+    }
+    expect(await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 })).toEqual(updated);
   });
 });
 
