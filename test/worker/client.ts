@@ -3,7 +3,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ServerFrame } from "../../schema/realtime";
-import { PASSWORD, type TestTenant, type TestUser } from "./fixtures";
+import { Webhook } from "standardwebhooks";
+import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
 
 export const ORIGIN = "https://inbox.test";
 
@@ -77,6 +78,22 @@ export async function escalate(tenant: TestTenant, overrides: Record<string, unk
   return json("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
 }
 
+/** An agent claims a handoff over HTTP; asserts 200 and returns the answer. */
+export async function claim(cookie: string, handoffId: string) {
+  return json(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+}
+
+/** A handoff in full (handoff, messages, events) as an agent reads it; asserts 200. */
+export async function detail(cookie: string, handoffId: string) {
+  return json(`/api/handoffs/${handoffId}`, { cookie, status: 200 });
+}
+
+/** Another bot of the tenant, made by its admin, with an API key of its own. */
+export async function secondBot(adminCookie: string, name = "Second bot"): Promise<{ botId: string; key: string }> {
+  const made = await json("/api/admin/bots", { cookie: adminCookie, body: { name }, status: 201 });
+  return { botId: made.bot.id, key: (await newApiKey(adminCookie, made.bot.id)).key };
+}
+
 export function hub(tenant: TestTenant) {
   return env.TENANT.get(env.TENANT.idFromName(tenant.id));
 }
@@ -108,6 +125,15 @@ export async function webhooksReceived(tenant: TestTenant): Promise<WebhookDeliv
   const res = await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}`);
   const { requests } = (await res.json()) as { requests: Omit<WebhookDelivery, "event">[] };
   return requests.map((r) => ({ ...r, event: JSON.parse(r.body) as WebhookDelivery["event"] }));
+}
+
+/** Every webhook the bot received, its signature verified (with the bot's secret unless given): throws on a bad one. */
+export async function verifiedWebhooks(tenant: TestTenant, secret = WEBHOOK_SECRET): Promise<(WebhookDelivery & { id: string })[]> {
+  const verifier = new Webhook(secret);
+  return (await webhooksReceived(tenant)).map((d) => {
+    verifier.verify(d.body, d.headers);
+    return { ...d, id: d.headers["webhook-id"]! };
+  });
 }
 
 export async function failWebhooks(tenant: TestTenant, times: number): Promise<void> {

@@ -1,17 +1,11 @@
 // The whole handoff over HTTP, with the bot's webhooks captured and verified by an independent
 // Standard Webhooks implementation.
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { EscalateRecord } from "../../schema/api";
 import { botSettings } from "../../worker/src/tenant/types";
-import { call, escalate, escalation, fastForward, hub, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
-import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
+import { call, claim, detail, fastForward, hub, hubRows, json, login, runAlarm, escalate, escalation, settle, verifiedWebhooks } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
 
-const verifier = new Webhook(WEBHOOK_SECRET);
-
-function verified(delivery: { headers: Record<string, string>; body: string }) {
-  return verifier.verify(delivery.body, delivery.headers) as { type: string; data: any };
-}
 
 describe("handoff lifecycle over HTTP", () => {
   it("escalate → claim → reply → contact message → resolve, with signed webhooks", async () => {
@@ -29,7 +23,7 @@ describe("handoff lifecycle over HTTP", () => {
     expect(queuedMsg).toMatchObject({ route: "agent", handoff_id: h.id, message: { from: "contact", text: "Anyone there?" } });
 
     const alice = await login(t.alice);
-    const claimed = await json(`/api/handoffs/${h.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const claimed = await claim(alice, h.id);
     expect(claimed.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id, name: "Alice" } });
     expect(claimed.handoff.claimed_at).toEqual(expect.any(String));
 
@@ -45,8 +39,8 @@ describe("handoff lifecycle over HTTP", () => {
     // After resolve, the bot has the conversation back.
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-3", text: "One more thing" }, status: 200 })).toEqual({ route: "bot" });
 
-    const detail = await json(`/api/handoffs/${h.id}`, { cookie: alice, status: 200 });
-    expect(detail.messages.map((m: any) => `${m.from}:${m.text}`)).toEqual([
+    const full = await detail(alice, h.id);
+    expect(full.messages.map((m: any) => `${m.from}:${m.text}`)).toEqual([
       "contact:Hi, I need to change my address",
       "bot:I can't do that, let me get a person.",
       "system:One moment — a person from our team will take over shortly.",
@@ -56,15 +50,15 @@ describe("handoff lifecycle over HTTP", () => {
       "contact:Great, thanks",
       "system:Thanks for your patience — the assistant is back with you now.",
     ]);
-    expect(detail.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
-    expect(detail.events[2]).toMatchObject({ actor: { id: t.alice.id }, data: { outcome: "return_to_bot", note: "Address changed in the admin" } });
-    expect(detail.handoff.message_count).toBe(5);
+    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
+    expect(full.events[2]).toMatchObject({ actor: { id: t.alice.id }, data: { outcome: "return_to_bot", note: "Address changed in the admin" } });
+    expect(full.handoff.message_count).toBe(5);
 
     // Webhooks: claimed, the reply, resolved — each signed, in order, the note never included.
     await settle(t);
-    const deliveries = await webhooksReceived(t);
+    const deliveries = await verifiedWebhooks(t);
     expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
-    const events = deliveries.map(verified);
+    const events = deliveries.map((d) => d.event);
     expect(events.map((e) => e.type)).toEqual(["handoff.claimed", "message.created", "handoff.resolved"]);
     expect(events[0]!.data).toMatchObject({ agent: { id: t.alice.id, name: "Alice" }, message: { text: `Hello, this is Alice from ${t.name}. How can I help?` } });
     expect(events[1]!.data.message).toMatchObject({ text: "Hi Maria, I can help.", agent: { name: "Alice" }, id: sent.message.id });
@@ -72,7 +66,7 @@ describe("handoff lifecycle over HTTP", () => {
     for (const d of deliveries) expect(d.body).not.toContain("Address changed");
 
     // The agent's reply is marked delivered.
-    const after = await json(`/api/handoffs/${h.id}`, { cookie: alice, status: 200 });
+    const after = await detail(alice, h.id);
     expect(after.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("delivered");
   });
 
@@ -100,7 +94,7 @@ describe("handoff lifecycle over HTTP", () => {
     const alice = await login(t.alice);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await escalate(t)).handoff.id);
-    await json(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, ids[1]!);
     await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
 
     const queue = await json("/api/handoffs", { cookie: alice, status: 200 });
@@ -143,7 +137,7 @@ describe("the inbox list's filters", () => {
     const resolved = (await escalate(t)).handoff;
     await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: queued.conversation_id, id: "q-1", text: "My parcel never arrived" }, status: 202 });
     for (const [h, cookie] of [[mine, alice], [bobs, bob], [resolved, alice]] as const) {
-      await json(`/api/handoffs/${h.id}/claim`, { method: "POST", cookie, status: 200 });
+      await claim(cookie, h.id);
     }
     await json(`/api/handoffs/${resolved.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     expect(new Set([expired, queued, mine, bobs, resolved].map((h) => h.contact.name)).size).toBe(5);
@@ -188,7 +182,7 @@ describe("the inbox list's filters", () => {
     expect(most.handoffs).toHaveLength(500);
     expect(most.has_more).toBe(true);
     expect(most.handoffs.slice(0, 200)).toEqual(standard.handoffs);
-    await json(`/api/handoffs/${most.handoffs[0].id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, most.handoffs[0].id);
     const rest = await json("/api/handoffs?limit=500&assignee=unassigned", { cookie: alice, status: 200 });
     expect(rest.handoffs).toHaveLength(500);
     expect(rest.has_more).toBe(false);
@@ -221,7 +215,7 @@ describe("the stats bar", () => {
     expect((await waitOf(first)).oldest_waiting_seconds).toBeGreaterThanOrEqual(1);
 
     // Claimed, the first no longer waits: the second is now the oldest.
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, first.id);
     expect(await waitOf(second)).toMatchObject({ queued: 1, active: 1, today: 2, resolved_this_week: 0 });
 
     await json(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });

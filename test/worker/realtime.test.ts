@@ -3,7 +3,7 @@
 // ending their sockets, and tenant isolation on the socket.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, escalate, failWebhooks, fastForward, hub, hubRows, json, login, runAlarm, settle } from "./client";
+import { AgentSocket, call, claim, detail, failWebhooks, fastForward, hub, hubRows, json, login, runAlarm, escalate, settle } from "./client";
 import type { TenantEvent } from "../../schema/realtime";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
 
@@ -39,7 +39,7 @@ describe("events reach connected agents", () => {
 
     const { handoff } = await escalate(t, { conversation_id: "conv-rt-1" });
     await contactSays(t, "conv-rt-1", "Are you there?");
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bobCookie, status: 200 });
+    await claim(bobCookie, handoff.id);
     await alice.sync();
     await bob.sync();
 
@@ -88,7 +88,7 @@ describe("every kind of event", () => {
     const aliceCookie = await login(t.alice);
     const [alice] = (await connect(aliceCookie)) as [AgentSocket];
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aliceCookie, status: 200 });
+    await claim(aliceCookie, handoff.id);
     await settle(t);
 
     const delivered = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: aliceCookie, body: { text: "Right away" }, status: 201 });
@@ -128,7 +128,7 @@ describe("resume", () => {
     await bob.next((f: any) => f.type === "presence" && f.seq > since && f.data.agents_online === 1);
 
     const { handoff: h2 } = await escalate(t, { conversation_id: "conv-rs-2" });
-    await json(`/api/handoffs/${h2.id}/claim`, { method: "POST", cookie: bobCookie, status: 200 });
+    await claim(bobCookie, h2.id);
     await contactSays(t, "conv-rs-1", "Still waiting for someone");
 
     const again = await AgentSocket.open(aliceCookie);
@@ -248,10 +248,10 @@ describe("commands over the socket", () => {
         expect(loser.body.error).toMatchObject({ code: "already_claimed", assignee: winner });
       }
       // One claim in the audit trail, one greeting to the contact, one update on every socket.
-      const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: cookies[0], status: 200 });
-      expect(detail.handoff.assignee).toEqual(winner);
-      expect(detail.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
-      expect(detail.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"))).toHaveLength(1);
+      const full = await detail(cookies[0]!, handoff.id);
+      expect(full.handoff.assignee).toEqual(winner);
+      expect(full.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
+      expect(full.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"))).toHaveLength(1);
       for (const s of sockets) {
         await s.sync();
         expect(s.events("handoff.updated").filter((f: any) => f.data.handoff.id === handoff.id)).toHaveLength(1);
@@ -299,10 +299,10 @@ describe("commands over the socket", () => {
     });
 
     // What the socket acknowledged is what everyone else sees.
-    const detail = await json(`/api/handoffs/${id}`, { cookie: await login(t.admin), status: 200 });
-    expect(detail.handoff.status).toBe("resolved");
-    expect(detail.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Hi Maria, Alice here."]);
-    expect(detail.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "released", "claimed", "resolved"]);
+    const full = await detail(await login(t.admin), id);
+    expect(full.handoff.status).toBe("resolved");
+    expect(full.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Hi Maria, Alice here."]);
+    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "released", "claimed", "resolved"]);
     await alice.sync();
     expect(alice.events("handoff.updated").map((f: any) => f.data.change)).toEqual(["claimed", "released", "claimed", "resolved"]);
   });
@@ -314,8 +314,8 @@ describe("commands over the socket", () => {
     const { handoff } = await escalate(t);
     expect(await viewer.command({ type: "claim", ref: "v1", handoff_id: handoff.id })).toMatchObject({ ok: false, error: { code: "forbidden" } });
     expect(await viewer.command({ type: "reply", ref: "v2", handoff_id: handoff.id, text: "hi" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: viewerCookie, status: 200 });
-    expect(detail.handoff).toMatchObject({ status: "queued", assignee: null });
+    const full = await detail(viewerCookie, handoff.id);
+    expect(full.handoff).toMatchObject({ status: "queued", assignee: null });
     await viewer.sync();
     expect(viewer.events().map((f) => f.type)).toEqual(["handoff.created"]);
   });
@@ -343,7 +343,7 @@ describe("commands over the socket", () => {
     const acks = alice.frames.filter((f: any) => f.type === "ack" && !f.ref.startsWith("sync-")).map((f: any) => f.ref);
     expect(acks).toEqual(["x", "y", "z"]);
     expect(alice.events("handoff.updated")).toEqual([]);
-    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: aliceCookie, status: 200 })).handoff.status).toBe("queued");
+    expect((await detail(aliceCookie, handoff.id)).handoff.status).toBe("queued");
 
     expect(alice.closed).toBe(false);
     expect(await alice.command({ type: "claim", ref: "ok", handoff_id: handoff.id })).toMatchObject({ ok: true, data: { handoff: { status: "active" } } });
@@ -424,7 +424,7 @@ describe("tenant isolation on the socket", () => {
 
     const { handoff } = await escalate(a, { conversation_id: "conv-secret" });
     await contactSays(a, "conv-secret", "my card ends in 4242");
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aCookie, status: 200 });
+    await claim(aCookie, handoff.id);
     await inA.sync();
     expect(eventsAfter(inA, baseA).map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
 
@@ -438,9 +438,9 @@ describe("tenant isolation on the socket", () => {
     expect(JSON.stringify(inB.frames)).not.toContain(handoff.id);
     expect(JSON.stringify(inB.frames)).not.toContain("4242");
 
-    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: aCookie, status: 200 });
-    expect(detail.handoff).toMatchObject({ status: "active", assignee: person(a.alice) });
-    expect(detail.messages.filter((m: any) => m.from === "agent")).toEqual([]);
+    const full = await detail(aCookie, handoff.id);
+    expect(full.handoff).toMatchObject({ status: "active", assignee: person(a.alice) });
+    expect(full.messages.filter((m: any) => m.from === "agent")).toEqual([]);
     await inA.sync();
     expect(eventsAfter(inA, baseA).map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
   });

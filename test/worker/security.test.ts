@@ -1,10 +1,8 @@
 // Who may see and do what: tenant isolation, bot-scoped keys, roles, sessions, cross-site
 // protection and rate limits. Every refusal must also change nothing.
 import { describe, expect, it } from "vitest";
-import { call, escalate, escalation, expectError, json, login, newApiKey, ORIGIN, upgrade, withinOneWindow } from "./client";
+import { call, claim, detail, json, login, newApiKey, ORIGIN, escalate, escalation, upgrade, withinOneWindow, expectError } from "./client";
 import { makeTenant, PASSWORD } from "./fixtures";
-
-const detail = (cookie: string, id: string) => json(`/api/handoffs/${id}`, { cookie, status: 200 });
 
 /** Every agents' command on a handoff, with a body that would be valid. */
 const commands = (id: string, agentId: string) => [
@@ -22,7 +20,7 @@ describe("tenant isolation", () => {
     const [aAlice, bAdmin, bAlice] = await Promise.all([login(a.alice), login(b.admin), login(b.alice)]);
     const queued = (await escalate(a, { conversation_id: "iso-queued" })).handoff;
     const active = (await escalate(a, { conversation_id: "iso-active" })).handoff;
-    await json(`/api/handoffs/${active.id}/claim`, { method: "POST", cookie: aAlice, status: 200 });
+    await claim(aAlice, active.id);
     const own = (await escalate(b, { conversation_id: "b-own" })).handoff;
     const before = [await detail(aAlice, queued.id), await detail(aAlice, active.id)];
 
@@ -103,7 +101,7 @@ describe("roles", () => {
     const [viewer, alice] = await Promise.all([login(t.viewer), login(t.alice)]);
     const queued = (await escalate(t)).handoff;
     const active = (await escalate(t)).handoff;
-    await json(`/api/handoffs/${active.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, active.id);
     const before = [await detail(alice, queued.id), await detail(alice, active.id)];
 
     expect((await json("/api/handoffs", { cookie: viewer, status: 200 })).handoffs.map((h: any) => h.id)).toEqual([queued.id, active.id]);
@@ -119,7 +117,7 @@ describe("roles", () => {
     const t = await makeTenant();
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     const before = await detail(alice, handoff.id);
     await expectError(call(`/api/handoffs/${handoff.id}/messages`, { cookie: bob, body: { text: "me too" } }), 403, "not_assignee");
     await expectError(call(`/api/handoffs/${handoff.id}/resolve`, { cookie: bob, body: { outcome: "close" } }), 403, "not_assignee");

@@ -2,26 +2,17 @@
 // bot's webhook sent exactly once), reminders, release re-arming the wait, and timers that survive
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, alarmAt, escalate, fastForward, hub, hubRows, json, login, runAlarm, settle, timerDue, webhooksReceived } from "./client";
-import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
+import { AgentSocket, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
 
-const verifier = new Webhook(WEBHOOK_SECRET);
 const expiryText = (t: TestTenant) => `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
 
 /** Every webhook the tenant's bot received, signature-verified, with its webhook-id. */
 async function received(t: TestTenant) {
-  return (await webhooksReceived(t)).map((d) => ({
-    id: d.headers["webhook-id"],
-    status: d.status,
-    ...(verifier.verify(d.body, d.headers) as { type: string; data: any }),
-  }));
+  return (await verifiedWebhooks(t)).map((d) => ({ id: d.id, status: d.status, type: d.event.type, data: d.event.data }));
 }
 
-async function detail(t: TestTenant, cookie: string, id: string) {
-  return json(`/api/handoffs/${id}`, { cookie, status: 200 });
-}
 
 /**
  * Runs the object's alarm handler as the runtime does, then twice at once (as when a run is
@@ -54,7 +45,7 @@ describe("scheduling", () => {
 
     await fastForward(t, ["remind"]);
     await runAlarm(t);
-    expect(eventTypes(await detail(t, cookie, handoff.id))).toEqual(["escalated", "reminded"]);
+    expect(eventTypes(await detail(cookie, handoff.id))).toEqual(["escalated", "reminded"]);
     expect(await timerDue(t, "remind", handoff.id)).toBeUndefined();
     await settle(t);
     expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
@@ -75,8 +66,8 @@ describe("scheduling", () => {
     // The one whose wait is shorter than the delay expires without ever being reminded.
     await fastForward(t, ["expire"]);
     await runAlarm(t);
-    for (const h of [equal, longer]) expect(eventTypes(await detail(t, cookie, h.id))).toEqual(["escalated", "expired"]);
-    expect(eventTypes(await detail(t, cookie, shorter.id))).toEqual(["escalated", "expired"]);
+    for (const h of [equal, longer]) expect(eventTypes(await detail(cookie, h.id))).toEqual(["escalated", "expired"]);
+    expect(eventTypes(await detail(cookie, shorter.id))).toEqual(["escalated", "expired"]);
     expect(await hubRows(t, `SELECT ref FROM timers WHERE kind IN ('remind', 'expire')`)).toEqual([]);
   });
 
@@ -89,7 +80,7 @@ describe("scheduling", () => {
 
     const reminder = await alice.next<any>((f) => f.type === "handoff.reminder");
     expect(reminder.data).toMatchObject({ handoff: { id: handoff.id, status: "queued" }, waiting_seconds: 1 });
-    const d = await detail(t, await login(t.bob), handoff.id);
+    const d = await detail(await login(t.bob), handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(Date.parse(d.events[1].at)).toBeGreaterThanOrEqual(created + 1_000);
     await settle(t);
@@ -112,7 +103,7 @@ describe("expiry", () => {
     await fastForward(t);
     await runAlarm(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ id: handoff.id, status: "expired", assignee: null });
     expect(eventTypes(d)).toEqual(["escalated", "expired"]);
     expect(d.events[1]).toMatchObject({ actor: null, data: { waited_seconds: expect.any(Number) } });
@@ -158,14 +149,14 @@ describe("expiry", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-claimed", max_wait_seconds: 30 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
 
     await fastForward(t);
     await runAlarm(t);
     await settle(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id } });
     expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
     expect(d.messages.some((m: any) => m.text === expiryText(t))).toBe(false);
@@ -183,7 +174,7 @@ describe("expiry", () => {
     await settle(t);
     await fastForward(t);
     await runAlarm(t);
-    expect((await detail(t, cookie, expiring.id)).handoff.status).toBe("expired");
+    expect((await detail(cookie, expiring.id)).handoff.status).toBe("expired");
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
     // The contact re-engaging later starts a new handoff.
     const again = await json("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
@@ -191,12 +182,12 @@ describe("expiry", () => {
     expect(again.handoff.id).not.toBe(expiring.id);
 
     const resolving = (await escalate(t, { conversation_id: "conv-res-route" })).handoff;
-    await json(`/api/handoffs/${resolving.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, resolving.id);
     expect((await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
     await json(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
     // And the transcript of the resolved one did not gain the later message.
-    const d = await detail(t, cookie, resolving.id);
+    const d = await detail(cookie, resolving.id);
     expect(d.messages.some((m: any) => m.text === "thanks")).toBe(false);
   });
 });
@@ -210,7 +201,7 @@ describe("reminders", () => {
 
     await fastForward(t, ["remind"]);
     expect(await runAlarm(t)).toBe(true);
-    let d = await detail(t, cookie, handoff.id);
+    let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.events[1]).toMatchObject({ actor: null, data: { waiting_seconds: expect.any(Number) } });
     expect(d.handoff.status).toBe("queued");
@@ -218,7 +209,7 @@ describe("reminders", () => {
     // Another alarm run (and another fast-forward of reminders) adds no second reminder.
     await fastForward(t, ["remind"]);
     await runAlarm(t);
-    d = await detail(t, cookie, handoff.id);
+    d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.handoff.status).toBe("queued");
     // The reminder is for the team, not the bot.
@@ -231,14 +222,14 @@ describe("reminders", () => {
     const cookie = await login(t.bob);
     const { handoff } = await escalate(t);
     expect(await timerDue(t, "remind", handoff.id)).toBe(Date.parse(handoff.created_at) + 180_000);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
     // Claiming stops both waits.
     expect(await hubRows(t, `SELECT kind FROM timers WHERE ref = ?`, handoff.id)).toEqual([]);
 
     await fastForward(t, ["remind"]);
     await runAlarm(t);
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
   });
 });
@@ -248,7 +239,7 @@ describe("release", () => {
     const t = await makeTenant({ maxWaitMinutes: 5 });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-release" });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
 
     const before = Date.now();
@@ -262,7 +253,7 @@ describe("release", () => {
     expect(await timerDue(t, "expire", handoff.id)).toBe(expiresAt);
     expect(await timerDue(t, "remind", handoff.id)).toBe(expiresAt - 5 * 60_000 + 180_000);
 
-    let d = await detail(t, cookie, handoff.id);
+    let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
     expect(d.events[2].actor).toEqual({ id: t.alice.id, name: "Alice" });
     const queued = await json("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
@@ -271,7 +262,7 @@ describe("release", () => {
     await fastForward(t);
     await runAlarm(t);
     await settle(t);
-    d = await detail(t, cookie, handoff.id);
+    d = await detail(cookie, handoff.id);
     expect(d.handoff.status).toBe("expired");
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released", "expired"]);
     const hooks = await received(t);
@@ -283,7 +274,7 @@ describe("release", () => {
     const t = await makeTenant({ maxWaitMinutes: 30 });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { max_wait_seconds: 120 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     const before = Date.now();
     const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
     const wait = Date.parse(released.handoff.expires_at) - before;
@@ -304,7 +295,7 @@ describe("durable timers", () => {
     expect(await runAlarm(t)).toBe(true);
     await settle(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff.status).toBe("expired");
     expect(eventTypes(d)).toEqual(["escalated", "expired"]);
     const hooks = await received(t);
@@ -321,7 +312,7 @@ describe("durable timers", () => {
     await evictDurableObject(hub(t));
     await fastForward(t, ["remind"]);
     expect(await runAlarm(t)).toBe(true);
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.handoff.status).toBe("queued");
   });

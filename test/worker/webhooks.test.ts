@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { EscalateRecord } from "../../schema/api";
 import type { BotSettings } from "../../worker/src/tenant/types";
-import { alarmAt, escalate, failWebhooks, fastForward, hub, hubRows, json, login, runAlarm, settle, timerDue, waitUntil, webhooksReceived, type WebhookDelivery } from "./client";
+import { alarmAt, claim, detail, failWebhooks, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, waitUntil, type WebhookDelivery, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
@@ -70,7 +70,7 @@ describe("webhook retries", () => {
     await settle(t);
     await failWebhooks(t, 2);
 
-    const claimed = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    const claimed = await claim(cookie, handoff.id);
     await runAlarm(t);
 
     // First attempt fails: retried 5 s later.
@@ -115,7 +115,7 @@ describe("webhook retries", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
     expect((await deliveriesOf(t, "handoff.claimed")).map((d) => d.status)).toEqual([200]);
 
@@ -125,7 +125,7 @@ describe("webhook retries", () => {
     await runAlarm(t);
 
     const deliveryNow = async () => {
-      const d = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+      const d = await detail(cookie, handoff.id);
       return d.messages.find((m: any) => m.id === sent.message.id).delivery;
     };
 
@@ -157,7 +157,7 @@ describe("the retry schedule", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
     await failWebhooks(t, 1_000);
     const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Still with you" }, status: 201 });
@@ -179,7 +179,7 @@ describe("the retry schedule", () => {
     await retryNow(t);
     expect(await outbox(t, "message.created")).toMatchObject({ status: "failed", attempts: delays.length + 1 });
     expect(await hubRows(t, `SELECT ref FROM timers WHERE kind = 'webhook'`)).toEqual([]);
-    const d = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+    const d = await detail(cookie, handoff.id);
     expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("failed");
     const got = await deliveriesOf(t, "message.created");
     expect(got.map((x) => x.status)).toEqual(Array.from({ length: delays.length + 1 }, () => 503));
@@ -195,7 +195,7 @@ describe("a rotated secret", () => {
     const t = await makeTenant();
     const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     await settle(t);
     const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
     expect(rotated.webhook_secret).toMatch(/^whsec_/);
@@ -216,14 +216,14 @@ describe("a bot without a webhook URL", () => {
     const t = await makeTenant({ webhook: false });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-no-hook" });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello there" }, status: 201 });
     expect(sent.message).toMatchObject({ from: "agent", text: "Hello there", delivery: null });
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
     await runAlarm(t);
     await settle(t);
 
-    const d = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+    const d = await detail(cookie, handoff.id);
     expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBeNull();
     expect(d.messages.every((m: any) => m.delivery === null)).toBe(true);
     expect(d.handoff.status).toBe("resolved");
@@ -240,7 +240,7 @@ describe("webhook order within a conversation", () => {
     await settle(t);
     await failWebhooks(t, 1);
 
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
     await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello from Alice" }, status: 201 });
@@ -262,10 +262,10 @@ describe("webhook order within a conversation", () => {
     const second = (await escalate(t)).handoff;
     await settle(t);
     await failWebhooks(t, 1);
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, first.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
-    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, second.id);
     await runAlarm(t);
     await waitUntil("the second conversation's claim was delivered", async () => (await webhooksReceived(t)).some((d) => d.status === 200));
     // The first conversation's retry is not due for seconds: the second went ahead of it.
@@ -276,7 +276,7 @@ describe("webhook order within a conversation", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const first = (await escalate(t, { conversation_id: "conv-again" })).handoff;
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, first.id);
     await settle(t);
     await failWebhooks(t, 1);
     await json(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
@@ -284,7 +284,7 @@ describe("webhook order within a conversation", () => {
     await attempted(t, "handoff.resolved", 1);
 
     const second = (await escalate(t, { conversation_id: "conv-again" })).handoff;
-    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, second.id);
     await runAlarm(t);
     const held = await hubRows<{ attempts: number }>(t, `SELECT attempts FROM webhooks WHERE handoff_id = ? AND type = 'handoff.claimed'`, second.id);
     expect(held.map((r) => r.attempts)).toEqual([0]);
