@@ -34,6 +34,10 @@ export default defineConfig(async () => {
           test: { name: "web", include: ["web/src/**/*.test.ts"], environment: "node" },
         },
         {
+          // The Node scripts (seed, create-tenant) run against a throwaway local D1 state.
+          test: { name: "scripts", include: ["test/scripts/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
+        },
+        {
           // The inbox in headless Chromium against `wrangler dev` (started and stopped by the setup).
           test: {
             name: "e2e",
