@@ -13,7 +13,8 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations },
+                // Extra origins the Worker trusts besides its own (ALLOWED_ORIGINS), as a deployment would list them.
+                bindings: { TEST_MIGRATIONS: migrations, ALLOWED_ORIGINS: "https://dev.inbox.test, http://localhost:5173" },
                 // A lower flood limit so the bot limiter can be exercised in a test.
                 ratelimits: { BOT_LIMITER: { namespace_id: "1002", simple: { limit: 60, period: 10 } } },
                 // Every outbound fetch (the bots' webhooks) goes to the recording sink.
@@ -31,6 +32,10 @@ export default defineConfig(async () => {
           // Runes need Svelte's client runtime (the server one does not track $derived).
           resolve: { conditions: ["browser"] },
           test: { name: "web", include: ["web/src/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // The Node scripts (seed, create-tenant) run against a throwaway local D1 state.
+          test: { name: "scripts", include: ["test/scripts/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
         },
         {
           // The inbox in headless Chromium against `wrangler dev` (started and stopped by the setup).

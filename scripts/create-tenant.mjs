@@ -1,6 +1,7 @@
 // Creates a tenant with its first admin, a bot and an API key, in the local D1 or (with
 // --remote) the deployed one. Everything else is managed through the admin API afterwards.
 //   npm run create-tenant -- --remote --id acme --name "Acme Inc" --admin-email ops@acme.com --admin-name "Olga Ops"
+// Locally, --persist-to <dir> writes to that local state instead of the default one.
 // The admin password and API key are generated and printed once; only their hashes are stored.
 import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -15,6 +16,7 @@ const { values: o } = parseArgs({
     "bot-name": { type: "string", default: "Support bot" },
     "webhook-url": { type: "string" },
     remote: { type: "boolean", default: false },
+    "persist-to": { type: "string" },
   },
 });
 if (!o.id || !/^[a-z0-9-]{2,40}$/.test(o.id) || !o.name || !o["admin-email"]?.includes("@")) {
@@ -38,7 +40,7 @@ const sql = [
 ].join("\n");
 
 try {
-  await executeSql(sql, { remote: o.remote });
+  await executeSql(sql, { remote: o.remote, persistTo: o["persist-to"] });
 } catch (error) {
   console.error(`Could not create the tenant (does the id or email already exist?)\n${error.message}`);
   process.exit(1);

@@ -1,5 +1,5 @@
 // Debian's Chromium, headless, driven by playwright-core (no browser download).
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { inject } from "vitest";
 
 export const PASSWORD = "handoff-demo";
@@ -11,18 +11,6 @@ export function launch(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-}
-
-/** A browser context logged in as the given demo user, on the inbox. */
-export async function agentPage(browser: Browser, email: string, viewport = { width: 1440, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl() });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
-  return { context, page };
 }
 
 /** The bot API, as the demo bot of tenant demo. */

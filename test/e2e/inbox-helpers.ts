@@ -1,7 +1,7 @@
 // Shared pieces of the inbox browser tests: unique handoffs through the bot API, locators
 // scoped to them, webhook polling, and the contexts each test opens (closed after it).
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { baseUrl, bot, launch, PASSWORD, webhooks } from "./browser";
 
@@ -86,6 +86,51 @@ export async function stillSameDocument(page: Page): Promise<void> {
   expect(await page.evaluate(() => (globalThis as unknown as { __e2eMark?: boolean }).__e2eMark)).toBe(true);
 }
 
+/** Fills and sends the login form. */
+export async function logIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/**
+ * A relay for the inbox's sockets that can hold what the server says, as a slow network would,
+ * and records what each page sent. Attach it with `loggedIn(..., { beforeOpen: relay.attach })`.
+ */
+export function socketRelay() {
+  const held: { ack: boolean; deliver: () => void }[] = [];
+  /** Every socket opened through the relay, with the frames its page sent. */
+  const sockets: { route: WebSocketRoute; sent: unknown[] }[] = [];
+  const relay = {
+    holding: false,
+    held,
+    sockets,
+    refuse: false,
+    attach: (context: BrowserContext) =>
+      context.routeWebSocket(/\/api\/ws$/, (route) => {
+        if (relay.refuse) return void route.close({ code: 4000, reason: "offline" });
+        const server = route.connectToServer();
+        const socket = { route, sent: [] as unknown[] };
+        sockets.push(socket);
+        route.onMessage((message) => {
+          socket.sent.push(message === "ping" ? message : JSON.parse(String(message)));
+          server.send(message);
+        });
+        server.onMessage((message) => {
+          const deliver = () => route.send(message);
+          if (relay.holding) held.push({ ack: String(message).includes('"type":"ack"'), deliver });
+          else deliver();
+        });
+      }),
+    /** Delivers everything held, in order, and stops holding. */
+    release() {
+      relay.holding = false;
+      for (const m of held.splice(0)) m.deliver();
+    },
+  };
+  return relay;
+}
+
 // --- contexts -----------------------------------------------------------------------------
 
 const open = new Set<BrowserContext>();
@@ -105,8 +150,8 @@ export function track(context: BrowserContext): BrowserContext {
 
 /**
  * A new browser context on the inbox as the given demo user (closed by `closeContexts`, even when
- * the test fails). The first time for a user it logs in through the login form, as agentPage
- * does; later contexts reuse that session. `beforeOpen` runs before the page (and its socket).
+ * the test fails). The first time for a user it logs in through the login form; later contexts
+ * reuse that session. `beforeOpen` runs before the page (and its socket).
  */
 export async function loggedIn(
   browser: Browser,
@@ -121,9 +166,7 @@ export async function loggedIn(
     await page.goto("/");
   } else {
     await page.goto("/login");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, email);
   }
   await indicator(page).filter({ hasText: "Live" }).waitFor();
   if (!saved) sessions.set(email, await context.storageState());

@@ -1,7 +1,6 @@
 // The inbox in real headless Chromium: several agents at once on the same queue, realtime
 // updates without reload, the claim race, replies and their delivery, resolving, and a dropped
 // socket that resumes. Every test makes its own handoffs (the demo tenant is shared by the run).
-import type { BrowserContext, WebSocketRoute } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { webhooks } from "./browser";
 import {
@@ -16,10 +15,12 @@ import {
   loggedIn,
   openFromList,
   rowOf,
+  socketRelay,
   stillSameDocument,
   transcript,
   uid,
   waitForWebhook,
+  WAIT_MS,
   webhooksFor,
 } from "./inbox-helpers";
 
@@ -47,34 +48,23 @@ describe("inbox, two agents in real time", () => {
     // Both sockets go through a relay that can hold what the server says, as a slow network
     // would: while held, neither page hears of the other's claim, so both clicks send a claim
     // and the two commands really race in the tenant object.
-    let holding = false;
-    const held: { ack: boolean; deliver: () => void }[] = [];
-    const relay = (context: BrowserContext) =>
-      context.routeWebSocket(/\/api\/ws$/, (page) => {
-        const server = page.connectToServer();
-        server.onMessage((message) => {
-          const deliver = () => page.send(message);
-          if (holding) held.push({ ack: String(message).includes('"type":"ack"'), deliver });
-          else deliver();
-        });
-      });
+    const relay = socketRelay();
     const [alice, bob] = await Promise.all([
-      loggedIn(chromium.browser, ALICE, { beforeOpen: relay }),
-      loggedIn(chromium.browser, BOB, { beforeOpen: relay }),
+      loggedIn(chromium.browser, ALICE, { beforeOpen: relay.attach }),
+      loggedIn(chromium.browser, BOB, { beforeOpen: relay.attach }),
     ]);
     const h = await escalate("Race");
     const buttons = [claimButton(alice.page, h.name), claimButton(bob.page, h.name)];
     await Promise.all(buttons.map((b) => b.waitFor()));
     for (const b of buttons) expect(await b.isEnabled()).toBe(true);
 
-    holding = true;
+    relay.holding = true;
     await Promise.all(buttons.map((b) => b.click()));
-    await expect.poll(() => held.filter((m) => m.ack).length).toBe(2);
-    holding = false;
-    for (const m of held.splice(0)) m.deliver();
+    await expect.poll(() => relay.held.filter((m) => m.ack).length, { timeout: WAIT_MS }).toBe(2);
+    relay.release();
 
     // The server's answer: one assignee, one claimed event.
-    await expect.poll(async () => (await botHandoff(h.id)).assignee?.name ?? null).toMatch(/^(Alice|Bob)$/);
+    await expect.poll(async () => (await botHandoff(h.id)).assignee?.name ?? null, { timeout: WAIT_MS }).toMatch(/^(Alice|Bob)$/);
     const winner = (await botHandoff(h.id)).assignee.name as "Alice" | "Bob";
     const [winnerPage, loserPage] = winner === "Alice" ? [alice.page, bob.page] : [bob.page, alice.page];
     const detail = await (await alice.context.request.get(`/api/handoffs/${h.id}`)).json();
@@ -102,7 +92,7 @@ describe("inbox, two agents in real time", () => {
     await openFromList(page, h);
 
     const box = page.getByLabel("Reply to the contact");
-    await expect.poll(() => box.isEnabled()).toBe(true);
+    await expect.poll(() => box.isEnabled(), { timeout: WAIT_MS }).toBe(true);
     const text = `Hello from Alice ${uid()}`;
     await box.fill(text);
     await box.press("Enter");
@@ -175,27 +165,53 @@ describe("inbox, two agents in real time", () => {
     await stillSameDocument(page);
   });
 
-  it("a dropped socket reconnects and shows what happened meanwhile, without reload", async () => {
+  it("a reply shows Sending… until the server answers, then its delivery", async () => {
+    const relay = socketRelay();
+    const { page } = await loggedIn(chromium.browser, ALICE, { beforeOpen: relay.attach });
+    const h = await escalate("Sending");
+    await claimButton(page, h.name).click();
+    await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
+    await openFromList(page, h);
+    const box = page.getByLabel("Reply to the contact");
+    await expect.poll(() => box.isEnabled(), { timeout: WAIT_MS }).toBe(true);
+
+    relay.holding = true;
+    const text = `Held reply ${uid()}`;
+    await box.fill(text);
+    await box.press("Enter");
+    const reply = transcript(page).locator("li").filter({ hasText: text });
+    await hasText(reply.locator(".delivery"), "Sending…");
+    await expect.poll(() => relay.held.filter((m) => m.ack).length, { timeout: WAIT_MS }).toBe(1);
+    expect(await reply.count()).toBe(1);
+    relay.release();
+    await hasText(reply.locator(".delivery"), "Delivered");
+    expect(await reply.count()).toBe(1);
+  });
+
+  it("a dropped socket reconnects, resumes from the last event it had, and shows what happened meanwhile, without reload", async () => {
     // Chromium's offline emulation leaves open WebSockets alone, so the socket is routed through
-    // Playwright: while "offline" the current socket is closed and every new one is refused.
-    let online = true;
-    const sockets: WebSocketRoute[] = [];
-    const { context, page } = await loggedIn(chromium.browser, ALICE, {
-      beforeOpen: (context) =>
-        context.routeWebSocket(/\/api\/ws$/, (ws) => {
-          if (!online) return void ws.close({ code: 4000, reason: "offline" });
-          ws.connectToServer();
-          sockets.push(ws);
-        }),
+    // a relay: while "offline" the current socket is closed and every new one is refused.
+    const relay = socketRelay();
+    const { context, page } = await loggedIn(chromium.browser, ALICE, { beforeOpen: relay.attach });
+    const lists: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/handoffs") lists.push(request.url());
     });
     const h = await escalate("Resume");
     await claimButton(page, h.name).click();
     await hasText(rowOf(page, h.name).locator(".assignee"), "Alice");
     await openFromList(page, h);
+    // The seq of the last event the page has: the claim it just saw, read from the server's head.
+    const head = await page.evaluate(async () => {
+      const origin = (globalThis as unknown as { location: { origin: string } }).location.origin;
+      const ws = new WebSocket(`${origin.replace("http", "ws")}/api/ws`);
+      return new Promise<number>((resolve) => ws.addEventListener("message", (e) => (resolve(JSON.parse(String(e.data)).seq), ws.close())));
+    });
+    expect(relay.sockets).toHaveLength(2); // the page's own, and the probe just closed
 
-    online = false;
+    relay.refuse = true;
     await context.setOffline(true);
-    await Promise.all(sockets.splice(0).map((ws) => ws.close({ code: 4000, reason: "network down" })));
+    await relay.sockets[0]!.route.close({ code: 4000, reason: "network down" });
     await indicator(page).filter({ hasText: /Reconnecting…|Offline/ }).waitFor();
 
     const meanwhile = await escalate("Meanwhile");
@@ -203,15 +219,22 @@ describe("inbox, two agents in real time", () => {
     expect((await contactSays(h.conversationId, text)).route).toBe("agent");
     expect(await rowOf(page, meanwhile.name).count()).toBe(0);
     expect(await transcript(page).locator("li").filter({ hasText: text }).count()).toBe(0);
+    const listsBefore = lists.length;
 
-    online = true;
+    relay.refuse = false;
     await context.setOffline(false);
     await indicator(page).filter({ hasText: "Live" }).waitFor();
     await rowOf(page, meanwhile.name).waitFor();
     await claimButton(page, meanwhile.name).waitFor();
     await hasText(transcript(page).locator("li.msg.from-contact").filter({ hasText: text }).locator(".bubble"), text);
     await hasText(detailTitle(page), h.name);
-    expect(sockets.length).toBeGreaterThan(0);
+
+    // It was a resume, not a reload: the new socket asked for what came after the last event
+    // the page had, and the list was not fetched again.
+    const reconnected = relay.sockets.at(-1)!;
+    expect(relay.sockets).toHaveLength(3);
+    expect(reconnected.sent.filter((f) => f !== "ping")).toEqual([{ type: "resume", since: head }]);
+    expect(lists.length).toBe(listsBefore);
     await stillSameDocument(page);
   });
 });

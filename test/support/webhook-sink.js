@@ -5,7 +5,7 @@
 // Control (host sink.control, ?path=<path>):
 //   POST &fail=N | &hang=N | &redirect=<url>&times=N | &release=1   script the next N requests
 //   GET                 → {requests, held}; with &wait=N it first waits for N recorded requests
-const received = new Map(); // path -> [{ url, headers, body, status }]
+const received = new Map(); // path -> [{ url, headers, body, status, at }]
 const failures = new Map(); // path -> how many more requests to fail
 const hangs = new Map(); // path -> how many more requests to hold open
 const redirects = new Map(); // path -> { location, times }
@@ -52,6 +52,7 @@ export default {
     const url = new URL(request.url);
     if (url.hostname === "sink.control") return control(request, url);
     const path = url.pathname;
+    const at = Date.now();
     // Read the body before taking the list: two concurrent first requests must not each start a list.
     const body = await request.text();
     if (take(hangs, path)) await hold(path);
@@ -64,7 +65,7 @@ export default {
       status = 503;
     }
     const list = received.get(path) ?? [];
-    list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, status });
+    list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, status, at });
     received.set(path, list);
     if (status === 302) return new Response(null, { status, headers: { location: redirect.location } });
     return new Response(status === 200 ? "ok" : "unavailable", { status });

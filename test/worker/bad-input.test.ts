@@ -2,7 +2,7 @@
 // offending field named for invalid_request), and leaves the tenant exactly as it was.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, escalate, escalation, expectError, json, login, newApiKey, ORIGIN, type CallOptions } from "./client";
+import { call, type CallOptions, claim, detail, json, login, newApiKey, ORIGIN, escalate, escalation, expectError } from "./client";
 import { makeTenant, PASSWORD, type TestTenant } from "./fixtures";
 
 const KIB = 1024;
@@ -158,14 +158,14 @@ beforeAll(async () => {
   [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
   const queued = (await escalate(t, { conversation_id: "queued-conv" })).handoff;
   const active = (await escalate(t, { conversation_id: "open-conv" })).handoff;
-  await json(`/api/handoffs/${active.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+  await claim(alice, active.id);
   ids = { queued: queued.id, active: active.id, alice: t.alice.id };
 });
 
 /** Everything a request could have changed: every handoff with its transcript and events, and the counts. */
 async function snapshot() {
   const { handoffs } = await json("/api/handoffs?status=all", { cookie: admin, status: 200 });
-  const details = await Promise.all(handoffs.map((h: any) => json(`/api/handoffs/${h.id}`, { cookie: admin, status: 200 })));
+  const details = await Promise.all(handoffs.map((h: any) => detail(admin, h.id)));
   const { queued, active, today, resolved_this_week } = await json("/api/stats", { cookie: admin, status: 200 });
   return { details, stats: { queued, active, today, resolved_this_week } };
 }

@@ -1,7 +1,7 @@
 // The claim race: many agents press "claim" on the same handoff at once; exactly one wins and
 // everyone else is told who did. Plus the admin's assign.
 import { describe, expect, it } from "vitest";
-import { call, escalate, eventually, expectError, json, login, runAlarm, webhooksReceived } from "./client";
+import { call, claim, detail, fastForward, json, login, runAlarm, escalate, settle, webhooksReceived, expectError } from "./client";
 import { makeTenant } from "./fixtures";
 
 const HANDOFFS = 15;
@@ -41,46 +41,45 @@ describe("claiming a handoff", () => {
     for (const h of list.handoffs) {
       expect(h.status).toBe("active");
       expect(h.assignee).toEqual(winners.get(h.id));
-      const detail = await json(`/api/handoffs/${h.id}`, { cookie: cookies[0], status: 200 });
-      expect(detail.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
-      expect(detail.events.find((e: any) => e.type === "claimed").actor).toMatchObject(winners.get(h.id)!);
-      const greetings = detail.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"));
+      const full = await detail(cookies[0]!, h.id);
+      expect(full.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
+      expect(full.events.find((e: any) => e.type === "claimed").actor).toMatchObject(winners.get(h.id)!);
+      const greetings = full.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"));
       expect(greetings.map((m: any) => m.text)).toEqual([`Hello, this is ${winners.get(h.id)!.name} from ${t.name}. How can I help?`]);
     }
     const stats = await json("/api/stats", { cookie: cookies[0], status: 200 });
     expect(stats).toMatchObject({ queued: 0, active: HANDOFFS });
 
     // The bot hears about each claim exactly once.
-    await runAlarm(t);
-    await eventually(async () => {
-      const claimed = (await webhooksReceived(t)).map((d) => d.event).filter((e) => e.type === "handoff.claimed");
-      expect(claimed).toHaveLength(HANDOFFS);
-      for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
-    });
+    await settle(t);
+    const claimed = (await webhooksReceived(t)).map((d) => d.event);
+    expect(claimed.map((e) => e.type)).toEqual(Array.from({ length: HANDOFFS }, () => "handoff.claimed"));
+    expect(new Set(claimed.map((e) => e.data.handoff.id))).toEqual(new Set(winners.keys()));
+    for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
   });
 
   it("the winner claiming again gets 200 and changes nothing", async () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    const first = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    const before = await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
-    const again = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const first = await claim(alice, handoff.id);
+    const before = await detail(alice, handoff.id);
+    const again = await claim(alice, handoff.id);
     expect(again.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id, name: "Alice" }, claimed_at: first.handoff.claimed_at });
-    expect(await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).toEqual(before);
+    expect(await detail(alice, handoff.id)).toEqual(before);
   });
 
   it("claiming a resolved handoff is 409 invalid_state with its status", async () => {
     const t = await makeTenant();
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     for (const cookie of [bob, alice]) {
       const error = await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie }), 409, "invalid_state");
       expect(error.status).toBe("resolved");
     }
-    const after = await json(`/api/handoffs/${handoff.id}`, { cookie: bob, status: 200 });
+    const after = await detail(bob, handoff.id);
     expect(after.handoff).toMatchObject({ status: "resolved", assignee: { id: t.alice.id } });
   });
 
@@ -88,10 +87,10 @@ describe("claiming a handoff", () => {
     const t = await makeTenant();
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie: alice, status: 200 });
     expect(released.handoff).toMatchObject({ status: "queued", assignee: null });
-    const claimed = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bob, status: 200 });
+    const claimed = await claim(bob, handoff.id);
     expect(claimed.handoff.assignee).toEqual({ id: t.bob.id, name: "Bob" });
   });
 });
@@ -107,16 +106,40 @@ describe("commands in a state that does not allow them", () => {
     }
     // Replying needs the claim first.
     await expectError(call(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "hi" } }), 403, "not_assignee");
-    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).handoff).toMatchObject({ status: "queued", message_count: handoff.message_count });
+    expect((await detail(alice, handoff.id)).handoff).toMatchObject({ status: "queued", message_count: handoff.message_count });
 
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot" }, status: 200 });
-    const before = await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
+    const before = await detail(alice, handoff.id);
     for (const [path, body] of [["resolve", { outcome: "close" }], ["release", undefined], ["messages", { text: "one more thing" }]] as const) {
       const error = await expectError(call(`/api/handoffs/${handoff.id}/${path}`, { method: "POST", cookie: alice, body }), 409, "invalid_state");
       expect(error.status).toBe("resolved");
     }
-    expect(await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).toEqual(before);
+    expect(await detail(alice, handoff.id)).toEqual(before);
+  });
+});
+
+describe("an expired handoff", () => {
+  it("refuses claim, reply, resolve, release and assign with 409 invalid_state naming its status, and changes nothing", async () => {
+    const t = await makeTenant();
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const { handoff } = await escalate(t);
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    const before = await detail(alice, handoff.id);
+    expect(before.handoff.status).toBe("expired");
+    const attempts = [
+      { path: "claim", cookie: alice, body: undefined },
+      { path: "messages", cookie: alice, body: { text: "sorry for the wait" } },
+      { path: "resolve", cookie: alice, body: { outcome: "close" } },
+      { path: "release", cookie: alice, body: undefined },
+      { path: "assign", cookie: admin, body: { agent_id: t.bob.id } },
+    ];
+    for (const a of attempts) {
+      const error = await expectError(call(`/api/handoffs/${handoff.id}/${a.path}`, { method: "POST", cookie: a.cookie, body: a.body }), 409, "invalid_state");
+      expect(error.status, a.path).toBe("expired");
+    }
+    expect(await detail(alice, handoff.id)).toEqual(before);
   });
 });
 
@@ -139,10 +162,10 @@ describe("assigning a handoff (admins)", () => {
     expect(claimByBob.assignee).toEqual({ id: t.alice.id, name: "Alice" });
     await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Alice here" }, status: 201 });
 
-    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: admin, status: 200 });
-    expect(detail.handoff.assignee).toEqual({ id: t.alice.id, name: "Alice" });
-    expect(detail.events.map((e: any) => e.type)).toEqual(["escalated", "assigned", "assigned"]);
-    expect(detail.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Bob here", "Alice here"]);
+    const full = await detail(admin, handoff.id);
+    expect(full.handoff.assignee).toEqual({ id: t.alice.id, name: "Alice" });
+    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "assigned", "assigned"]);
+    expect(full.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Bob here", "Alice here"]);
   });
 
   it("an agent or a viewer cannot assign: 403 forbidden, nothing changes", async () => {
@@ -152,7 +175,7 @@ describe("assigning a handoff (admins)", () => {
     for (const cookie of [alice, viewer]) {
       await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie, body: { agent_id: t.alice.id } }), 403, "forbidden");
     }
-    const after = await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
+    const after = await detail(alice, handoff.id);
     expect(after.handoff).toMatchObject({ status: "queued", assignee: null });
     expect(after.events.map((e: any) => e.type)).toEqual(["escalated"]);
   });
@@ -165,7 +188,7 @@ describe("assigning a handoff (admins)", () => {
     for (const agentId of [other.alice.id, other.admin.id, "u_nobody"]) {
       await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: agentId } }), 404, "not_found");
     }
-    const after = await json(`/api/handoffs/${handoff.id}`, { cookie: admin, status: 200 });
+    const after = await detail(admin, handoff.id);
     expect(after.handoff).toMatchObject({ status: "queued", assignee: null });
     expect(after.events.map((e: any) => e.type)).toEqual(["escalated"]);
   });
@@ -174,7 +197,7 @@ describe("assigning a handoff (admins)", () => {
     const t = await makeTenant();
     const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     const error = await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id } }), 409, "invalid_state");
     expect(error.status).toBe("resolved");

@@ -3,7 +3,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ServerFrame } from "../../schema/realtime";
-import { PASSWORD, type TestTenant, type TestUser } from "./fixtures";
+import { Webhook } from "standardwebhooks";
+import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
 
 export const ORIGIN = "https://inbox.test";
 
@@ -60,12 +61,20 @@ export async function login(user: TestUser): Promise<string> {
 }
 
 let conversation = 0;
+const FIRST_NAMES = ["Maria", "Kenji", "Amara", "Lars", "Priya", "Tomasz", "Fatima", "Diego"];
+const LAST_NAMES = ["Lopez", "Sato", "Okafor", "Nilsson", "Raman", "Nowak", "Haddad", "Ferreira"];
+
+/** A distinct contact name per escalation (64 before they repeat), so searches can tell them apart. */
+export function contactName(n: number): string {
+  return `${FIRST_NAMES[n % FIRST_NAMES.length]} ${LAST_NAMES[Math.floor(n / FIRST_NAMES.length) % LAST_NAMES.length]}`;
+}
+
 export function escalation(overrides: Record<string, unknown> = {}) {
   conversation += 1;
   return {
     conversation_id: `conv-${Date.now()}-${conversation}`,
     channel: "whatsapp",
-    contact: { id: `contact-${conversation}`, name: "Maria Lopez", phone: "+34 600 000 000" },
+    contact: { id: `contact-${conversation}`, name: contactName(conversation), phone: "+34 600 000 000" },
     reason: "asked for a human",
     summary: "Wants to change the delivery address of order 1042.",
     tags: ["orders"],
@@ -80,6 +89,22 @@ export function escalation(overrides: Record<string, unknown> = {}) {
 
 export async function escalate(tenant: TestTenant, overrides: Record<string, unknown> = {}) {
   return json("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
+}
+
+/** An agent claims a handoff over HTTP; asserts 200 and returns the answer. */
+export async function claim(cookie: string, handoffId: string) {
+  return json(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+}
+
+/** A handoff in full (handoff, messages, events) as an agent reads it; asserts 200. */
+export async function detail(cookie: string, handoffId: string) {
+  return json(`/api/handoffs/${handoffId}`, { cookie, status: 200 });
+}
+
+/** Another bot of the tenant, made by its admin, with an API key of its own. */
+export async function secondBot(adminCookie: string, name = "Second bot"): Promise<{ botId: string; key: string }> {
+  const made = await json("/api/admin/bots", { cookie: adminCookie, body: { name }, status: 201 });
+  return { botId: made.bot.id, key: (await newApiKey(adminCookie, made.bot.id)).key };
 }
 
 export function hub(tenant: TestTenant) {
@@ -102,6 +127,8 @@ export interface WebhookDelivery {
   /** The raw body, as signed. */
   body: string;
   status: number;
+  /** When the request arrived (ms). */
+  at: number;
   /** The body parsed. */
   event: { type: string; timestamp: string; data: any };
 }
@@ -113,21 +140,41 @@ export async function webhooksReceived(tenant: TestTenant): Promise<WebhookDeliv
   return requests.map((r) => ({ ...r, event: JSON.parse(r.body) as WebhookDelivery["event"] }));
 }
 
+/** Every webhook the bot received, its signature verified (with the bot's secret unless given): throws on a bad one. */
+export async function verifiedWebhooks(tenant: TestTenant, secret = WEBHOOK_SECRET): Promise<(WebhookDelivery & { id: string })[]> {
+  const verifier = new Webhook(secret);
+  return (await webhooksReceived(tenant)).map((d) => {
+    verifier.verify(d.body, d.headers);
+    return { ...d, id: d.headers["webhook-id"]! };
+  });
+}
+
 export async function failWebhooks(tenant: TestTenant, times: number): Promise<void> {
   await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}&fail=${times}`, { method: "POST" });
 }
 
-/** Polls until `check` passes (for work the alarm does in the background), or fails with its last error. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+/**
+ * Waits for a specific state the tenant object reaches in the background (the alarm's work).
+ * The condition is a question, not an assertion: nothing is retried; the test asserts exact
+ * counts once it holds. Fails, naming what it waited for, when it does not come.
+ */
+export async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** When the tenant object's one alarm is armed (ms), or null. */
+export async function alarmAt(tenant: TestTenant): Promise<number | null> {
+  return runInDurableObject(hub(tenant), (_instance, state) => state.storage.getAlarm());
+}
+
+/** The due time of one of the tenant object's timers, or undefined when none is armed. */
+export async function timerDue(tenant: TestTenant, kind: "expire" | "remind" | "webhook" | "mirror", ref: string): Promise<number | undefined> {
+  const rows = await hubRows<{ due_at: number }>(tenant, `SELECT due_at FROM timers WHERE kind = ? AND ref = ?`, kind, ref);
+  return rows[0]?.due_at;
 }
 
 /** The raw WebSocket upgrade request to /api/ws (for asserting refusals); `cookie` omitted = logged out. */
@@ -201,6 +248,23 @@ export class AgentSocket {
     }
   }
 
+  /** Waits for the server to close the socket; returns the close code. */
+  async whenClosed(timeoutMs = 5_000): Promise<number | null> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error("the socket was not closed");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.closeCode;
+  }
+
   /** Sends a command and waits for its ack. */
   async command(frame: Record<string, unknown> & { ref: string }): Promise<Extract<ServerFrame, { type: "ack" }>> {
     this.send(frame);
@@ -264,13 +328,24 @@ export async function hubRows<T = Record<string, SqlStorageValue>>(tenant: TestT
 }
 
 /**
- * Waits until the tenant object has no webhook or D1-mirror work left (every webhook delivered,
- * every change written to D1), so the alarm is armed only for expiry/reminder timers. Only for
- * tests where the webhook sink and D1 both work.
+ * The settle point: waits until the tenant object has no webhook or D1-mirror work left (every
+ * webhook delivered, every change written to D1), running the alarm for work already due, so
+ * the alarm is armed only for expiry/reminder timers. Nothing can arrive at the sink after it.
+ * Only for tests where the webhook sink and D1 both work: a retry in backoff makes it fail.
  */
 export async function settle(tenant: TestTenant, timeoutMs = 5_000): Promise<void> {
-  await eventually(async () => {
-    const busy = await hubRows(tenant, `SELECT kind, ref FROM timers WHERE kind IN ('webhook', 'mirror')`);
-    expect(busy, "webhook / mirror work still pending").toEqual([]);
-  }, timeoutMs);
+  const pending = () => hubRows<{ kind: string; ref: string; due_at: number }>(tenant, `SELECT kind, ref, due_at FROM timers WHERE kind IN ('webhook', 'mirror')`);
+  const deadline = Date.now() + timeoutMs;
+  for (let busy = await pending(); busy.length > 0; busy = await pending()) {
+    if (Date.now() > deadline) throw new Error(`webhook / mirror work still pending: ${JSON.stringify(busy)}`);
+    // Work due now is run here; a timer due later is leased by an alarm run already in flight.
+    if (busy.some((b) => b.due_at <= Date.now())) await runAlarm(tenant);
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until the tenant's bot endpoint has received `count` requests, then returns exactly those received. */
+export async function webhooksArrived(tenant: TestTenant, count: number): Promise<WebhookDelivery[]> {
+  await waitUntil(`${count} webhooks arrived`, async () => (await webhooksReceived(tenant)).length >= count);
+  return webhooksReceived(tenant);
 }

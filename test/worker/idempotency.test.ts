@@ -1,20 +1,11 @@
 // Retries from bots and gateways: escalating the same conversation twice, or forwarding the same
 // contact message twice, must not create duplicates, and must answer the same.
 import { describe, expect, it } from "vitest";
-import { AgentSocket, escalation, fastForward, json, login, newApiKey, runAlarm, settle, webhooksReceived } from "./client";
+import { AgentSocket, claim, detail, fastForward, json, login, newApiKey, runAlarm, escalation, secondBot, settle, webhooksReceived } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
-
-async function detail(cookie: string, id: string) {
-  return json(`/api/handoffs/${id}`, { cookie, status: 200 });
-}
 
 async function allHandoffs(cookie: string): Promise<any[]> {
   return (await json("/api/handoffs?status=all", { cookie, status: 200 })).handoffs;
-}
-
-async function secondBot(t: TestTenant, admin: string): Promise<{ botId: string; key: string }> {
-  const made = await json("/api/admin/bots", { cookie: admin, body: { name: "Second bot" }, status: 201 });
-  return { botId: made.bot.id, key: (await newApiKey(admin, made.bot.id)).key };
 }
 
 describe("escalation is idempotent per bot and conversation while open", () => {
@@ -40,7 +31,7 @@ describe("escalation is idempotent per bot and conversation while open", () => {
     const alice = await login(t.alice);
     const body = escalation({ conversation_id: "idem-2" });
     const first = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
-    await json(`/api/handoffs/${first.handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, first.handoff.id);
 
     const whileActive = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
     expect(whileActive).toMatchObject({ created: false, handoff: { id: first.handoff.id, status: "active", assignee: { id: t.alice.id } } });
@@ -73,7 +64,7 @@ describe("escalation is idempotent per bot and conversation while open", () => {
     const first = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
     await fastForward(t);
     await runAlarm(t);
-    expect((await json(`/api/handoffs/${first.handoff.id}`, { cookie: alice, status: 200 })).handoff.status).toBe("expired");
+    expect((await detail(alice, first.handoff.id)).handoff.status).toBe("expired");
     const next = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
     expect(next.created).toBe(true);
     expect(next.handoff.id).not.toBe(first.handoff.id);
@@ -91,7 +82,7 @@ describe("escalation is idempotent per bot and conversation while open", () => {
   it("is per bot: another bot of the tenant escalating the same conversation id gets its own handoff", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    const other = await secondBot(t, admin);
+    const other = await secondBot(admin);
     const mine = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "shared-conv" }), status: 201 });
     const theirs = await json("/api/v1/handoffs", { key: other.key, body: escalation({ conversation_id: "shared-conv" }), status: 201 });
     expect(theirs.handoff.id).not.toBe(mine.handoff.id);
@@ -155,7 +146,7 @@ describe("contact messages are idempotent per message id", () => {
     const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "msg-3" }), status: 201 });
     const msg = { conversation_id: "msg-3", id: "in-1", text: "thanks" };
     const first = await json("/api/v1/messages", { key: t.apiKey, body: msg, status: 202 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     const before = await detail(alice, handoff.id);
 
@@ -168,7 +159,7 @@ describe("contact messages are idempotent per message id", () => {
   it("message ids are per bot: another bot may use the same id for its own conversation", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    const other = await secondBot(t, admin);
+    const other = await secondBot(admin);
     const a = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation({ conversation_id: "conv-a" }), status: 201 });
     const b = await json("/api/v1/handoffs", { key: other.key, body: escalation({ conversation_id: "conv-b" }), status: 201 });
     const sentA = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-a", id: "same-id", text: "to bot one" }, status: 202 });
@@ -184,7 +175,7 @@ describe("agent replies with a client_id", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation(), status: 201 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, handoff.id);
     const body = { text: "On it!", client_id: "c-123" };
     const first = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body, status: 201 });
     const again = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body, status: 201 });

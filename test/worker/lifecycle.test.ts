@@ -1,32 +1,29 @@
 // The whole handoff over HTTP, with the bot's webhooks captured and verified by an independent
 // Standard Webhooks implementation.
-import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { call, escalate, escalation, eventually, json, login, runAlarm, webhooksReceived } from "./client";
-import { makeTenant, WEBHOOK_SECRET } from "./fixtures";
+import type { EscalateRecord } from "../../schema/api";
+import { sha256 } from "../../worker/src/auth/crypto";
+import { call, claim, detail, fastForward, hub, hubRows, json, login, runAlarm, escalate, escalation, settle, verifiedWebhooks } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
 
-const verifier = new Webhook(WEBHOOK_SECRET);
-
-function verified(delivery: { headers: Record<string, string>; body: string }) {
-  return verifier.verify(delivery.body, delivery.headers) as { type: string; data: any };
-}
 
 describe("handoff lifecycle over HTTP", () => {
   it("escalate → claim → reply → contact message → resolve, with signed webhooks", async () => {
     const t = await makeTenant();
-    const created = await escalate(t, { conversation_id: "conv-life-1" });
+    const maria = { id: "34600111222", name: "Maria Lopez", phone: "+34 600 000 000" };
+    const created = await escalate(t, { conversation_id: "conv-life-1", contact: maria });
     expect(created.created).toBe(true);
     expect(created.handoff_message).toBe("One moment — a person from our team will take over shortly.");
     const h = created.handoff;
     expect(h).toMatchObject({ status: "queued", conversation_id: "conv-life-1", assignee: null, message_count: 2, channel: "whatsapp" });
-    expect(h.contact).toEqual({ id: expect.any(String), name: "Maria Lopez", phone: "+34 600 000 000", email: null });
+    expect(h.contact).toEqual({ ...maria, email: null });
 
     // While queued, the contact's messages go to the humans.
     const queuedMsg = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-1", text: "Anyone there?" }, status: 202 });
     expect(queuedMsg).toMatchObject({ route: "agent", handoff_id: h.id, message: { from: "contact", text: "Anyone there?" } });
 
     const alice = await login(t.alice);
-    const claimed = await json(`/api/handoffs/${h.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const claimed = await claim(alice, h.id);
     expect(claimed.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id, name: "Alice" } });
     expect(claimed.handoff.claimed_at).toEqual(expect.any(String));
 
@@ -42,8 +39,8 @@ describe("handoff lifecycle over HTTP", () => {
     // After resolve, the bot has the conversation back.
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-3", text: "One more thing" }, status: 200 })).toEqual({ route: "bot" });
 
-    const detail = await json(`/api/handoffs/${h.id}`, { cookie: alice, status: 200 });
-    expect(detail.messages.map((m: any) => `${m.from}:${m.text}`)).toEqual([
+    const full = await detail(alice, h.id);
+    expect(full.messages.map((m: any) => `${m.from}:${m.text}`)).toEqual([
       "contact:Hi, I need to change my address",
       "bot:I can't do that, let me get a person.",
       "system:One moment — a person from our team will take over shortly.",
@@ -53,18 +50,15 @@ describe("handoff lifecycle over HTTP", () => {
       "contact:Great, thanks",
       "system:Thanks for your patience — the assistant is back with you now.",
     ]);
-    expect(detail.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
-    expect(detail.events[2]).toMatchObject({ actor: { id: t.alice.id }, data: { outcome: "return_to_bot", note: "Address changed in the admin" } });
-    expect(detail.handoff.message_count).toBe(5);
+    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
+    expect(full.events[2]).toMatchObject({ actor: { id: t.alice.id }, data: { outcome: "return_to_bot", note: "Address changed in the admin" } });
+    expect(full.handoff.message_count).toBe(5);
 
     // Webhooks: claimed, the reply, resolved — each signed, in order, the note never included.
-    await runAlarm(t);
-    const deliveries = await eventually(async () => {
-      const got = await webhooksReceived(t);
-      expect(got).toHaveLength(3);
-      return got;
-    });
-    const events = deliveries.map(verified);
+    await settle(t);
+    const deliveries = await verifiedWebhooks(t);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200]);
+    const events = deliveries.map((d) => d.event);
     expect(events.map((e) => e.type)).toEqual(["handoff.claimed", "message.created", "handoff.resolved"]);
     expect(events[0]!.data).toMatchObject({ agent: { id: t.alice.id, name: "Alice" }, message: { text: `Hello, this is Alice from ${t.name}. How can I help?` } });
     expect(events[1]!.data.message).toMatchObject({ text: "Hi Maria, I can help.", agent: { name: "Alice" }, id: sent.message.id });
@@ -72,10 +66,8 @@ describe("handoff lifecycle over HTTP", () => {
     for (const d of deliveries) expect(d.body).not.toContain("Address changed");
 
     // The agent's reply is marked delivered.
-    await eventually(async () => {
-      const after = await json(`/api/handoffs/${h.id}`, { cookie: alice, status: 200 });
-      expect(after.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("delivered");
-    });
+    const after = await detail(alice, h.id);
+    expect(after.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("delivered");
   });
 
   it("escalating the same conversation while it is open returns the open handoff", async () => {
@@ -102,7 +94,7 @@ describe("handoff lifecycle over HTTP", () => {
     const alice = await login(t.alice);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await escalate(t)).handoff.id);
-    await json(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await claim(alice, ids[1]!);
     await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
 
     const queue = await json("/api/handoffs", { cookie: alice, status: 200 });
@@ -113,5 +105,129 @@ describe("handoff lifecycle over HTTP", () => {
     const cut = await json("/api/handoffs?status=all&limit=2", { cookie: alice, status: 200 });
     expect(cut.handoffs.map((h: any) => h.id)).toEqual([ids[2], ids[1]]);
     expect(cut.has_more).toBe(true);
+  });
+});
+
+/** The ids a list query answers, in order. */
+async function listed(cookie: string, query: string): Promise<string[]> {
+  return (await json(`/api/handoffs${query}`, { cookie, status: 200 })).handoffs.map((h: any) => h.id);
+}
+
+/** Opens `count` handoffs straight on the tenant object (no API key's rate limit in the way). */
+async function openMany(t: TestTenant, count: number): Promise<void> {
+  const key = { tenantId: t.id, hash: await sha256(t.apiKey), legacy: true };
+  for (let i = 0; i < count; i++) {
+    const record: EscalateRecord = { conversation_id: `many-${i}`, channel: "web", contact: { id: `c-${i}` }, tags: [], priority: "normal", history: [], metadata: "{}" };
+    expect((await hub(t).escalate(key, record)).ok).toBe(true);
+  }
+}
+
+describe("the inbox list's filters", () => {
+  it("status, assignee and q each answer exactly the handoffs they name", async () => {
+    const t = await makeTenant();
+    const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
+    const expired = (await escalate(t)).handoff;
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    const queued = (await escalate(t)).handoff;
+    const mine = (await escalate(t, { summary: "Wants a refund for order 77." })).handoff;
+    const bobs = (await escalate(t)).handoff;
+    const resolved = (await escalate(t)).handoff;
+    await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: queued.conversation_id, id: "q-1", text: "My parcel never arrived" }, status: 202 });
+    for (const [h, cookie] of [[mine, alice], [bobs, bob], [resolved, alice]] as const) {
+      await claim(cookie, h.id);
+    }
+    await json(`/api/handoffs/${resolved.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    expect(new Set([expired, queued, mine, bobs, resolved].map((h) => h.contact.name)).size).toBe(5);
+
+    // Status: the queue by default (oldest first), each status alone, and history (newest first).
+    expect(await listed(alice, "")).toEqual([queued.id, mine.id, bobs.id]);
+    expect(await listed(alice, "?status=queued")).toEqual([queued.id]);
+    expect(await listed(alice, "?status=active")).toEqual([mine.id, bobs.id]);
+    expect(await listed(alice, "?status=resolved")).toEqual([resolved.id]);
+    expect(await listed(alice, "?status=expired")).toEqual([expired.id]);
+    expect(await listed(alice, "?status=resolved,expired")).toEqual([resolved.id, expired.id]);
+    expect(await listed(alice, "?status=all")).toEqual([resolved.id, bobs.id, mine.id, queued.id, expired.id]);
+
+    // Assignee: me is whoever asks; unassigned is nobody's.
+    expect(await listed(alice, "?assignee=me")).toEqual([mine.id]);
+    expect(await listed(bob, "?assignee=me")).toEqual([bobs.id]);
+    expect(await listed(alice, "?status=all&assignee=me")).toEqual([resolved.id, mine.id]);
+    expect(await listed(alice, "?assignee=unassigned")).toEqual([queued.id]);
+    expect(await listed(alice, "?status=all&assignee=unassigned")).toEqual([queued.id, expired.id]);
+    expect(await listed(alice, "?assignee=any")).toEqual([queued.id, mine.id, bobs.id]);
+
+    // q: the contact's name, the summary, a message (any case), never the system's own texts.
+    expect(await listed(alice, `?status=all&q=${encodeURIComponent(bobs.contact.name)}`)).toEqual([bobs.id]);
+    expect(await listed(alice, `?status=all&q=${encodeURIComponent(expired.contact.name.toUpperCase())}`)).toEqual([expired.id]);
+    expect(await listed(alice, "?status=all&q=refund")).toEqual([mine.id]);
+    expect(await listed(alice, "?q=parcel%20NEVER")).toEqual([queued.id]);
+    expect(await listed(alice, "?status=all&q=One%20moment")).toEqual([]);
+    expect(await listed(alice, "?status=all&q=100%25")).toEqual([]);
+    // Filters combine.
+    expect(await listed(alice, "?status=all&assignee=me&q=refund")).toEqual([mine.id]);
+    expect(await listed(bob, "?status=all&assignee=me&q=refund")).toEqual([]);
+  });
+
+  it("answers 200 by default and up to 500 with limit, saying when it was cut", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    await openMany(t, 501);
+    const standard = await json("/api/handoffs", { cookie: alice, status: 200 });
+    expect(standard.handoffs).toHaveLength(200);
+    expect(standard.has_more).toBe(true);
+    const most = await json("/api/handoffs?limit=500", { cookie: alice, status: 200 });
+    expect(most.handoffs).toHaveLength(500);
+    expect(most.has_more).toBe(true);
+    expect(most.handoffs.slice(0, 200)).toEqual(standard.handoffs);
+    await claim(alice, most.handoffs[0].id);
+    const rest = await json("/api/handoffs?limit=500&assignee=unassigned", { cookie: alice, status: 200 });
+    expect(rest.handoffs).toHaveLength(500);
+    expect(rest.has_more).toBe(false);
+    const error = await json("/api/handoffs?limit=501", { cookie: alice, status: 400 });
+    expect(error.error.issues.map((i: any) => i.path)).toEqual(["limit"]);
+  });
+});
+
+describe("the stats bar", () => {
+  it("oldest_waiting_seconds is the longest wait in the queue; resolved_this_week counts this week's resolves", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const stats = () => json("/api/stats", { cookie: alice, status: 200 });
+    expect(await stats()).toEqual({ queued: 0, active: 0, agents_online: 0, oldest_waiting_seconds: null, today: 0, resolved_this_week: 0 });
+
+    const first = (await escalate(t)).handoff;
+    await new Promise((r) => setTimeout(r, 1_100)); // a wait of over a second, so it shows
+    const second = (await escalate(t)).handoff;
+    /** The wait of `h`, bracketing the moment the stats were taken. */
+    const waitOf = async (h: { created_at: string }) => {
+      const before = Date.now();
+      const s = await stats();
+      const after = Date.now();
+      const from = Math.floor((before - Date.parse(h.created_at)) / 1000);
+      const to = Math.floor((after - Date.parse(h.created_at)) / 1000);
+      expect(s.oldest_waiting_seconds).toBeGreaterThanOrEqual(from);
+      expect(s.oldest_waiting_seconds).toBeLessThanOrEqual(to);
+      return s;
+    };
+    expect((await waitOf(first)).oldest_waiting_seconds).toBeGreaterThanOrEqual(1);
+
+    // Claimed, the first no longer waits: the second is now the oldest.
+    await claim(alice, first.id);
+    expect(await waitOf(second)).toMatchObject({ queued: 1, active: 1, today: 2, resolved_this_week: 0 });
+
+    await json(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    // An expired handoff is not resolved; nothing waits any more.
+    expect(await stats()).toMatchObject({ queued: 0, active: 0, oldest_waiting_seconds: null, today: 2, resolved_this_week: 1 });
+
+    // A resolve from before this week's Monday (UTC) is not this week's.
+    const now = new Date();
+    const monday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - ((now.getUTCDay() + 6) % 7) * 86_400_000;
+    await hubRows(t, `UPDATE handoffs SET resolved_at = ? WHERE id = ?`, monday - 1, first.id);
+    expect((await stats()).resolved_this_week).toBe(0);
+    await hubRows(t, `UPDATE handoffs SET resolved_at = ? WHERE id = ?`, monday, first.id);
+    expect((await stats()).resolved_this_week).toBe(1);
   });
 });

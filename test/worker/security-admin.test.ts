@@ -1,7 +1,7 @@
 // The admin endpoints: agents, bot settings and API keys — what they do, and that only admins
 // (of the same tenant) can use them.
 import { describe, expect, it } from "vitest";
-import { call, escalate, escalation, expectError, json, login } from "./client";
+import { call, claim, detail, fastForward, timerDue, json, login, runAlarm, escalate, escalation, settle, webhooksReceived, expectError } from "./client";
 import { sha256 } from "../../worker/src/auth/crypto";
 import { makeTenant, PASSWORD, WEBHOOK_SECRET } from "./fixtures";
 
@@ -21,7 +21,7 @@ describe("admin: agents", () => {
     const carol = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
     expect(await json("/api/me", { cookie: carol, status: 200 })).toEqual({ user: { id: created.agent.id, name: "Carol", email, role: "agent" }, tenant: { id: t.id, name: t.name } });
     const { handoff } = await escalate(t);
-    expect((await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: carol, status: 200 })).handoff.assignee).toEqual({ id: created.agent.id, name: "Carol" });
+    expect((await claim(carol, handoff.id)).handoff.assignee).toEqual({ id: created.agent.id, name: "Carol" });
 
     // The same email again (in any tenant) is refused and creates no one.
     const dup = await expectError(call("/api/admin/agents", { cookie: admin, body: { email, name: "Carol 2", password: "another long password" } }), 400, "invalid_request");
@@ -71,7 +71,7 @@ describe("admin: agents", () => {
     const { handoff } = await escalate(t);
     await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
     await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id } }), 404, "not_found");
-    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: admin, status: 200 })).handoff).toMatchObject({ status: "queued", assignee: null });
+    expect((await detail(admin, handoff.id)).handoff).toMatchObject({ status: "queued", assignee: null });
   });
 });
 
@@ -103,10 +103,54 @@ describe("admin: bot settings", () => {
     const { handoff } = await escalate(t);
     const updated = await json(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: { accept_message: "Hi, {agent_name} of {org_name} here!" }, status: 200 });
     expect(updated.bot.accept_message).toBe("Hi, {agent_name} of {org_name} here!");
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bob, status: 200 });
-    const d = await json(`/api/handoffs/${handoff.id}`, { cookie: bob, status: 200 });
+    await claim(bob, handoff.id);
+    const d = await detail(bob, handoff.id);
     expect(d.messages.filter((m: any) => m.from === "system").map((m: any) => m.text)).toContain(`Hi, Bob of ${t.name} here!`);
     expect(d.messages.some((m: any) => m.text.startsWith("Hello, this is"))).toBe(false);
+  });
+});
+
+describe("admin: a bot's texts, webhook URL and reminder delay", () => {
+  it("the next escalation, resolve and expiry use the new texts; webhooks go to the new URL; reminders wait the new delay", async () => {
+    const t = await makeTenant({ reminderSeconds: 180 });
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const before = (await escalate(t)).handoff;
+    const changes = {
+      handoff_message: "Hold on, {org_name} is coming.",
+      resolve_message: "{agent_name} is done; the bot is back.",
+      expiry_message: "Nobody at {org_name} right now, sorry.",
+      webhook_url: `https://bot.test${t.webhookPath}/v2`,
+      reminder_delay_seconds: 45,
+    };
+    const updated = await json(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: changes, status: 200 });
+    expect(updated.bot).toMatchObject(changes);
+    expect(await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 })).toEqual(updated);
+
+    const created = await escalate(t);
+    expect(created.handoff_message).toBe(`Hold on, ${t.name} is coming.`);
+    // The reminder delay applies from the next escalation on; the open one keeps its own.
+    expect(await timerDue(t, "remind", created.handoff.id)).toBe(Date.parse(created.handoff.created_at) + 45_000);
+    expect(await timerDue(t, "remind", before.id)).toBe(Date.parse(before.created_at) + 180_000);
+
+    await claim(alice, created.handoff.id);
+    await json(`/api/handoffs/${created.handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    await settle(t);
+    const system = async (id: string) => (await detail(alice, id)).messages.filter((m: any) => m.from === "system").map((m: any) => m.text);
+    expect((await system(created.handoff.id)).slice(-1)).toEqual(["Alice is done; the bot is back."]);
+    expect((await system(before.id)).slice(-1)).toEqual([`Nobody at ${t.name} right now, sorry.`]);
+
+    // Every webhook after the change went to the new URL, none to the old one.
+    expect(await webhooksReceived(t)).toEqual([]);
+    const moved = await webhooksReceived({ ...t, webhookPath: `${t.webhookPath}/v2` });
+    expect(moved.map((d) => d.event.type).sort()).toEqual(["handoff.claimed", "handoff.expired", "handoff.resolved"]);
+
+    // Out of range is refused and changes nothing.
+    for (const bad of [{ reminder_delay_seconds: 29 }, { reminder_delay_seconds: 86_401 }, { webhook_url: "ftp://bot.test/x" }, { handoff_message: " " }]) {
+      await expectError(call(`/api/admin/bots/${t.botId}`, { method: "PATCH", cookie: admin, body: bad }), 400, "invalid_request");
+    }
+    expect(await json(`/api/admin/bots/${t.botId}`, { cookie: admin, status: 200 })).toEqual(updated);
   });
 });
 
@@ -130,7 +174,7 @@ describe("admin: API keys", () => {
     await expectError(call("/api/v1/handoffs", { key: made.key, body: escalation() }), 401, "unauthorized");
     await expectError(call(`/api/v1/handoffs/${created.handoff.id}`, { key: made.key }), 401, "unauthorized");
     await expectError(call("/api/v1/messages", { key: made.key, body: { conversation_id: created.handoff.conversation_id, id: "r-1", text: "hi" } }), 401, "unauthorized");
-    expect((await json(`/api/handoffs/${created.handoff.id}`, { cookie: admin, status: 200 })).handoff.message_count).toBe(created.handoff.message_count);
+    expect((await detail(admin, created.handoff.id)).handoff.message_count).toBe(created.handoff.message_count);
     expect((await json("/api/handoffs?status=all", { cookie: admin, status: 200 })).handoffs).toHaveLength(1);
     // The tenant's other key still works.
     await json(`/api/v1/handoffs/${created.handoff.id}`, { key: t.apiKey, status: 200 });

@@ -2,26 +2,17 @@
 // bot's webhook sent exactly once), reminders, release re-arming the wait, and timers that survive
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
-import { Webhook } from "standardwebhooks";
-import { describe, expect, it } from "vitest";
-import { call, escalate, fastForward, hub, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
-import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
+import { afterEach, describe, expect, it } from "vitest";
+import { AgentSocket, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
+import { makeTenant, type TestTenant } from "./fixtures";
 
-const verifier = new Webhook(WEBHOOK_SECRET);
 const expiryText = (t: TestTenant) => `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
 
 /** Every webhook the tenant's bot received, signature-verified, with its webhook-id. */
 async function received(t: TestTenant) {
-  return (await webhooksReceived(t)).map((d) => ({
-    id: d.headers["webhook-id"],
-    status: d.status,
-    ...(verifier.verify(d.body, d.headers) as { type: string; data: any }),
-  }));
+  return (await verifiedWebhooks(t)).map((d) => ({ id: d.id, status: d.status, type: d.event.type, data: d.event.data }));
 }
 
-async function detail(t: TestTenant, cookie: string, id: string) {
-  return json(`/api/handoffs/${id}`, { cookie, status: 200 });
-}
 
 /**
  * Runs the object's alarm handler as the runtime does, then twice at once (as when a run is
@@ -38,6 +29,70 @@ async function alarmThenTwiceAtOnce(t: TestTenant): Promise<void> {
 
 const eventTypes = (d: { events: { type: string }[] }) => d.events.map((e) => e.type);
 
+afterEach(() => AgentSocket.closeAll());
+
+describe("scheduling", () => {
+  it("arms the one alarm for the reminder (escalation + reminder delay), then for the expiry (expires_at)", async () => {
+    const t = await makeTenant({ reminderSeconds: 180, maxWaitMinutes: 30 });
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await settle(t);
+    const created = Date.parse(handoff.created_at);
+    expect(Date.parse(handoff.expires_at)).toBe(created + 30 * 60_000);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(created + 180_000);
+    expect(await timerDue(t, "expire", handoff.id)).toBe(Date.parse(handoff.expires_at));
+    expect(await alarmAt(t)).toBe(created + 180_000);
+
+    await fastForward(t, ["remind"]);
+    await runAlarm(t);
+    expect(eventTypes(await detail(cookie, handoff.id))).toEqual(["escalated", "reminded"]);
+    expect(await timerDue(t, "remind", handoff.id)).toBeUndefined();
+    await settle(t);
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+  });
+
+  it("sets a reminder only when it would come before the expiry", async () => {
+    const t = await makeTenant({ reminderSeconds: 120 });
+    const cookie = await login(t.alice);
+    const shorter = (await escalate(t, { max_wait_seconds: 121 })).handoff;
+    const equal = (await escalate(t, { max_wait_seconds: 120 })).handoff;
+    const longer = (await escalate(t, { max_wait_seconds: 60 })).handoff;
+    await settle(t);
+    expect(await timerDue(t, "remind", shorter.id)).toBe(Date.parse(shorter.created_at) + 120_000);
+    expect(await timerDue(t, "remind", equal.id)).toBeUndefined();
+    expect(await timerDue(t, "remind", longer.id)).toBeUndefined();
+    expect(await alarmAt(t)).toBe(Date.parse(longer.expires_at));
+
+    // The one whose wait is shorter than the delay expires without ever being reminded.
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    for (const h of [equal, longer]) expect(eventTypes(await detail(cookie, h.id))).toEqual(["escalated", "expired"]);
+    expect(eventTypes(await detail(cookie, shorter.id))).toEqual(["escalated", "expired"]);
+    expect(await hubRows(t, `SELECT ref FROM timers WHERE kind IN ('remind', 'expire')`)).toEqual([]);
+  });
+
+  it("the runtime's own alarm sends the reminder when it is due, with no help from the test", async () => {
+    const t = await makeTenant({ reminderSeconds: 1 });
+    const [alice] = [await AgentSocket.open(await login(t.alice))];
+    const { handoff } = await escalate(t, { max_wait_seconds: 600 });
+    const created = Date.parse(handoff.created_at);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(created + 1_000);
+
+    const reminder = await alice.next<any>((f) => f.type === "handoff.reminder");
+    const d = await detail(await login(t.bob), handoff.id);
+    expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
+    const remindedAt = Date.parse(d.events[1].at);
+    expect(remindedAt).toBeGreaterThanOrEqual(created + 1_000);
+    // The wait it reports is the real one, at the moment the alarm ran.
+    expect(reminder.data).toMatchObject({ handoff: { id: handoff.id, status: "queued" }, waiting_seconds: Math.round((remindedAt - created) / 1000) });
+    expect(reminder.data.waiting_seconds).toBeGreaterThanOrEqual(1);
+    await settle(t);
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+    await alice.sync();
+    expect(alice.events("handoff.reminder")).toHaveLength(1);
+  });
+});
+
 describe("expiry", () => {
   it("an unclaimed handoff expires through the alarm: status, audit event, contact told, bot told once", async () => {
     const t = await makeTenant();
@@ -51,7 +106,7 @@ describe("expiry", () => {
     await fastForward(t);
     await runAlarm(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ id: handoff.id, status: "expired", assignee: null });
     expect(eventTypes(d)).toEqual(["escalated", "expired"]);
     expect(d.events[1]).toMatchObject({ actor: null, data: { waited_seconds: expect.any(Number) } });
@@ -90,30 +145,21 @@ describe("expiry", () => {
       { ref: standard.id, due_at: Date.parse(standard.expires_at) },
     ]);
 
-    // Out of range is refused and creates nothing.
-    for (const bad of [9, 86_401]) {
-      const res = await call("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: `conv-bad-${bad}`, channel: "web", contact: { id: "c" }, max_wait_seconds: bad } });
-      expect(res.status).toBe(400);
-      const body = (await res.json()) as any;
-      expect(body.error.code).toBe("invalid_request");
-      expect(body.error.issues.map((i: any) => i.path)).toContain("max_wait_seconds");
-    }
-    const list = await json("/api/handoffs?status=all", { cookie: await login(t.alice), status: 200 });
-    expect(list.handoffs).toHaveLength(2);
+    // Out-of-range waits are refused in bad-input.test.ts.
   });
 
   it("a claimed handoff does not expire", async () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-claimed", max_wait_seconds: 30 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
 
     await fastForward(t);
     await runAlarm(t);
     await settle(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id } });
     expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
     expect(d.messages.some((m: any) => m.text === expiryText(t))).toBe(false);
@@ -131,7 +177,7 @@ describe("expiry", () => {
     await settle(t);
     await fastForward(t);
     await runAlarm(t);
-    expect((await detail(t, cookie, expiring.id)).handoff.status).toBe("expired");
+    expect((await detail(cookie, expiring.id)).handoff.status).toBe("expired");
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
     // The contact re-engaging later starts a new handoff.
     const again = await json("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
@@ -139,12 +185,12 @@ describe("expiry", () => {
     expect(again.handoff.id).not.toBe(expiring.id);
 
     const resolving = (await escalate(t, { conversation_id: "conv-res-route" })).handoff;
-    await json(`/api/handoffs/${resolving.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, resolving.id);
     expect((await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
     await json(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
     expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
     // And the transcript of the resolved one did not gain the later message.
-    const d = await detail(t, cookie, resolving.id);
+    const d = await detail(cookie, resolving.id);
     expect(d.messages.some((m: any) => m.text === "thanks")).toBe(false);
   });
 });
@@ -158,7 +204,7 @@ describe("reminders", () => {
 
     await fastForward(t, ["remind"]);
     expect(await runAlarm(t)).toBe(true);
-    let d = await detail(t, cookie, handoff.id);
+    let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.events[1]).toMatchObject({ actor: null, data: { waiting_seconds: expect.any(Number) } });
     expect(d.handoff.status).toBe("queued");
@@ -166,7 +212,7 @@ describe("reminders", () => {
     // Another alarm run (and another fast-forward of reminders) adds no second reminder.
     await fastForward(t, ["remind"]);
     await runAlarm(t);
-    d = await detail(t, cookie, handoff.id);
+    d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.handoff.status).toBe("queued");
     // The reminder is for the team, not the bot.
@@ -178,12 +224,15 @@ describe("reminders", () => {
     const t = await makeTenant();
     const cookie = await login(t.bob);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    expect(await timerDue(t, "remind", handoff.id)).toBe(Date.parse(handoff.created_at) + 180_000);
+    await claim(cookie, handoff.id);
     await settle(t);
+    // Claiming stops both waits.
+    expect(await hubRows(t, `SELECT kind FROM timers WHERE ref = ?`, handoff.id)).toEqual([]);
 
     await fastForward(t, ["remind"]);
     await runAlarm(t);
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
   });
 });
@@ -193,7 +242,7 @@ describe("release", () => {
     const t = await makeTenant({ maxWaitMinutes: 5 });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-release" });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
 
     const before = Date.now();
@@ -203,8 +252,11 @@ describe("release", () => {
     const expiresAt = Date.parse(released.handoff.expires_at);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 5 * 60_000 + 1_000);
+    // The fresh wait is armed: expiry at the new expires_at, a reminder the bot's delay after the release.
+    expect(await timerDue(t, "expire", handoff.id)).toBe(expiresAt);
+    expect(await timerDue(t, "remind", handoff.id)).toBe(expiresAt - 5 * 60_000 + 180_000);
 
-    let d = await detail(t, cookie, handoff.id);
+    let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
     expect(d.events[2].actor).toEqual({ id: t.alice.id, name: "Alice" });
     const queued = await json("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
@@ -213,7 +265,7 @@ describe("release", () => {
     await fastForward(t);
     await runAlarm(t);
     await settle(t);
-    d = await detail(t, cookie, handoff.id);
+    d = await detail(cookie, handoff.id);
     expect(d.handoff.status).toBe("expired");
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released", "expired"]);
     const hooks = await received(t);
@@ -225,7 +277,7 @@ describe("release", () => {
     const t = await makeTenant({ maxWaitMinutes: 30 });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { max_wait_seconds: 120 });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     const before = Date.now();
     const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
     const wait = Date.parse(released.handoff.expires_at) - before;
@@ -246,7 +298,7 @@ describe("durable timers", () => {
     expect(await runAlarm(t)).toBe(true);
     await settle(t);
 
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(d.handoff.status).toBe("expired");
     expect(eventTypes(d)).toEqual(["escalated", "expired"]);
     const hooks = await received(t);
@@ -263,7 +315,7 @@ describe("durable timers", () => {
     await evictDurableObject(hub(t));
     await fastForward(t, ["remind"]);
     expect(await runAlarm(t)).toBe(true);
-    const d = await detail(t, cookie, handoff.id);
+    const d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     expect(d.handoff.status).toBe("queued");
   });

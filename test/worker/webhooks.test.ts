@@ -4,7 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { EscalateRecord } from "../../schema/api";
 import type { BotSettings } from "../../worker/src/tenant/types";
-import { escalate, eventually, hub, failWebhooks, fastForward, hubRows, json, login, runAlarm, settle, webhooksReceived } from "./client";
+import { alarmAt, claim, detail, failWebhooks, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, waitUntil, type WebhookDelivery, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
@@ -23,20 +23,33 @@ async function outbox(t: TestTenant, type: string): Promise<WebhookRow> {
   return rows[0]!;
 }
 
-/** Waits until the webhook has been attempted `n` times (the attempt finished and was recorded). */
+/** Waits until the webhook has been attempted `n` times (the attempt finished and was recorded), then checks it was exactly `n`. */
 async function attempted(t: TestTenant, type: string, n: number): Promise<WebhookRow> {
-  return eventually(async () => {
-    const row = await outbox(t, type);
-    expect(row.attempts).toBe(n);
-    return row;
+  await waitUntil(`${type} was attempted ${n} times`, async () => {
+    const rows = await hubRows<WebhookRow>(t, `SELECT attempts FROM webhooks WHERE type = ?`, type);
+    return rows.length === 1 && rows[0]!.attempts >= n;
   });
+  const row = await outbox(t, type);
+  expect(row.attempts).toBe(n);
+  return row;
 }
 
-/** How far in the future (ms) the webhook's retry timer is due. */
-async function retryIn(t: TestTenant, webhookId: string): Promise<number> {
-  const [timer] = await hubRows<{ due_at: number }>(t, `SELECT due_at FROM timers WHERE kind = 'webhook' AND ref = ?`, webhookId);
-  expect(timer, "a retry timer is armed").toBeDefined();
-  return timer!.due_at - Date.now();
+/**
+ * How long after an attempt reached the bot its retry is due (ms): the retry timer's due time
+ * measured from the attempt itself, so a slow test machine does not shift it. The object's
+ * alarm is armed for it, too.
+ */
+async function retryAfter(t: TestTenant, webhookId: string, attempt: WebhookDelivery): Promise<number> {
+  const due = await timerDue(t, "webhook", webhookId);
+  expect(due, "a retry timer is armed").toBeDefined();
+  expect(await alarmAt(t)).toBe(due);
+  return due! - attempt.at;
+}
+
+/** The retry came when it was due: exactly the delay after the attempt, give or take the attempt's own round trip. */
+function expectDelay(actual: number, delayMs: number): void {
+  expect(actual).toBeGreaterThanOrEqual(delayMs);
+  expect(actual).toBeLessThan(delayMs + 1_000);
 }
 
 /** Makes the pending webhook retries due now and runs the alarm (which awaits the attempts). */
@@ -50,29 +63,25 @@ async function deliveriesOf(t: TestTenant, type: string) {
 }
 
 describe("webhook retries", () => {
-  it("a failing endpoint gets the same signed webhook again, on the 5 s / 30 s schedule, until it answers 2xx", async () => {
+  it("a failing endpoint gets the same signed webhook again, 5 s and then 30 s later, until it answers 2xx", async () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
     await settle(t);
     await failWebhooks(t, 2);
 
-    const claimed = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    const claimed = await claim(cookie, handoff.id);
     await runAlarm(t);
 
-    // First attempt fails: retried about 5 s later.
+    // First attempt fails: retried 5 s later.
     const first = await attempted(t, "handoff.claimed", 1);
     expect(first.status).toBe("pending");
-    const firstDelay = await retryIn(t, first.id);
-    expect(firstDelay).toBeGreaterThanOrEqual(4_000);
-    expect(firstDelay).toBeLessThanOrEqual(7_000);
+    expectDelay(await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[0]!), 5_000);
 
-    // Second attempt fails: retried about 30 s later.
+    // Second attempt fails: retried 30 s later.
     await retryNow(t);
     await attempted(t, "handoff.claimed", 2);
-    const secondDelay = await retryIn(t, first.id);
-    expect(secondDelay).toBeGreaterThanOrEqual(25_000);
-    expect(secondDelay).toBeLessThanOrEqual(35_000);
+    expectDelay(await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[1]!), 30_000);
 
     // Third attempt succeeds; no timer left for it.
     await retryNow(t);
@@ -106,7 +115,7 @@ describe("webhook retries", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await settle(t);
     expect((await deliveriesOf(t, "handoff.claimed")).map((d) => d.status)).toEqual([200]);
 
@@ -116,7 +125,7 @@ describe("webhook retries", () => {
     await runAlarm(t);
 
     const deliveryNow = async () => {
-      const d = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+      const d = await detail(cookie, handoff.id);
       return d.messages.find((m: any) => m.id === sent.message.id).delivery;
     };
 
@@ -143,19 +152,78 @@ describe("webhook retries", () => {
   });
 });
 
+describe("the retry schedule", () => {
+  it("backs off 5 s, 30 s, 2 min, 10 min, 1 h, then hourly, and gives up after three days: the reply is marked failed", async () => {
+    const t = await makeTenant();
+    const cookie = await login(t.alice);
+    const { handoff } = await escalate(t);
+    await claim(cookie, handoff.id);
+    await settle(t);
+    await failWebhooks(t, 1_000);
+    const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Still with you" }, status: 201 });
+    await runAlarm(t);
+
+    const delays = [5_000, 30_000, 120_000, 600_000, 3_600_000, 3_600_000, 3_600_000];
+    for (const [i, delay] of delays.entries()) {
+      const row = await attempted(t, "message.created", i + 1);
+      expect(row.status).toBe("pending");
+      const attempts = await deliveriesOf(t, "message.created");
+      expect(attempts).toHaveLength(i + 1);
+      expectDelay(await retryAfter(t, row.id, attempts[i]!), delay);
+      if (i < delays.length - 1) await retryNow(t);
+    }
+
+    // Three days after the webhook was made, the next failure is the last attempt.
+    const { id } = await outbox(t, "message.created");
+    await hubRows(t, `UPDATE webhooks SET created_at = created_at - ? WHERE id = ?`, 3 * 24 * 3_600_000, id);
+    await retryNow(t);
+    expect(await outbox(t, "message.created")).toMatchObject({ status: "failed", attempts: delays.length + 1 });
+    expect(await hubRows(t, `SELECT ref FROM timers WHERE kind = 'webhook'`)).toEqual([]);
+    const d = await detail(cookie, handoff.id);
+    expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("failed");
+    const got = await deliveriesOf(t, "message.created");
+    expect(got.map((x) => x.status)).toEqual(Array.from({ length: delays.length + 1 }, () => 503));
+    expect(new Set(got.map((x) => x.headers["webhook-id"]))).toEqual(new Set([id]));
+    // Given up means no more attempts.
+    await settle(t);
+    expect(await deliveriesOf(t, "message.created")).toHaveLength(delays.length + 1);
+  });
+});
+
+describe("a rotated secret", () => {
+  it("signs every later webhook; the old secret no longer verifies them", async () => {
+    const t = await makeTenant();
+    const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
+    const { handoff } = await escalate(t);
+    await claim(alice, handoff.id);
+    await settle(t);
+    const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    expect(rotated.webhook_secret).toMatch(/^whsec_/);
+    expect(rotated.webhook_secret).not.toBe(WEBHOOK_SECRET);
+    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Signed anew" }, status: 201 });
+    await settle(t);
+
+    const [before, after] = await webhooksReceived(t);
+    expect((await webhooksReceived(t)).length).toBe(2);
+    expect(verifier.verify(before!.body, before!.headers)).toMatchObject({ type: "handoff.claimed" });
+    expect(new Webhook(rotated.webhook_secret).verify(after!.body, after!.headers)).toMatchObject({ type: "message.created", data: { message: { text: "Signed anew" } } });
+    expect(() => verifier.verify(after!.body, after!.headers)).toThrow();
+  });
+});
+
 describe("a bot without a webhook URL", () => {
   it("gets nothing sent, and agent replies have no delivery status", async () => {
     const t = await makeTenant({ webhook: false });
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-no-hook" });
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello there" }, status: 201 });
     expect(sent.message).toMatchObject({ from: "agent", text: "Hello there", delivery: null });
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
     await runAlarm(t);
     await settle(t);
 
-    const d = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+    const d = await detail(cookie, handoff.id);
     expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBeNull();
     expect(d.messages.every((m: any) => m.delivery === null)).toBe(true);
     expect(d.handoff.status).toBe("resolved");
@@ -172,7 +240,7 @@ describe("webhook order within a conversation", () => {
     await settle(t);
     await failWebhooks(t, 1);
 
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, handoff.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
     await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello from Alice" }, status: 201 });
@@ -194,22 +262,21 @@ describe("webhook order within a conversation", () => {
     const second = (await escalate(t)).handoff;
     await settle(t);
     await failWebhooks(t, 1);
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, first.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
-    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, second.id);
     await runAlarm(t);
-    await eventually(async () => {
-      const delivered = (await webhooksReceived(t)).filter((d) => d.status === 200).map((d) => d.event);
-      expect(delivered.map((d) => d.data.handoff.id)).toEqual([second.id]);
-    });
+    await waitUntil("the second conversation's claim was delivered", async () => (await webhooksReceived(t)).some((d) => d.status === 200));
+    // The first conversation's retry is not due for seconds: the second went ahead of it.
+    expect((await webhooksReceived(t)).map((d) => `${d.event.data.handoff.id === first.id ? "first" : "second"}:${d.status}`)).toEqual(["first:503", "second:200"]);
   });
 
   it("a new handoff's claim in the same conversation waits for the previous handoff's resolve", async () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const first = (await escalate(t, { conversation_id: "conv-again" })).handoff;
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, first.id);
     await settle(t);
     await failWebhooks(t, 1);
     await json(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
@@ -217,7 +284,7 @@ describe("webhook order within a conversation", () => {
     await attempted(t, "handoff.resolved", 1);
 
     const second = (await escalate(t, { conversation_id: "conv-again" })).handoff;
-    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await claim(cookie, second.id);
     await runAlarm(t);
     const held = await hubRows<{ attempts: number }>(t, `SELECT attempts FROM webhooks WHERE handoff_id = ? AND type = 'handoff.claimed'`, second.id);
     expect(held.map((r) => r.attempts)).toEqual([0]);

@@ -52,17 +52,42 @@ const message = (id: string, handoffId: string, over: Partial<Message> = {}): Me
   ...over,
 });
 
+/** Every handoff the server holds; the fake list endpoint filters it as the real one does. */
 let snapshot: Handoff[] = [];
+/** Message texts the server holds per handoff, which its search also looks in. */
+let serverMessages: Record<string, string[]> = {};
+/** The list queries the store asked for, in order. */
+let listQueries: string[] = [];
+
+/** GET /api/handoffs: status (queued,active by default), assignee (me/unassigned/any) and q, as the Worker applies them. */
+function serverList(query: string): Handoff[] {
+  const params = new URLSearchParams(query);
+  const statuses = (params.get("status") ?? "queued,active").split(",");
+  const assignee = params.get("assignee") ?? "any";
+  const q = params.get("q")?.toLowerCase() ?? "";
+  return snapshot.filter(
+    (h) =>
+      (statuses.includes("all") || statuses.includes(h.status)) &&
+      (assignee === "any" || (assignee === "me" ? h.assignee?.id === me.id : h.assignee === null)) &&
+      (!q || [h.contact.name, h.reason, h.summary, ...(serverMessages[h.id] ?? [])].some((text) => text?.toLowerCase().includes(q))),
+  );
+}
 const stats: LiveStats = { queued: 0, active: 0, agents_online: 1, oldest_waiting_seconds: null, oldest_waiting_since: null, today: 0, resolved_this_week: 0 };
 
 beforeEach(() => {
   ScriptedSocket.all = [];
   snapshot = [];
+  listQueries = [];
+  serverMessages = {};
   vi.useFakeTimers();
   vi.stubGlobal("WebSocket", ScriptedSocket);
   vi.stubGlobal("fetch", async (input: string) => {
     const path = String(input);
-    if (path.startsWith("/api/handoffs?")) return Response.json({ handoffs: snapshot });
+    if (path.startsWith("/api/handoffs?")) {
+      const query = path.slice("/api/handoffs?".length);
+      listQueries.push(query);
+      return Response.json({ handoffs: serverList(query), has_more: false });
+    }
     const detail = /^\/api\/handoffs\/([^/?]+)$/.exec(path);
     if (detail) return Response.json({ handoff: snapshot.find((h) => h.id === detail[1]) ?? handoff(detail[1]!), messages: [], events: [] });
     return Response.json({ error: { code: "not_found", message: "no" } }, { status: 404 });
@@ -95,18 +120,50 @@ describe("the inbox store", () => {
     ScriptedSocket.last.frame(created(4, handoff("a", { created_at: "2026-11-22T09:00:00.000Z" })));
     expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
 
-    // Claimed by Bob: still shown under "All", gone from "Unassigned".
-    const claimed = handoff("a", { status: "active", assignee: { id: "u_bob", name: "Bob" }, created_at: "2026-11-22T09:00:00.000Z" });
-    ScriptedSocket.last.frame(event(5, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
-    expect(inbox.handoffs.get("a")?.assignee?.name).toBe("Bob");
-    await inbox.setFilters({ assignee: "unassigned", status: "open", q: "" });
-    snapshot = [];
-    expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
+    // The server now holds both; from here its list answers by the filters asked for.
+    const a = handoff("a", { created_at: "2026-11-22T09:00:00.000Z" });
+    snapshot = [a, snapshot[0]!];
 
-    // A resolved handoff leaves the default (open) view.
+    // Claimed by Bob: still shown under "All", gone from "Unassigned".
+    const claimed = { ...a, status: "active" as const, assignee: { id: "u_bob", name: "Bob" } };
+    ScriptedSocket.last.frame(event(5, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
+    snapshot[0] = claimed;
+    expect(inbox.handoffs.get("a")?.assignee?.name).toBe("Bob");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
+    await inbox.setFilters({ assignee: "unassigned", status: "open", q: "" });
+    expect(listQueries.at(-1)).toBe("status=queued%2Cactive&assignee=unassigned");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
     await inbox.setFilters({ assignee: "all", status: "open", q: "" });
+    expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
+
+    // A resolved handoff leaves the default (open) view the moment its event arrives.
     ScriptedSocket.last.frame(event(6, { type: "handoff.updated", data: { handoff: { ...claimed, status: "resolved" }, change: "resolved", actor: null } }));
     expect(inbox.handoffs.has("a")).toBe(false);
+    expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
+    inbox.stop();
+  });
+
+  it("asks the server for each view and shows exactly what it answers", async () => {
+    const mine = handoff("m", { status: "active", assignee: { id: me.id, name: me.name }, contact: { id: "x-m", name: "Kenji Sato", phone: null, email: null } });
+    const queued = handoff("q", { contact: { id: "x-q", name: "Amara Okafor", phone: null, email: null }, created_at: "2026-11-22T09:00:00.000Z" });
+    const bobs = handoff("o", { status: "active", assignee: { id: "u_bob", name: "Bob" } });
+    const closed = handoff("r", { status: "resolved", assignee: { id: me.id, name: me.name }, resolved_at: "2026-11-22T11:00:00.000Z" });
+    snapshot = [mine, queued, bobs, closed];
+    const inbox = await connected(1);
+    expect(listQueries).toEqual(["status=queued%2Cactive&assignee=any"]);
+    expect(new Set(inbox.visible.map((h) => h.id))).toEqual(new Set(["m", "q", "o"]));
+
+    await inbox.setFilters({ assignee: "mine", status: "open", q: "" });
+    expect(listQueries.at(-1)).toBe("status=queued%2Cactive&assignee=me");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["m"]);
+
+    await inbox.setFilters({ assignee: "all", status: "resolved", q: "" });
+    expect(listQueries.at(-1)).toBe("status=resolved&assignee=any");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["r"]);
+
+    await inbox.setFilters({ assignee: "all", status: "all", q: "okafor" });
+    expect(listQueries.at(-1)).toBe("status=all&assignee=any&q=okafor");
+    expect(inbox.visible.map((h) => h.id)).toEqual(["q"]);
     inbox.stop();
   });
 
@@ -274,7 +331,8 @@ describe("the inbox store", () => {
   });
 
   it("under a search, a listed conversation stays when its new message does not contain the words", async () => {
-    snapshot = [handoff("g", { reason: "wants a person" })];
+    snapshot = [handoff("g", { reason: "wants a person" }), handoff("i", { reason: "billing" })];
+    serverMessages = { g: ["I would like a refund"] };
     const inbox = await connected(1);
     await inbox.setFilters({ assignee: "all", status: "open", q: "refund" });
     expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
