@@ -222,12 +222,14 @@ describe("the stats bar", () => {
     // An expired handoff is not resolved; nothing waits any more.
     expect(await stats()).toMatchObject({ queued: 0, active: 0, oldest_waiting_seconds: null, today: 2, resolved_this_week: 1 });
 
-    // A resolve from before this week's Monday (UTC) is not this week's.
+    // A resolve from before this week's Monday (UTC) is not this week's: the day's counters moved
+    // to last Sunday, then to this Monday.
     const now = new Date();
     const monday = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - ((now.getUTCDay() + 6) % 7) * 86_400_000;
-    await hubRows(t, `UPDATE handoffs SET resolved_at = ? WHERE id = ?`, monday - 1, first.id);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await hubRows(t, `UPDATE daily_counts SET day = ? WHERE resolved > 0`, day(monday - 1));
     expect((await stats()).resolved_this_week).toBe(0);
-    await hubRows(t, `UPDATE handoffs SET resolved_at = ? WHERE id = ?`, monday, first.id);
+    await hubRows(t, `UPDATE daily_counts SET day = ? WHERE resolved > 0`, day(monday));
     expect((await stats()).resolved_this_week).toBe(1);
   });
 });

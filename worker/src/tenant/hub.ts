@@ -272,9 +272,16 @@ export class TenantHub extends DurableObject<Env> {
   /** Arms the one alarm for the earliest timer (never in the past: local workerd drops that). */
   private async schedule(): Promise<void> {
     const next = this.core.timers.earliest();
-    if (next === null) return;
+    if (next === null) {
+      // Nothing left to wake for: a stale alarm would only wake the object for nothing.
+      if (this.armedAt !== null) await this.ctx.storage.deleteAlarm();
+      this.armedAt = null;
+      return;
+    }
+    // Exactly the earliest timer, later too: a lease that ended early must not leave the alarm
+    // armed for a time nothing is due.
     const at = Math.max(next, Date.now() + 1);
-    if (this.armedAt !== null && this.armedAt <= at) return;
+    if (this.armedAt === at) return;
     this.armedAt = at;
     await this.ctx.storage.setAlarm(at);
   }
