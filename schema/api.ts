@@ -1,6 +1,7 @@
 // Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
+import { cursorParam } from "./paging";
 import type { JsonObject } from "./shapes";
 
 export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
@@ -78,8 +79,15 @@ export const listQuery = z.strictObject({
   assignee: z.enum(["me", "unassigned", "any"]).default("any"),
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
+  cursor: cursorParam.optional(),
 });
 export type ListQuery = z.infer<typeof listQuery>;
+
+export const contactHandoffsQuery = z.strictObject({
+  contact_id: id,
+  bot_id: id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 
 // Admin endpoints.
 const password = z.string().min(10).max(1024);

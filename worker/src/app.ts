@@ -7,6 +7,7 @@ import { sameOrigin } from "./http/middleware";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
+import { contactRoutes } from "./routes/contacts";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
@@ -20,6 +21,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1", botRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
+  .route("/contacts", contactRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -1,6 +1,7 @@
 // The bot / channel API: escalate, forward contact messages, read a handoff. Bearer API key.
 import { Hono } from "hono";
 import { contactMessageInput, escalateInput } from "../../../schema/api";
+import { historyDetail } from "../db/history";
 import { tenantHub, type AppEnv } from "../http/context";
 import { notFound } from "../http/errors";
 import { jsonBody } from "../http/input";
@@ -23,7 +24,8 @@ export const botRoutes = new Hono<AppEnv>()
   })
   .get("/handoffs/:id", async (c) => {
     const { bot, tenant } = c.var.bot;
-    const handoff = await tenantHub(c.env, tenant.id).botHandoff(bot.id, c.req.param("id"));
+    const id = c.req.param("id");
+    const handoff = (await tenantHub(c.env, tenant.id).botHandoff(bot.id, id)) ?? (await historyDetail(c.env.DB, tenant.id, id, bot.id))?.handoff;
     if (!handoff) throw notFound("No such handoff.");
     return c.json({ handoff });
   });

@@ -4,6 +4,7 @@ import type { TenantEvent } from "../../../schema/realtime";
 import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Feed } from "./feed";
+import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
 import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
@@ -99,6 +100,7 @@ export class TenantCore {
       id,
     );
     this.mirror.mark("handoff", id, now);
+    if (changes.status === "resolved" || changes.status === "expired") armHousekeeping(this, now);
     return this.handoff(id)!;
   }
 

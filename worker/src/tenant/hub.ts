@@ -7,8 +7,10 @@ import type { Handoff, Stats } from "../../../schema/shapes";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { armHousekeeping, housekeep } from "./housekeeping";
 import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
-import { handoffDetail, listHandoffs, stats, type HandoffDetail, type ListFilter } from "./queries";
+import { contactHandoffs, listPage } from "./history";
+import { handoffDetail, stats, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import type { Actor, BotSettings, Result, TenantInfo } from "./types";
 
 /** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
@@ -41,6 +43,7 @@ export class TenantHub extends DurableObject<Env> {
   async contactMessage(tenant: TenantInfo, botId: string, input: ContactMessageInput): Promise<ContactMessageResult> {
     const now = this.enter(tenant);
     const result = contactMessage(this.core, botId, input, now);
+    armHousekeeping(this.core, now); // its message id is remembered for a while
     await this.schedule();
     return result;
   }
@@ -50,8 +53,14 @@ export class TenantHub extends DurableObject<Env> {
     return handoff && handoff.bot_id === botId ? handoff : null;
   }
 
-  list(filter: ListFilter): { handoffs: Handoff[]; has_more: boolean } {
-    return listHandoffs(this.core, filter);
+  /** A page of the list; views with closed statuses reach back into D1. */
+  async list(filter: ListFilter): Promise<ListPage> {
+    return listPage(this.core, this.env.DB, filter);
+  }
+
+  /** A contact's handoffs, newest first, including those only D1 still holds. */
+  async contactHandoffs(contactId: string, botId: string | undefined, limit: number): Promise<Handoff[]> {
+    return contactHandoffs(this.core, this.env.DB, contactId, botId, limit);
   }
 
   detail(id: string): HandoffDetail | null {
@@ -178,7 +187,8 @@ export class TenantHub extends DurableObject<Env> {
     const webhookIds: string[] = [];
     let flushMirror = false;
     for (const timer of this.core.timers.due(now)) {
-      if (timer.kind === "expire" || timer.kind === "remind") {
+      if (timer.kind === "housekeeping") housekeep(this.core, now);
+      else if (timer.kind === "expire" || timer.kind === "remind") {
         this.core.timers.clear(timer.kind, timer.ref);
         if (timer.kind === "expire") expire(this.core, timer.ref, now);
         else remind(this.core, timer.ref, now);

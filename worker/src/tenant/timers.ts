@@ -1,7 +1,7 @@
 // Every timer of a tenant in one table, driven by the object's single alarm.
 import type { Sql } from "./sql";
 
-export type TimerKind = "expire" | "remind" | "webhook" | "mirror";
+export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "housekeeping";
 
 export interface DueTimer extends Record<string, SqlStorageValue> {
   kind: TimerKind;
