@@ -9,8 +9,10 @@ import { toEvent, toHandoff, toMessage, type HandoffRow } from "../tenant/record
 import { likePattern, type HandoffDetail, type ListFilter } from "../tenant/queries";
 
 // The last conversational message, as the object keeps it in last_text / last_from / last_at.
+// (Qualified by hand: drizzle writes bare column names in a select, which the subquery would
+// resolve to its own table.)
 const lastMessage = sql<string | null>`(SELECT json_object('text', m.text, 'from', m.sender, 'at', m.at) FROM messages m
-  WHERE m.tenant_id = ${handoffs.tenantId} AND m.handoff_id = ${handoffs.id} AND m.sender != 'system'
+  WHERE m.tenant_id = "handoffs"."tenant_id" AND m.handoff_id = "handoffs"."id" AND m.sender != 'system'
   ORDER BY m.at DESC, m.rowid DESC LIMIT 1)`;
 const lastColumn = z.object({ text: z.string(), from: z.string(), at: z.number() }).nullable();
 
@@ -75,7 +77,7 @@ export async function historyPage(d1: D1Database, tenantId: string, filter: List
         sql`${handoffs.reason} LIKE ${p} ESCAPE '\\'`,
         sql`${handoffs.summary} LIKE ${p} ESCAPE '\\'`,
         sql`${handoffs.contactName} LIKE ${p} ESCAPE '\\'`,
-        sql`EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = ${tenantId} AND m.handoff_id = ${handoffs.id}
+        sql`EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = ${tenantId} AND m.handoff_id = "handoffs"."id"
               AND m.sender != 'system' AND m.text LIKE ${p} ESCAPE '\\')`,
       ),
     );
