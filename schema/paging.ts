@@ -40,4 +40,5 @@ export const cursorParam = z
       return z.NEVER;
     }
     return cursor;
-  });
+  })
+  .describe("The next_cursor of the previous page, to read the page after it");

@@ -68,7 +68,7 @@ async function round(t: TestTenant, previouslyOpen: string[], index: number): Pr
 }
 
 describe("a tenant through thousands of handoffs", () => {
-  it("keeps the object's tables bounded while D1 keeps everything, and pages through all of history once", { timeout: 120_000 }, async () => {
+  it("keeps the object's tables bounded while D1 keeps everything, and pages through all of history once", { timeout: 240_000 }, async () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     // One over HTTP first, so the object has the tenant and the bot as the Worker gives them.

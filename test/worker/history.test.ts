@@ -218,3 +218,18 @@ describe("a contact's handoffs", () => {
     expect(ids((await json("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs));
   });
 });
+
+describe("the API reference", () => {
+  it("documents the list's cursor and next_cursor, and the contact's handoffs", async () => {
+    const doc = await json("/api/openapi.json", { status: 200 });
+    const list = doc.paths["/api/handoffs"].get;
+    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor"]);
+    expect(list.description).toContain("next_cursor");
+    const contact = doc.paths["/api/contacts/{contact_id}/handoffs"].get;
+    expect(contact.parameters).toEqual([
+      { name: "contact_id", in: "path", required: true, schema: { type: "string" } },
+      expect.objectContaining({ name: "bot_id", in: "query" }),
+      expect.objectContaining({ name: "limit", in: "query" }),
+    ]);
+  });
+});
