@@ -117,7 +117,12 @@ export const handoffs = sqliteTable(
     expiresAt: integer("expires_at"),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt)],
+  (t) => [
+    index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt),
+    // History pages walk a tenant's handoffs in (created_at, id) order; a contact's are read newest first.
+    index("handoffs_tenant_created").on(t.tenantId, t.createdAt, t.id),
+    index("handoffs_tenant_contact").on(t.tenantId, t.contactId, t.createdAt),
+  ],
 );
 
 export const messages = sqliteTable(
