@@ -146,6 +146,31 @@ describe("history paging", () => {
     expect((await json("/api/handoffs?status=active,expired", { cookie: alice, status: 200 })).handoffs).toEqual([]);
   });
 
+  it("reads on in D1 past rows whose copy in the object no longer matches the filter", async () => {
+    const t = await makeTenant({ webhook: false });
+    const alice = await login(t.alice);
+    // Two expire and leave the object; three newer ones are resolved and stay in it.
+    const old: Listed[] = [];
+    for (let i = 0; i < 2; i++) old.push((await escalate(t, { max_wait_seconds: 10 })).handoff);
+    await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'expire'`, Date.now() - 1);
+    expect(await runAlarm(t)).toBe(true);
+    await drain(t);
+    expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 2 });
+    const held: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { handoff } = await escalate(t);
+      await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+      await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      held.push(handoff.id);
+    }
+    await drain(t);
+    // D1 still says the held ones are active: newer than the expired ones, they fill its first reads.
+    await env.DB.prepare(`UPDATE handoffs SET status = 'active' WHERE id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(held)).run();
+
+    const { rows } = await allPages("/api/handoffs?status=active,expired&limit=1", alice);
+    expect(ids(rows)).toEqual(ids(ordered(old, "desc")));
+  });
+
   it("the queue pages oldest first; a handoff escalated meanwhile comes once, at the end", async () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);

@@ -6,6 +6,9 @@ import type { TenantCore } from "./core";
 import { listHandoffs, listRows, toPage, viewOrder, type ListFilter, type ListPage } from "./queries";
 import { toHandoff, type HandoffRow } from "./records";
 
+/** D1 reads one page may make, each `limit + 1` rows, while the object holds the rows it read. */
+const MAX_D1_READS = 5;
+
 /** Handoffs with an id the object holds are the object's to answer for, whatever D1 says. */
 function notHeld(core: TenantCore, rows: HandoffRow[]): HandoffRow[] {
   if (rows.length === 0) return rows;
@@ -24,17 +27,30 @@ function byKey(order: "asc" | "desc") {
 
 /**
  * One page of the list. The queue is read from the object alone; a view with closed statuses
- * also reads D1 (first, so the object's rows read after it are the newest): each source's next
- * limit+1 rows past the cursor hold the merged page's, so the merge is exact.
+ * also reads D1, first, so the object's rows (read after the last await) are current. The page
+ * is the first limit+1 rows of both merged: D1 is read on while the rows it gave are mostly ones
+ * the object holds (its copy may no longer match the filter) and could still rank in the page.
  */
 export async function listPage(core: TenantCore, d1: D1Database, filter: ListFilter): Promise<ListPage> {
   const tenant = core.tenant();
   const order = viewOrder(filter.statuses);
   if (order === "asc" || !tenant) return listHandoffs(core, filter);
-  const fromD1 = await historyPage(d1, tenant.id, filter, order, filter.limit + 1);
-  const fromObject = listRows(core, filter, filter.limit + 1);
-  const merged = [...fromObject, ...notHeld(core, fromD1)].sort(byKey(order));
-  return toPage(merged.slice(0, filter.limit + 1), filter.limit);
+  const want = filter.limit + 1;
+  const compare = byKey(order);
+  const fromD1: HandoffRow[] = [];
+  let after = filter.after;
+  for (let read = 0; read < MAX_D1_READS; read++) {
+    const batch = await historyPage(d1, tenant.id, { ...filter, after }, order, want);
+    fromD1.push(...batch);
+    const last = batch[batch.length - 1];
+    if (!last || batch.length < want || notHeld(core, fromD1).length >= want) break;
+    const objectLast = listRows(core, filter, want)[want - 1];
+    if (objectLast && compare(last, objectLast) > 0) break;
+    after = { created_at: last.created_at, id: last.id };
+  }
+  const fromObject = listRows(core, filter, want);
+  const merged = [...fromObject, ...notHeld(core, fromD1)].sort(compare);
+  return toPage(merged.slice(0, want), filter.limit);
 }
 
 /** A contact's handoffs (of one bot, when given), newest first, from the object and D1. */
