@@ -35,7 +35,8 @@ export function armHousekeeping(core: TenantCore, now: number): void {
 
 /** The timer's handler: one bounded run, then the next one armed while anything is left to age out. */
 export function housekeep(core: TenantCore, now: number, options: HousekeepingOptions = {}): HousekeepingReport {
-  const keepDays = Math.min(options.keepClosedDays ?? KEEP_CLOSED_DAYS, KEEP_CLOSED_DAYS);
+  const asked = options.keepClosedDays;
+  const keepDays = asked !== undefined && Number.isFinite(asked) ? Math.min(Math.max(asked, 0), KEEP_CLOSED_DAYS) : KEEP_CLOSED_DAYS;
   const handoffs = pruneClosedHandoffs(core, now - keepDays * DAY_MS, PRUNE_PER_RUN);
   const inbound = core.sql.run(`DELETE FROM inbound WHERE at < ?`, now - KEEP_INBOUND_MS);
   const webhooks = core.sql.run(
