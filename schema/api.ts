@@ -1,15 +1,11 @@
 // Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
+import { CHANNELS, HANDOFF_STATUSES, HISTORY_SENDERS, OUTCOMES, PRIORITIES, ROLES } from "./vocabulary";
 import { cursorParam } from "./paging";
-import type { JsonObject } from "./shapes";
 
-export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
-export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
-export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
-export const ROLES = ["viewer", "agent", "admin"] as const;
-export const OUTCOMES = ["return_to_bot", "close"] as const;
-
+export type Json = string | number | boolean | null | object;
+export type JsonObject = { [key: string]: Json };
 const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), z.json());
 
 const id = z.string().trim().min(1).max(LIMITS.idLength);
@@ -26,7 +22,7 @@ export const contactInput = z.strictObject({
 
 export const historyItem = z.strictObject({
   id: id.optional(),
-  from: z.enum(["contact", "bot"]),
+  from: z.enum(HISTORY_SENDERS),
   text: messageText,
   at: isoTime.optional(),
 });
@@ -106,9 +102,17 @@ export const updateAgentInput = z
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 
+// Webhooks carry conversations and are signed with the bot's secret: https only, except plain
+// http to this machine for local development.
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const webhookUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
+  .refine((value) => {
+    // An unparseable value already has its issue from z.url().
+    const url = URL.parse(value);
+    return url === null || url.protocol === "https:" || LOCAL_HOSTS.has(url.hostname);
+  }, "must be an https:// URL (plain http:// only to localhost, 127.0.0.1 or [::1])")
   .nullable();
 const template = z.string().trim().min(1).max(1000);
 export const botSettingsInput = z.strictObject({

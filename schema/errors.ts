@@ -1,4 +1,4 @@
-import type { Json } from "./shapes";
+import type { Json } from "./api";
 
 // The documented error codes and the HTTP status each one carries.
 export const ERROR_STATUS = {

@@ -1,9 +1,10 @@
 // The WebSocket protocol: one union sent by the tenant object, one validated for commands.
 import { z } from "zod";
-import { clientId, messageText, OUTCOMES } from "./api";
+import { clientId, messageText } from "./api";
+import { OUTCOMES } from "./vocabulary";
 import { LIMITS } from "./limits";
 import type { ApiErrorBody } from "./errors";
-import type { Handoff, Message, Person, User } from "./shapes";
+import type { Handoff, LiveStats, Message, Person, User } from "./shapes";
 
 export type HandoffChange = "claimed" | "released" | "assigned" | "resolved" | "expired";
 
@@ -23,7 +24,9 @@ export type EventFrame = TenantEvent & { seq: number };
 
 export type ServerFrame =
   | EventFrame
-  | { type: "hello"; seq: number; data: { user: User; agents_online: number; agents: Person[] } }
+  | { type: "hello"; seq: number; data: { user: User; agents_online: number; agents: Person[]; stats: LiveStats } }
+  // Not numbered: the current numbers, sent after each change that moved one (never replayed).
+  | { type: "stats"; data: LiveStats }
   | { type: "resync"; seq: number }
   | { type: "ack"; ref: string; ok: true; data: CommandData }
   | { type: "ack"; ref: string; ok: false; error: ApiErrorBody };

@@ -1,17 +1,10 @@
 // Response shapes of the public contract (api.md "Shapes"); fields may be added, never removed.
-import type { CHANNELS, HANDOFF_STATUSES, OUTCOMES, PRIORITIES, ROLES } from "./api";
+import type { JsonObject } from "./api";
+import type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender } from "./vocabulary";
 
-export type HandoffStatus = (typeof HANDOFF_STATUSES)[number];
-export type Channel = (typeof CHANNELS)[number];
-export type Priority = (typeof PRIORITIES)[number];
-export type Role = (typeof ROLES)[number];
-export type Outcome = (typeof OUTCOMES)[number];
-export type Sender = "contact" | "bot" | "agent" | "system";
-export type Delivery = "pending" | "delivered" | "failed";
-
+export type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
 /** Free-form JSON. Kept one level deep on purpose: a recursive type is too deep for RPC typing. */
-export type Json = string | number | boolean | null | object;
-export type JsonObject = { [key: string]: Json };
+export type { Json, JsonObject } from "./api";
 
 export interface Person {
   id: string;
@@ -61,7 +54,7 @@ export interface Message {
 export interface HandoffEvent {
   id: string;
   handoff_id: string;
-  type: "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
+  type: AuditType;
   actor: Person | null;
   data: JsonObject;
   at: string;
@@ -74,6 +67,11 @@ export interface Stats {
   oldest_waiting_seconds: number | null;
   today: number;
   resolved_this_week: number;
+}
+
+/** The stats as the realtime stream carries them: `oldest_waiting_since` lets a client tick the wait itself. */
+export interface LiveStats extends Stats {
+  oldest_waiting_since: string | null;
 }
 
 export interface User {

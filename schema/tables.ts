@@ -1,5 +1,6 @@
 // D1 tables: users, bots, keys and sessions are owned here; handoffs, messages, contacts and
 // the audit trail are the durable transcript, mirrored from each tenant's Durable Object.
+import { DELIVERIES, HANDOFF_STATUSES, ROLES, SENDERS } from "./vocabulary";
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 export const tenants = sqliteTable("tenants", {
@@ -15,7 +16,7 @@ export const users = sqliteTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     email: text("email").notNull(),
     name: text("name").notNull(),
-    role: text("role", { enum: ["viewer", "agent", "admin"] }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     passwordHash: text("password_hash").notNull(),
     disabledAt: integer("disabled_at"),
     createdAt: integer("created_at").notNull(),
@@ -33,7 +34,8 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("sessions_user").on(t.userId)],
+  // The retention sweep deletes each tenant's expired sessions.
+  (t) => [index("sessions_user").on(t.userId), index("sessions_tenant_expiry").on(t.tenantId, t.expiresAt)],
 );
 
 export const bots = sqliteTable(
@@ -95,7 +97,7 @@ export const handoffs = sqliteTable(
     tenantId: text("tenant_id").notNull(),
     botId: text("bot_id").notNull(),
     conversationId: text("conversation_id").notNull(),
-    status: text("status", { enum: ["queued", "active", "resolved", "expired"] }).notNull(),
+    status: text("status", { enum: HANDOFF_STATUSES }).notNull(),
     channel: text("channel").notNull(),
     contactId: text("contact_id").notNull(),
     contactName: text("contact_name"),
@@ -119,6 +121,8 @@ export const handoffs = sqliteTable(
   },
   (t) => [
     index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt),
+    // The retention sweep keeps a contact while any handoff of theirs is left.
+    index("handoffs_contact").on(t.botId, t.contactId),
     // History pages walk a tenant's handoffs in (created_at, id) order; a contact's are read newest first.
     index("handoffs_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("handoffs_tenant_contact").on(t.tenantId, t.contactId, t.createdAt),
@@ -132,11 +136,11 @@ export const messages = sqliteTable(
     tenantId: text("tenant_id").notNull(),
     handoffId: text("handoff_id").notNull(),
     externalId: text("external_id"),
-    sender: text("sender", { enum: ["contact", "bot", "agent", "system"] }).notNull(),
+    sender: text("sender", { enum: SENDERS }).notNull(),
     text: text("text").notNull(),
     agentId: text("agent_id"),
     agentName: text("agent_name"),
-    delivery: text("delivery", { enum: ["pending", "delivered", "failed"] }),
+    delivery: text("delivery", { enum: DELIVERIES }),
     at: integer("at").notNull(),
   },
   (t) => [index("messages_handoff").on(t.handoffId, t.at)],
@@ -156,3 +160,14 @@ export const handoffEvents = sqliteTable(
   },
   (t) => [index("handoff_events_handoff").on(t.handoffId, t.at)],
 );
+
+export const tenantSettings = sqliteTable("tenant_settings", {
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id),
+  // JSON validated by schema/settings.ts on every read; fields left out read as their defaults.
+  settings: text("settings").notNull(),
+  // Bumped on every change, so the tenant object's copy of older settings never replaces newer ones.
+  version: integer("version").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -9,6 +9,21 @@ export default defineConfig({
     sveltekit({
       // A static single-page app, served by the Worker's static assets on the API's own origin.
       adapter: adapter({ pages: "build", assets: "build", fallback: "index.html" }),
+      // The pages' Content-Security-Policy, as a <meta> tag carrying the hash of SvelteKit's
+      // inline start-up script; framing is refused by the header in static/_headers.
+      csp: {
+        mode: "hash",
+        directives: {
+          "default-src": ["self"],
+          "script-src": ["self"],
+          // Style attributes (Svelte's style: directives, app.html) and Vite's dev-time <style> tags.
+          "style-src": ["self", "unsafe-inline"],
+          "connect-src": ["self"],
+          "object-src": ["none"],
+          "base-uri": ["none"],
+          "form-action": ["self"],
+        },
+      },
     }),
   ],
   // `npm run dev:web`: hot reload for the inbox, with the API and WebSocket proxied to wrangler dev.

@@ -1,12 +1,15 @@
 // A tenant through thousands of handoffs: escalate → claim → resolve, or escalate → expire, with
 // contact messages and webhooks to the bot. Round after round, housekeeping keeps every table of
 // the tenant object bounded while D1 holds everything, and paging through history returns each
-// handoff exactly once. Each round is driven inside the object (the same RPC methods the Worker
-// calls) for speed; expiry, webhooks and the D1 mirror run through the alarm.
+// handoff exactly once. Each round is driven inside the object (the same domain steps its entry points
+// runs) for speed; expiry, webhooks and the D1 mirror run through the alarm.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { escalateInput } from "../../schema/api";
-import { escalate, escalation, hub, json, login } from "./client";
+import { runCommand, type Command } from "../../worker/src/tenant/commands";
+import { armHousekeeping } from "../../worker/src/tenant/housekeeping";
+import { contactMessage, escalate } from "../../worker/src/tenant/lifecycle";
+import { escalate as escalateOverHttp, escalation, hub, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { DAY_MS, d1Counts, drain, housekeepAt, objectCounts } from "./history-helpers";
 
@@ -26,20 +29,21 @@ interface RoundResult {
  * third), and the last few stay queued.
  */
 async function round(t: TestTenant, previouslyOpen: string[], index: number): Promise<RoundResult> {
-  const tenant = { id: t.id, name: t.name };
   const agent = { id: t.alice.id, name: t.alice.name, role: t.alice.role };
   return runInDurableObject(hub(t), async (instance) => {
-    const bot = instance["core"].bot(t.botId)!;
-    const ok = async (command: Parameters<typeof instance.command>[2]) => {
-      const result = await instance.command(tenant, agent, command);
+    const core = instance["core"];
+    const bot = core.bot(t.botId)!;
+    // The same domain steps the object's entry points run, each as one transaction.
+    const ok = (command: Command) => {
+      const result = core.atomically(() => runCommand(core, agent, command, Date.now()));
       if (!result.ok) throw new Error(`${command.type} ${command.handoff_id}: ${result.error.message}`);
     };
     const closed: string[] = [];
     const open: string[] = [];
     const expiring: string[] = [];
     for (const id of previouslyOpen) {
-      await ok({ type: "claim", handoff_id: id });
-      await ok({ type: "resolve", handoff_id: id, outcome: "return_to_bot" });
+      ok({ type: "claim", handoff_id: id });
+      ok({ type: "resolve", handoff_id: id, outcome: "return_to_bot" });
       closed.push(id);
     }
     for (let i = 0; i < PER_ROUND; i++) {
@@ -47,13 +51,16 @@ async function round(t: TestTenant, previouslyOpen: string[], index: number): Pr
       const stays = i >= PER_ROUND - LEFT_OPEN;
       const expires = !stays && i % 5 === 0;
       const input = escalateInput.parse(escalation({ conversation_id: conversation, ...(expires ? { max_wait_seconds: 10 } : {}) }));
-      const { handoff } = await instance.escalate(tenant, bot, { ...input, metadata: JSON.stringify(input.metadata) });
-      if (i % 3 === 0 && !stays) await instance.contactMessage(tenant, bot.id, { conversation_id: conversation, id: `in-${index}-${i}`, text: "any news?" });
+      const { handoff } = core.atomically(() => escalate(core, bot, { ...input, metadata: JSON.stringify(input.metadata) }, Date.now()));
+      if (i % 3 === 0 && !stays) {
+        core.atomically(() => contactMessage(core, bot.id, { conversation_id: conversation, id: `in-${index}-${i}`, text: "any news?" }, Date.now()));
+        armHousekeeping(core, Date.now());
+      }
       if (stays) open.push(handoff.id);
       else if (expires) expiring.push(handoff.id);
       else {
-        await ok({ type: "claim", handoff_id: handoff.id });
-        await ok({ type: "resolve", handoff_id: handoff.id, outcome: "close" });
+        ok({ type: "claim", handoff_id: handoff.id });
+        ok({ type: "resolve", handoff_id: handoff.id, outcome: "close" });
         closed.push(handoff.id);
       }
     }
@@ -72,7 +79,7 @@ describe("a tenant through thousands of handoffs", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     // One over HTTP first, so the object has the tenant and the bot as the Worker gives them.
-    const first = (await escalate(t)).handoff.id;
+    const first = (await escalateOverHttp(t)).handoff.id;
     let open = [first];
     const closed: string[] = [];
     const removed = { handoffs: 0, messages: 0, events: 0 };

@@ -2,7 +2,8 @@
 // (of the same tenant) can use them.
 import { describe, expect, it } from "vitest";
 import { call, escalate, escalation, expectError, json, login } from "./client";
-import { makeTenant, PASSWORD } from "./fixtures";
+import { sha256 } from "../../worker/src/auth/crypto";
+import { makeTenant, PASSWORD, WEBHOOK_SECRET } from "./fixtures";
 
 describe("admin: agents", () => {
   it("a created agent can log in and work; the password is never echoed", async () => {
@@ -136,34 +137,49 @@ describe("admin: API keys", () => {
   });
 });
 
-describe("admin endpoints are for admins", () => {
-  it("agents and viewers get 403 forbidden on /api/admin/* and nothing changes", async () => {
+describe("admin endpoints: admins write, viewers read, agents nothing", () => {
+  async function setup() {
     const t = await makeTenant();
     const [admin, alice, viewer] = await Promise.all([login(t.admin), login(t.alice), login(t.viewer)]);
     const keyId = (await json("/api/admin/api-keys", { cookie: admin, status: 200 })).api_keys[0].id;
-    const snapshot = async () => [
-      await json("/api/admin/agents", { cookie: admin, status: 200 }),
-      await json("/api/admin/bots", { cookie: admin, status: 200 }),
-      await json("/api/admin/api-keys", { cookie: admin, status: 200 }),
-    ];
-    const before = await snapshot();
-    const requests = [
-      { path: "/api/admin/agents" },
+    const reads = ["/api/admin/agents", "/api/admin/bots", `/api/admin/bots/${t.botId}`, "/api/admin/api-keys"];
+    const snapshot = () => Promise.all(reads.map((path) => json(path, { cookie: admin, status: 200 })));
+    const writes = [
       { path: "/api/admin/agents", body: { email: `mallory.${t.id.toLowerCase()}@example.test`, name: "Mallory", role: "admin", password: "long enough password" } },
       { path: `/api/admin/agents/${t.alice.id}`, method: "PATCH", body: { role: "admin" } },
       { path: `/api/admin/agents/${t.bob.id}`, method: "PATCH", body: { disabled: true } },
-      { path: "/api/admin/bots" },
       { path: "/api/admin/bots", body: { name: "Rogue bot" } },
-      { path: `/api/admin/bots/${t.botId}` },
       { path: `/api/admin/bots/${t.botId}`, method: "PATCH", body: { accept_message: "pwned" } },
       { path: `/api/admin/bots/${t.botId}/rotate-secret`, method: "POST" },
-      { path: "/api/admin/api-keys" },
       { path: "/api/admin/api-keys", body: { bot_id: t.botId } },
       { path: `/api/admin/api-keys/${keyId}`, method: "DELETE" },
     ];
-    for (const cookie of [alice, viewer]) {
-      for (const r of requests) await expectError(call(r.path, { ...r, cookie }), 403, "forbidden");
-    }
+    return { t, admin, alice, viewer, reads, writes, snapshot };
+  }
+
+  it("agents get 403 forbidden on every /api/admin endpoint, read or write, and nothing changes", async () => {
+    const { t, alice, reads, writes, snapshot } = await setup();
+    const before = await snapshot();
+    for (const r of [...reads.map((path) => ({ path })), ...writes]) await expectError(call(r.path, { ...r, cookie: alice }), 403, "forbidden");
+    expect(await snapshot()).toEqual(before);
+    await escalate(t);
+    await login(t.bob);
+  });
+
+  it("viewers read every /api/admin endpoint as the admin does, with no secret in any answer", async () => {
+    const { t, viewer, reads, snapshot } = await setup();
+    const asViewer = await Promise.all(reads.map((path) => json(path, { cookie: viewer, status: 200 })));
+    expect(asViewer).toEqual(await snapshot());
+    expect(asViewer[0].agents.map((a: { id: string }) => a.id).sort()).toEqual([t.admin.id, t.alice.id, t.bob.id, t.viewer.id].sort());
+    expect(asViewer[2].bot.id).toBe(t.botId);
+    const text = JSON.stringify(asViewer);
+    for (const secret of [WEBHOOK_SECRET, "whsec_", t.apiKey, await sha256(t.apiKey), "pbkdf2", PASSWORD]) expect(text).not.toContain(secret);
+  });
+
+  it("viewers get 403 forbidden on every /api/admin write, and nothing changes", async () => {
+    const { t, viewer, writes, snapshot } = await setup();
+    const before = await snapshot();
+    for (const r of writes) await expectError(call(r.path, { ...r, cookie: viewer }), 403, "forbidden");
     expect(await snapshot()).toEqual(before);
     await escalate(t);
     await login(t.bob);

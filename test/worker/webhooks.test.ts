@@ -231,14 +231,13 @@ describe("webhook order within a conversation", () => {
     expect(order).toEqual(["handoff.claimed:first:200", "handoff.resolved:first:503", "handoff.resolved:first:200", "handoff.claimed:second:200"]);
   });
 
-  it("an escalation carrying older bot settings does not undo a newer change (a rotated secret)", async () => {
+  it("a copy of older bot settings arriving late does not undo a newer change (a rotated secret)", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     const before = await hubBot(t);
     const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
-    // An escalation that read the bot from D1 before the rotation reaches the object after it.
-    const record: EscalateRecord = { conversation_id: "stale-settings", channel: "web", contact: { id: "c1" }, tags: [], priority: "normal", history: [], metadata: "{}" };
-    await hub(t).escalate({ id: t.id, name: t.name }, before, record);
+    // A sync that read the bot from D1 before the rotation reaches the object after it.
+    await hub(t).syncBot({ id: t.id, name: t.name }, before);
     const kept = await hubBot(t);
     expect(kept.webhook_secret).toBe(rotated.webhook_secret);
     expect(kept.version).toBeGreaterThan(before.version);

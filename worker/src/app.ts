@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./http/context";
 import { ApiError } from "./http/errors";
 import { sameOrigin } from "./http/middleware";
+import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
@@ -11,9 +12,12 @@ import { contactRoutes } from "./routes/contacts";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
+import { settingsRoutes } from "./routes/settings";
+import { syncFailureRoutes } from "./routes/sync-failures";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
+  .use(securityHeaders)
   .use(sameOrigin)
   .route("/", authRoutes)
   .route("/", openapiRoutes)
@@ -22,6 +26,10 @@ export const app = new Hono<AppEnv>()
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
   .route("/contacts", contactRoutes)
+  // Before /admin: viewers may read the settings, and admins-only guards the rest of /admin.
+  .route("/admin/settings", settingsRoutes)
+  // Before /admin, whose middleware admits admins only: viewers may read this one too.
+  .route("/admin/sync-failures", syncFailureRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -3,17 +3,9 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sessions, tenants, users } from "../../../schema/tables";
 import type { Role, Tenant, User } from "../../../schema/shapes";
-import { randomToken, sha256 } from "../auth/crypto";
 import { newId } from "../ids";
 
 export const SESSION_TTL_MS = 14 * 24 * 3_600_000;
-
-export interface SessionInfo {
-  user: User;
-  tenant: Tenant;
-  /** The stored session's id (the token's hash) and when it ends. */
-  session: { id: string; expires_at: number };
-}
 
 export async function findLoginUser(d1: D1Database, email: string) {
   const db = drizzle(d1);
@@ -26,18 +18,9 @@ export async function findLoginUser(d1: D1Database, email: string) {
   return row;
 }
 
-export async function createSession(d1: D1Database, userId: string, tenantId: string, now: number): Promise<string> {
-  const token = randomToken();
-  await drizzle(d1)
-    .insert(sessions)
-    .values({ id: await sha256(token), userId, tenantId, expiresAt: now + SESSION_TTL_MS, createdAt: now });
-  return token;
-}
-
-export async function sessionByToken(d1: D1Database, token: string, now: number): Promise<SessionInfo | null> {
-  const db = drizzle(d1);
-  const id = await sha256(token);
-  const [row] = await db
+/** A session made before the tenant objects kept them (its tenant is not in its token). */
+export async function legacySession(d1: D1Database, id: string, now: number): Promise<{ user: User; tenant: Tenant; expiresAt: number } | null> {
+  const [row] = await drizzle(d1)
     .select({ user: users, tenant: tenants, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(sessions.userId, users.id))
@@ -48,12 +31,12 @@ export async function sessionByToken(d1: D1Database, token: string, now: number)
   return {
     user: { id: row.user.id, name: row.user.name, email: row.user.email, role: row.user.role },
     tenant: { id: row.tenant.id, name: row.tenant.name },
-    session: { id, expires_at: row.expiresAt },
+    expiresAt: row.expiresAt,
   };
 }
 
-export async function deleteSession(d1: D1Database, token: string): Promise<void> {
-  await drizzle(d1).delete(sessions).where(eq(sessions.id, await sha256(token)));
+export async function deleteSession(d1: D1Database, id: string): Promise<void> {
+  await drizzle(d1).delete(sessions).where(eq(sessions.id, id));
 }
 
 export async function deleteUserSessions(d1: D1Database, userId: string): Promise<void> {

@@ -1,10 +1,10 @@
 // D1 queries for bots (their handoff settings and webhook secret) and their API keys.
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { apiKeys, bots, tenants } from "../../../schema/tables";
+import { apiKeys, bots } from "../../../schema/tables";
 import type { BotSettingsInput } from "../../../schema/api";
-import type { Tenant } from "../../../schema/shapes";
-import { randomToken, sha256 } from "../auth/crypto";
+import { newApiKey } from "../auth/credentials";
+import { sha256 } from "../auth/crypto";
 import { newId } from "../ids";
 import type { BotSettings } from "../tenant/types";
 import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS } from "../tenant/templates";
@@ -35,21 +35,14 @@ export function newWebhookSecret(): string {
   return `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))))}`;
 }
 
-export interface BotAuth {
-  keyId: string;
-  bot: BotSettings;
-  tenant: Tenant;
-}
-
-export async function botByApiKey(d1: D1Database, key: string): Promise<BotAuth | null> {
+/** The bot and tenant of an API key, by the key's hash (revoked ones too: the object remembers). */
+export async function botByKeyHash(d1: D1Database, hash: string) {
   const [row] = await drizzle(d1)
-    .select({ keyId: apiKeys.id, bot: bots, tenant: tenants })
+    .select({ keyId: apiKeys.id, botId: apiKeys.botId, tenantId: apiKeys.tenantId, revokedAt: apiKeys.revokedAt })
     .from(apiKeys)
-    .innerJoin(bots, eq(apiKeys.botId, bots.id))
-    .innerJoin(tenants, eq(bots.tenantId, tenants.id))
-    .where(and(eq(apiKeys.keyHash, await sha256(key)), isNull(apiKeys.revokedAt)))
+    .where(eq(apiKeys.keyHash, hash))
     .limit(1);
-  return row ? { keyId: row.keyId, bot: toBotSettings(row.bot), tenant: { id: row.tenant.id, name: row.tenant.name } } : null;
+  return row ?? null;
 }
 
 export async function listBots(d1: D1Database, tenantId: string): Promise<BotSettings[]> {
@@ -138,17 +131,17 @@ export async function listApiKeys(d1: D1Database, tenantId: string): Promise<Api
 
 /** Creates a key; the key itself is returned this once and only its hash is kept. */
 export async function createApiKey(d1: D1Database, tenantId: string, botId: string, name: string, now: number) {
-  const key = `hk_${randomToken(24)}`;
-  const row = { id: newId("key"), tenantId, botId, name, keyHash: await sha256(key), prefix: key.slice(0, 7), createdAt: now, revokedAt: null };
+  const key = newApiKey(tenantId);
+  const row = { id: newId("key"), tenantId, botId, name, keyHash: await sha256(key), prefix: key.slice(0, key.lastIndexOf(".") + 5), createdAt: now, revokedAt: null };
   await drizzle(d1).insert(apiKeys).values(row);
-  return { key, api_key: toKey(row) };
+  return { key, api_key: toKey(row), keyHash: row.keyHash };
 }
 
-export async function revokeApiKey(d1: D1Database, tenantId: string, id: string, now: number): Promise<ApiKeyRecord | null> {
+export async function revokeApiKey(d1: D1Database, tenantId: string, id: string, now: number): Promise<{ api_key: ApiKeyRecord; keyHash: string } | null> {
   const [row] = await drizzle(d1)
     .update(apiKeys)
     .set({ revokedAt: now })
     .where(and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id)))
     .returning();
-  return row ? toKey(row) : null;
+  return row ? { api_key: toKey(row), keyHash: row.keyHash } : null;
 }

@@ -2,9 +2,8 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../../schema/shapes";
-import { sessionByToken } from "../db/accounts";
-import { botByApiKey } from "../db/bots";
-import type { AppEnv } from "./context";
+import { keyCredential, sessionCredential } from "../auth/credentials";
+import { tenantHub, type AppEnv } from "./context";
 import { ApiError } from "./errors";
 
 export const SESSION_COOKIE = "hi_session";
@@ -30,10 +29,25 @@ export const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/**
+ * Reads the session cookie into a credential without asking anyone yet: hot routes hand it to
+ * the tenant object, which checks it in the same call that does the work.
+ */
+export const sessionCookie = createMiddleware<AppEnv>(async (c, next) => {
+  const token = getCookie(c, SESSION_COOKIE);
+  const credential = token ? await sessionCredential(c.env.DB, token) : null;
+  if (!credential) throw new ApiError("unauthorized", "Log in to continue.");
+  c.set("credential", credential);
+  await next();
+});
+
+/** The signed-in user and tenant, checked by the tenant object (no D1 round trip). */
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
-  const session = token ? await sessionByToken(c.env.DB, token, Date.now()) : null;
-  if (!session) throw new ApiError("unauthorized", "Log in to continue.");
+  const credential = token ? await sessionCredential(c.env.DB, token) : null;
+  const session = credential ? await tenantHub(c.env, credential.tenantId).authenticate(credential) : null;
+  if (!credential || !session) throw new ApiError("unauthorized", "Log in to continue.");
+  c.set("credential", credential);
   c.set("session", session);
   await next();
 });
@@ -52,12 +66,23 @@ export const writersOnly = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** /api/admin: admins read and write, viewers may only read, agents get nothing. */
+export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) => {
+  const { role } = c.var.session.user;
+  if (role === "viewer" && !SAFE_METHODS.has(c.req.method)) {
+    throw new ApiError("forbidden", "Viewers can read the settings but not change them.");
+  }
+  if (role !== "admin" && role !== "viewer") throw new ApiError("forbidden", "Your role does not allow this.");
+  await next();
+});
+
+/** A bot's API key, read into a credential; the tenant object decides whether it is live. */
 export const requireBot = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
-  const bot = match?.[1] ? await botByApiKey(c.env.DB, match[1]) : null;
-  if (!bot) throw new ApiError("unauthorized", "A valid API key is required (Authorization: Bearer <key>).");
-  const { success } = await c.env.BOT_LIMITER.limit({ key: bot.keyId });
+  const key = match?.[1] ? await keyCredential(c.env.DB, match[1]) : null;
+  if (!key) throw new ApiError("unauthorized", "A valid API key is required (Authorization: Bearer <key>).");
+  const { success } = await c.env.BOT_LIMITER.limit({ key: key.hash });
   if (!success) throw new ApiError("rate_limited", "Too many requests for this API key; slow down and retry.");
-  c.set("bot", bot);
+  c.set("key", key);
   await next();
 });

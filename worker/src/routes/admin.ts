@@ -1,4 +1,5 @@
 // Admin JSON endpoints: agents, bots (handoff settings, webhook) and API keys of one's tenant.
+// Viewers may read every one of them (no answer carries a secret); only admins change anything.
 import { Hono } from "hono";
 import { botSettingsInput, createAgentInput, createApiKeyInput, createBotInput, updateAgentInput } from "../../../schema/api";
 import { hashPassword } from "../auth/crypto";
@@ -7,7 +8,7 @@ import { createApiKey, createBot, findBot, listApiKeys, listBots, newWebhookSecr
 import { tenantHub, type AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { jsonBody } from "../http/input";
-import { requireRole, requireSession } from "../http/middleware";
+import { adminsWriteViewersRead, requireSession } from "../http/middleware";
 import type { BotSettings } from "../tenant/types";
 import type { Context } from "hono";
 
@@ -18,7 +19,7 @@ async function syncBot(c: Context<AppEnv>, bot: BotSettings): Promise<void> {
 }
 
 export const adminRoutes = new Hono<AppEnv>()
-  .use(requireSession, requireRole("admin"))
+  .use(requireSession, adminsWriteViewersRead)
   .get("/agents", async (c) => c.json({ agents: await listAgents(c.env.DB, c.var.session.tenant.id) }))
   .post("/agents", async (c) => {
     const input = await jsonBody(c, createAgentInput);
@@ -43,10 +44,13 @@ export const adminRoutes = new Hono<AppEnv>()
       passwordHash: input.password ? await hashPassword(input.password) : undefined,
     });
     if (!agent) throw notFound("No such agent.");
-    // Open sessions and sockets carry the old identity: end them.
+    // Open sessions and sockets carry the old identity: end them (a new name just follows).
+    const hub = tenantHub(c.env, tenant.id);
     if (input.disabled || input.role || input.password) {
       await deleteUserSessions(c.env.DB, agent.id);
-      await tenantHub(c.env, tenant.id).disconnectUser(agent.id);
+      await hub.endUserSessions(agent.id);
+    } else if (input.name) {
+      await hub.renameUser(agent.id, agent.name);
     }
     return c.json({ agent });
   })
@@ -80,10 +84,16 @@ export const adminRoutes = new Hono<AppEnv>()
     const input = await jsonBody(c, createApiKeyInput);
     const { tenant } = c.var.session;
     if (!(await findBot(c.env.DB, tenant.id, input.bot_id))) throw notFound("No such bot.");
-    return c.json(await createApiKey(c.env.DB, tenant.id, input.bot_id, input.name, Date.now()), 201);
+    const { key, api_key, keyHash } = await createApiKey(c.env.DB, tenant.id, input.bot_id, input.name, Date.now());
+    await tenantHub(c.env, tenant.id).addApiKey(keyHash, api_key.id, api_key.bot_id);
+    return c.json({ key, api_key }, 201);
   })
   .delete("/api-keys/:id", async (c) => {
-    const key = await revokeApiKey(c.env.DB, c.var.session.tenant.id, c.req.param("id"), Date.now());
-    if (!key) throw notFound("No such API key.");
+    const { tenant } = c.var.session;
+    const revoked = await revokeApiKey(c.env.DB, tenant.id, c.req.param("id"), Date.now());
+    if (!revoked) throw notFound("No such API key.");
+    const key = revoked.api_key;
+    // The tenant object answers for keys: from now on it refuses this one.
+    await tenantHub(c.env, tenant.id).revokeApiKey(key.id, revoked.keyHash, key.bot_id);
     return c.json({ api_key: key });
   });

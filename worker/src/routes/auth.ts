@@ -2,9 +2,10 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loginInput } from "../../../schema/api";
-import { DUMMY_PASSWORD_HASH, verifyPassword } from "../auth/crypto";
-import { createSession, deleteSession, sessionByToken, SESSION_TTL_MS } from "../db/accounts";
-import { findLoginUser } from "../db/accounts";
+import { newSessionToken, sessionCredential } from "../auth/credentials";
+import { DUMMY_PASSWORD_HASH, sha256, verifyPassword } from "../auth/crypto";
+import { countLoginAttempt } from "../auth/login-limits";
+import { deleteSession, findLoginUser, SESSION_TTL_MS } from "../db/accounts";
 import { tenantHub, type AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { jsonBody } from "../http/input";
@@ -15,13 +16,15 @@ const badCredentials = () => new ApiError("unauthorized", "Wrong email or passwo
 export const authRoutes = new Hono<AppEnv>()
   .post("/auth/login", async (c) => {
     const { email, password } = await jsonBody(c, loginInput);
-    const { success } = await c.env.LOGIN_LIMITER.limit({ key: email.trim().toLowerCase() });
-    if (!success) throw new ApiError("rate_limited", "Too many login attempts for this account; wait a minute.");
+    await countLoginAttempt(c.env, c.req.raw, email);
     const found = await findLoginUser(c.env.DB, email);
     // Verify against a dummy hash when there is no such user, so timing does not reveal accounts.
     const valid = await verifyPassword(password, found?.user.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!found || !valid || found.user.disabledAt !== null) throw badCredentials();
-    const token = await createSession(c.env.DB, found.user.id, found.tenant.id, Date.now());
+    const { user, tenant } = found;
+    const token = newSessionToken(tenant.id);
+    const identity = { id: user.id, name: user.name, email: user.email, role: user.role };
+    await tenantHub(c.env, tenant.id).createSession({ id: tenant.id, name: tenant.name }, identity, await sha256(token), Date.now() + SESSION_TTL_MS);
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "Lax",
@@ -29,18 +32,14 @@ export const authRoutes = new Hono<AppEnv>()
       path: "/",
       maxAge: SESSION_TTL_MS / 1000,
     });
-    const { user, tenant } = found;
-    return c.json({
-      user: { id: user.id, name: user.name, email: user.email, role: user.role },
-      tenant: { id: tenant.id, name: tenant.name },
-    });
+    return c.json({ user: identity, tenant: { id: tenant.id, name: tenant.name } });
   })
   .post("/auth/logout", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    const session = token ? await sessionByToken(c.env.DB, token, Date.now()) : null;
-    if (token) await deleteSession(c.env.DB, token);
-    // Sockets opened with this session end with it.
-    if (session) await tenantHub(c.env, session.tenant.id).disconnectSession(session.session.id);
+    const credential = token ? await sessionCredential(c.env.DB, token) : null;
+    // The session ends in its tenant object, and the sockets opened with it end with it.
+    if (credential) await tenantHub(c.env, credential.tenantId).endSession(credential.hash);
+    if (credential?.legacy) await deleteSession(c.env.DB, credential.hash);
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   })

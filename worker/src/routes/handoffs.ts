@@ -2,31 +2,31 @@
 import { Hono } from "hono";
 import { assignInput, listQuery, replyInput, resolveInput } from "../../../schema/api";
 import type { HandoffStatus } from "../../../schema/shapes";
+import { HANDOFF_STATUSES, OPEN_STATUSES } from "../../../schema/vocabulary";
 import { findAgent } from "../db/accounts";
 import { historyDetail } from "../db/history";
-import { tenantHub, type AppEnv } from "../http/context";
+import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { jsonBody, queryParams } from "../http/input";
-import { requireRole, requireSession, writersOnly } from "../http/middleware";
+import { requireRole, requireSession, sessionCookie } from "../http/middleware";
 import type { Command } from "../tenant/commands";
 import type { ListFilter } from "../tenant/queries";
 import type { Context } from "hono";
 
-const ALL: HandoffStatus[] = ["queued", "active", "resolved", "expired"];
+const ALL: HandoffStatus[] = [...HANDOFF_STATUSES];
 
+/** One call to the tenant object: it checks the session and runs the command together. */
 async function run(c: Context<AppEnv>, command: Command) {
-  const { user, tenant } = c.var.session;
-  const result = await tenantHub(c.env, tenant.id).command(tenant, user, command);
-  if (!result.ok) throw ApiError.from(result.error);
-  return result.value;
+  const { credential } = c.var;
+  return unwrap(await tenantHub(c.env, credential.tenantId).command(credential, command));
 }
 
 export const handoffRoutes = new Hono<AppEnv>()
-  .use(requireSession, writersOnly)
-  .get("/", async (c) => {
+  .use(sessionCookie)
+  .get("/", requireSession, async (c) => {
     const query = queryParams(c, listQuery);
     const statuses: HandoffStatus[] = !query.status
-      ? ["queued", "active"]
+      ? [...OPEN_STATUSES]
       : query.status.includes("all")
         ? ALL
         : query.status.filter((s): s is HandoffStatus => s !== "all");
@@ -36,7 +36,7 @@ export const handoffRoutes = new Hono<AppEnv>()
     const filter: ListFilter = { statuses, assignee, q: query.q || undefined, limit: query.limit, after: query.cursor };
     return c.json(await tenantHub(c.env, tenant.id).list(filter));
   })
-  .get("/:id", async (c) => {
+  .get("/:id", requireSession, async (c) => {
     const tenantId = c.var.session.tenant.id;
     const id = c.req.param("id");
     // A closed handoff that has left the tenant object is still in D1.
@@ -54,7 +54,7 @@ export const handoffRoutes = new Hono<AppEnv>()
     const input = await jsonBody(c, resolveInput);
     return c.json(await run(c, { type: "resolve", handoff_id: c.req.param("id"), ...input }));
   })
-  .post("/:id/assign", requireRole("admin"), async (c) => {
+  .post("/:id/assign", requireSession, requireRole("admin"), async (c) => {
     const { agent_id } = await jsonBody(c, assignInput);
     const agent = await findAgent(c.env.DB, c.var.session.tenant.id, agent_id);
     if (!agent || agent.disabled) throw notFound("No such agent.");

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import * as api from "../../../schema/api";
 import { ERROR_STATUS } from "../../../schema/errors";
+import { tenantSettingsPatch } from "../../../schema/settings";
 import type { AppEnv } from "../http/context";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
@@ -130,6 +131,16 @@ function document(origin: string) {
         get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
         post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
       },
+      "/api/admin/settings": {
+        get: { summary: "The tenant's settings: retention_days (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
+        patch: {
+          summary: "Change the tenant's settings (admins); history older than retention_days is deleted everywhere",
+          security: agent,
+          requestBody: body(tenantSettingsPatch),
+          responses: { 200: ok("Updated settings"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden") },
+        },
+      },
+      "/api/admin/sync-failures": { get: { summary: "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)", security: agent, responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") } } },
       "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
     },
   };

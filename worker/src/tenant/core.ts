@@ -1,19 +1,21 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
-import type { TenantEvent } from "../../../schema/realtime";
-import type { Handoff, Message, Person, Sender } from "../../../schema/shapes";
+import type { ServerFrame, TenantEvent } from "../../../schema/realtime";
+import type { AuditType, Handoff, LiveStats, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
+import { Access } from "./access";
+import { Counters } from "./counters";
 import { Feed } from "./feed";
 import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
 import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
+import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { botSettings, tenantInfo, type BotSettings, type TenantInfo } from "./types";
 import { WebhookOutbox } from "./webhooks";
 
-export type AuditType = "escalated" | "claimed" | "released" | "assigned" | "resolved" | "expired" | "reminded";
 
 export class TenantCore {
   readonly sql: Sql;
@@ -21,15 +23,35 @@ export class TenantCore {
   readonly timers: Timers;
   readonly mirror: Mirror;
   readonly outbox: WebhookOutbox;
+  readonly access: Access;
+  readonly counters: Counters;
+  readonly settings: SettingsCopy;
   private cachedTenant: TenantInfo | null | undefined;
 
-  constructor(storage: SqlStorage, sockets: () => WebSocket[]) {
-    this.sql = new Sql(storage);
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    sockets: () => WebSocket[],
+    d1: D1Database,
+    /** Agents online now, from the object's socket index. */
+    private readonly agentsOnline: () => number,
+  ) {
+    this.sql = new Sql(storage.sql);
     migrate(this.sql);
     this.feed = new Feed(this.sql, sockets);
     this.timers = new Timers(this.sql);
     this.mirror = new Mirror(this.sql, this.timers);
     this.outbox = new WebhookOutbox(this.sql, this.timers);
+    this.access = new Access(this.sql, d1);
+    this.counters = new Counters(this.sql);
+    this.settings = new SettingsCopy(this.sql);
+  }
+
+  /**
+   * Runs a step as one storage transaction: if it throws midway nothing of it is kept and none
+   * of its frames are sent. Synchronous, so no other request interleaves.
+   */
+  atomically<T>(step: () => T): T {
+    return this.feed.hold(() => this.storage.transactionSync(step));
   }
 
   // --- tenant and bots -----------------------------------------------------------------
@@ -56,14 +78,11 @@ export class TenantCore {
 
   /** Keeps the newest copy of a bot's settings: an escalation that read older ones loses. */
   putBot(bot: BotSettings, now: number): void {
-    this.sql.run(
-      `INSERT INTO bots (id, settings, version, synced_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, version = excluded.version, synced_at = excluded.synced_at
+    this.sql.insert(
+      "bots",
+      { id: bot.id, settings: JSON.stringify(bot), version: bot.version, synced_at: now },
+      `ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, version = excluded.version, synced_at = excluded.synced_at
        WHERE excluded.version >= bots.version`,
-      bot.id,
-      JSON.stringify(bot),
-      bot.version,
-      now,
     );
   }
 
@@ -92,6 +111,7 @@ export class TenantCore {
 
   /** Applies column changes to a handoff and marks it for D1. */
   updateHandoff(id: string, changes: Record<string, SqlStorageValue>, now: number): Handoff {
+    const before = typeof changes.status === "string" ? this.handoffRow(id)?.status : undefined;
     const columns = Object.keys(changes);
     this.sql.run(
       `UPDATE handoffs SET ${columns.map((c) => `${c} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
@@ -100,6 +120,7 @@ export class TenantCore {
       id,
     );
     this.mirror.mark("handoff", id, now);
+    if (before !== undefined && typeof changes.status === "string") this.counters.statusChanged(before, changes.status, now);
     if (changes.status === "resolved" || changes.status === "expired") armHousekeeping(this, now);
     return this.handoff(id)!;
   }
@@ -124,34 +145,13 @@ export class TenantCore {
       delivery: m.delivery ?? null,
       at: m.at,
     };
-    this.sql.run(
-      `INSERT INTO messages (id, handoff_id, external_id, sender, text, agent_id, agent_name, delivery, at, client_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id,
-      row.handoff_id,
-      row.external_id,
-      row.sender,
-      row.text,
-      row.agent_id,
-      row.agent_name,
-      row.delivery,
-      row.at,
-      m.clientId ?? null,
-    );
+    this.sql.insert("messages", { ...row, client_id: m.clientId ?? null });
     if (m.from !== "system") {
-      this.sql.run(
-        `UPDATE handoffs SET message_count = message_count + 1,
-           last_text = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_text END,
-           last_from = CASE WHEN last_at IS NULL OR ? >= last_at THEN ? ELSE last_from END,
-           last_at = MAX(COALESCE(last_at, 0), ?), updated_at = ?
-         WHERE id = ?`,
-        m.at,
-        m.text,
-        m.at,
-        m.from,
-        m.at,
-        now,
-        handoffId,
-      );
+      this.sql.run`UPDATE handoffs SET message_count = message_count + 1,
+           last_text = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.text} ELSE last_text END,
+           last_from = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.from} ELSE last_from END,
+           last_at = MAX(COALESCE(last_at, 0), ${m.at}), updated_at = ${now}
+         WHERE id = ${handoffId}`;
       this.mirror.mark("handoff", handoffId, now);
     }
     this.mirror.mark("message", row.id, now);
@@ -167,21 +167,26 @@ export class TenantCore {
   /** Records one step of the audit trail. */
   audit(handoffId: string, type: AuditType, actor: Person | null, data: Record<string, unknown>, now: number): void {
     const id = newId("ev");
-    this.sql.run(
-      `INSERT INTO events (id, handoff_id, type, actor_id, actor_name, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    this.sql.insert("events", {
       id,
-      handoffId,
+      handoff_id: handoffId,
       type,
-      actor?.id ?? null,
-      actor?.name ?? null,
-      JSON.stringify(data),
-      now,
-    );
+      actor_id: actor?.id ?? null,
+      actor_name: actor?.name ?? null,
+      data: JSON.stringify(data),
+      at: now,
+    });
     this.mirror.mark("event", id, now);
   }
 
   emit(event: TenantEvent, now: number): void {
     this.feed.emit(event, now);
+    if (this.counters.takeMoved()) this.feed.push(JSON.stringify({ type: "stats", data: this.stats(now) } satisfies ServerFrame));
+  }
+
+  /** The stats bar, from the counters and the sockets open now. */
+  stats(now: number): LiveStats {
+    return this.counters.stats(this.agentsOnline(), now);
   }
 
   /** Arms the unclaimed-handoff timers: the reminder (when it comes before expiry) and expiry. */

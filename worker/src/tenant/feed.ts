@@ -8,6 +8,8 @@ const KEEP_MS = 10 * 60_000;
 
 export class Feed {
   private seq: number;
+  /** Frames of the transaction under way: sent only once it commits. */
+  private held: string[] | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -24,8 +26,35 @@ export class Feed {
     this.seq += 1;
     const frame = JSON.stringify({ ...event, seq: this.seq });
     this.sql.run(`INSERT INTO feed (seq, frame, at) VALUES (?, ?, ?)`, this.seq, frame, now);
-    this.broadcast(frame);
+    this.push(frame);
     if (this.seq % 100 === 0) this.prune(now);
+  }
+
+  /** Sends a frame to every socket, once the transaction under way (if any) commits. */
+  push(frame: string): void {
+    if (this.held) this.held.push(frame);
+    else this.broadcast(frame);
+  }
+
+  /**
+   * Runs a transaction's work with its frames held back: they go out when it commits, and a
+   * rolled-back one tells nobody about changes that never happened.
+   */
+  hold<T>(work: () => T): T {
+    if (this.held) return work();
+    const seq = this.seq;
+    this.held = [];
+    try {
+      const result = work();
+      const frames = this.held;
+      this.held = null;
+      for (const frame of frames) this.broadcast(frame);
+      return result;
+    } catch (error) {
+      this.held = null;
+      this.seq = seq;
+      throw error;
+    }
   }
 
   /** Serialized once by the caller; the output gate holds each send until the write is durable. */

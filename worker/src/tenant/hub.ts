@@ -1,56 +1,107 @@
 // The tenant's Durable Object: the lifecycle shell around TenantCore. RPC methods for the
 // Worker, fetch only for the WebSocket upgrade, hibernatable sockets, one alarm for all timers.
+// Every entry point checks the caller's credential here, runs its step as one transaction and
+// never fails silently: the unexpected is logged with the tenant and the step, and answered.
 import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
-import type { Handoff, Stats } from "../../../schema/shapes";
+import type { VersionedSettings } from "../../../schema/settings";
+import type { Handoff, Stats, User } from "../../../schema/shapes";
+import type { SyncFailure } from "../../../schema/sync-failures";
+import type { Credential } from "../auth/credentials";
+import type { SessionInfo } from "./access";
+import { historyDetail } from "../db/history";
+import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, expire, remind, type ContactMessageResult, type EscalateResult } from "./lifecycle";
-import { armHousekeeping, housekeep } from "./housekeeping";
-import { identityOf, onlineAgents, sessionTag, socketIdentity } from "./presence";
+import { contactMessage, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
-import { handoffDetail, stats, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
-import type { Actor, BotSettings, Result, TenantInfo } from "./types";
+import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
+import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
+import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
-/** How long a timer is held while its (async) work runs; if the object dies, it runs again. */
-const LEASE_MS = 60_000;
-export const IDENTITY_HEADER = "x-handoff-identity";
+/** Sockets one session may hold open; a new one beyond this closes the oldest. */
+export const MAX_SOCKETS_PER_SESSION = 20;
+export const CREDENTIAL_HEADER = "x-handoff-credential";
+
+const unauthorized = (message: string) => fail({ code: "unauthorized", message });
+const internalError = () => fail({ code: "internal_error", message: "Something went wrong on our side." });
 
 export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
+  private readonly presence: Presence;
   private armedAt: number | null = null;
+  /** Runs due timers (a field, so not reachable over RPC); tests await its `settled()`. */
+  alarms!: AlarmRunner;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    this.presence = new Presence(() => ctx.getWebSockets());
     void ctx.blockConcurrencyWhile(async () => {
-      this.core = new TenantCore(ctx.storage.sql, () => ctx.getWebSockets());
+      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, () => this.presence.agents().length);
+      this.alarms = new AlarmRunner({
+        core: this.core,
+        db: env.DB,
+        schedule: () => this.schedule(),
+        step: (what, work) => this.step(what, (now) => ok(work(now))),
+        endSession: (id) => this.endSession(id, "session expired"),
+      });
       this.armedAt = await ctx.storage.getAlarm();
+      // An alarm lost (or deleted) while timers remain would leave them unrun forever.
+      if (this.armedAt === null) await this.schedule();
     });
   }
 
-  // --- RPC for the Worker ----------------------------------------------------------------
+  // --- RPC for the bot API -------------------------------------------------------------------
 
-  async escalate(tenant: TenantInfo, bot: BotSettings, input: EscalateRecord): Promise<EscalateResult> {
-    const now = this.enter(tenant);
-    this.core.putBot(bot, now);
-    const result = escalate(this.core, bot, input, now);
-    await this.schedule();
-    return result;
+  async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
+    return this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
   }
 
-  async contactMessage(tenant: TenantInfo, botId: string, input: ContactMessageInput): Promise<ContactMessageResult> {
-    const now = this.enter(tenant);
-    const result = contactMessage(this.core, botId, input, now);
-    armHousekeeping(this.core, now); // its message id is remembered for a while
-    await this.schedule();
-    return result;
+  async contactMessage(key: Credential, input: ContactMessageInput): Promise<Result<ContactMessageResult>> {
+    return this.asBot(key, "contact message", (bot, now) => {
+      const result = contactMessage(this.core, bot.id, input, now);
+      armHousekeeping(this.core, now); // its message id is remembered for a while
+      return result;
+    });
   }
 
-  botHandoff(botId: string, id: string): Handoff | null {
-    const handoff = this.core.handoff(id);
-    return handoff && handoff.bot_id === botId ? handoff : null;
+  async botHandoff(key: Credential, id: string): Promise<Result<Handoff | null>> {
+    const found = await this.asBot(key, "bot read", (bot) => {
+      const handoff = this.core.handoff(id);
+      return { handoff: handoff && handoff.bot_id === bot.id ? handoff : null, held: handoff !== undefined, botId: bot.id };
+    });
+    const tenant = this.core.tenant();
+    if (!found.ok || found.value.held || !tenant) return found.ok ? ok(found.value.handoff) : found;
+    // A closed handoff that has left the object is still in D1.
+    return ok((await historyDetail(this.env.DB, tenant.id, id, found.value.botId))?.handoff ?? null);
+  }
+
+  // --- RPC for agents ------------------------------------------------------------------------
+
+  /** Who a session cookie belongs to, or null: the check every agent request goes through. */
+  async authenticate(credential: Credential): Promise<SessionInfo | null> {
+    const tenant = await this.knownTenant(credential.tenantId);
+    return tenant ? this.core.access.session(credential, tenant, Date.now()) : null;
+  }
+
+  /** The tenant this object serves; asked of D1 only by an object never told (created by hand). */
+  private async knownTenant(tenantId: string): Promise<TenantInfo | null> {
+    const known = this.core.tenant();
+    if (known) return known.id === tenantId ? known : null;
+    const fetched = await this.core.access.fetchTenant(tenantId);
+    if (fetched) this.enter(fetched);
+    return fetched;
+  }
+
+  async command(credential: Credential, command: Command): Promise<Result<CommandData>> {
+    const session = await this.authenticate(credential);
+    if (!session) return unauthorized("Log in to continue.");
+    const result = this.step(`command ${command.type}`, (now) => runCommand(this.core, session.user, command, now));
+    await this.schedule();
+    return result;
   }
 
   /** A page of the list; views with closed statuses reach back into D1. */
@@ -67,15 +118,45 @@ export class TenantHub extends DurableObject<Env> {
     return handoffDetail(this.core, id);
   }
 
-  stats(): Stats {
-    return stats(this.core, onlineAgents(this.ctx.getWebSockets()).length, Date.now());
+  /** D1 rows the mirror set aside after D1 kept refusing them. */
+  syncFailures(): SyncFailure[] {
+    return this.core.mirror.failures();
   }
 
-  async command(tenant: TenantInfo, actor: Actor, command: Command): Promise<Result<CommandData>> {
+  stats(): Stats {
+    const { oldest_waiting_since: _since, ...stats } = this.core.stats(Date.now());
+    return stats;
+  }
+
+  // --- RPC for sign-in and administration ----------------------------------------------------
+
+  createSession(tenant: TenantInfo, user: User, hash: string, expiresAt: number): void {
     const now = this.enter(tenant);
-    const result = runCommand(this.core, actor, command, now);
-    await this.schedule();
-    return result;
+    this.core.access.createSession(hash, user, expiresAt, now);
+  }
+
+  /** Logout (or its expiry): the session ends and so do the sockets opened with it. */
+  endSession(hash: string, reason = "logged out"): number {
+    this.core.access.endSession(hash);
+    return this.closeTagged(sessionTag(hash), reason);
+  }
+
+  /** Disabled, new role or new password: every session of the user ends, sockets included. */
+  endUserSessions(userId: string): number {
+    this.core.access.endUserSessions(userId);
+    return this.closeTagged(userId, "session ended");
+  }
+
+  renameUser(userId: string, name: string): void {
+    this.core.access.renameUser(userId, name);
+  }
+
+  addApiKey(hash: string, keyId: string, botId: string): void {
+    this.core.access.addKey(hash, keyId, botId);
+  }
+
+  revokeApiKey(keyId: string, hash: string | null, botId: string): void {
+    this.core.access.revokeKey(keyId, hash, botId, Date.now());
   }
 
   /** Keeps the object's copy of a bot's settings current after an admin change. */
@@ -83,14 +164,11 @@ export class TenantHub extends DurableObject<Env> {
     this.core.putBot(bot, this.enter(tenant));
   }
 
-  /** Closes a user's sockets (disabled, or role changed): they must reconnect as who they now are. */
-  disconnectUser(userId: string): number {
-    return this.closeTagged(userId, "session ended");
-  }
-
-  /** Closes the sockets opened with one session (its owner logged out). */
-  disconnectSession(sessionId: string): number {
-    return this.closeTagged(sessionTag(sessionId), "logged out");
+  /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */
+  async syncSettings(tenant: TenantInfo, settings: VersionedSettings): Promise<void> {
+    this.enter(tenant);
+    this.core.settings.put(settings);
+    await this.schedule();
   }
 
   private closeTagged(tag: string, reason: string): number {
@@ -99,22 +177,42 @@ export class TenantHub extends DurableObject<Env> {
     return sockets.length;
   }
 
-  // --- WebSockets ------------------------------------------------------------------------
+  // --- WebSockets ----------------------------------------------------------------------------
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
-    const identity = socketIdentity.parse(JSON.parse(request.headers.get(IDENTITY_HEADER) ?? "null"));
-    const now = this.enter(identity.tenant);
+    const credential = JSON.parse(request.headers.get(CREDENTIAL_HEADER) ?? "null") as Credential | null;
+    const session = credential ? await this.authenticate(credential) : null;
+    if (!session) return Response.json({ error: { code: "unauthorized", message: "Log in to continue." } }, { status: 401 });
+    const now = Date.now();
+    const identity: SocketIdentity = { ...session, opened_at: now };
+    const tag = sessionTag(session.session.id);
+    this.closeOldest(tag);
+    this.presence.agents(); // index the sockets already open before this one joins them
     const { 0: client, 1: server } = new WebSocketPair();
-    const before = onlineAgents(this.ctx.getWebSockets());
-    this.ctx.acceptWebSocket(server, [identity.user.id, sessionTag(identity.session.id)]);
+    this.ctx.acceptWebSocket(server, [identity.user.id, tag]);
     server.serializeAttachment(identity);
-    const agents = onlineAgents(this.ctx.getWebSockets());
-    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents } });
-    if (agents.length !== before.length) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
+    const cameOnline = this.presence.add(server, identity);
+    const agents = this.presence.agents();
+    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents, stats: this.core.stats(now) } });
+    if (cameOnline) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
+    // An idle socket ends when its session does, not when it next writes.
+    this.core.timers.setIfAbsent("session", session.session.id, session.session.expires_at);
+    await this.schedule();
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Makes room for one more socket of a session, closing its oldest beyond the limit. */
+  private closeOldest(tag: string): void {
+    const open = this.ctx.getWebSockets(tag);
+    if (open.length < MAX_SOCKETS_PER_SESSION) return;
+    const byAge = open
+      .map((ws) => ({ ws, at: this.presence.identity(ws)?.opened_at ?? 0 }))
+      .sort((a, b) => a.at - b.at)
+      .slice(0, open.length - MAX_SOCKETS_PER_SESSION + 1);
+    for (const { ws } of byAge) this.closeSocket(ws, 4008, "too many open sockets for this session");
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
@@ -144,7 +242,7 @@ export class TenantHub extends DurableObject<Env> {
       return;
     }
     const { ref, ...command } = frame;
-    const result = runCommand(this.core, identity.user, command, Date.now());
+    const result = this.step(`socket ${command.type}`, (now) => runCommand(this.core, identity.user, command, now));
     this.send(ws, result.ok ? { type: "ack", ref, ok: true, data: result.value } : { type: "ack", ref, ok: false, error: result.error });
     await this.schedule();
   }
@@ -158,17 +256,14 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   private closeSocket(ws: WebSocket, code: number, reason: string): void {
-    const sockets = this.ctx.getWebSockets();
-    // In webSocketClose the runtime has already dropped the socket from the list; count it back.
-    if (!sockets.includes(ws)) sockets.push(ws);
-    const before = onlineAgents(sockets).length;
     try {
       ws.close(code, reason);
     } catch {
       // Already closed.
     }
-    const agents = onlineAgents(sockets, ws);
-    if (agents.length !== before) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, Date.now());
+    if (!this.presence.remove(ws)) return;
+    const agents = this.presence.agents();
+    this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, Date.now());
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -179,44 +274,11 @@ export class TenantHub extends DurableObject<Env> {
     }
   }
 
-  // --- timers ----------------------------------------------------------------------------
+  // --- timers --------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
     this.armedAt = null;
-    const now = Date.now();
-    const webhookIds: string[] = [];
-    let flushMirror = false;
-    for (const timer of this.core.timers.due(now)) {
-      if (timer.kind === "housekeeping") housekeep(this.core, now);
-      else if (timer.kind === "expire" || timer.kind === "remind") {
-        this.core.timers.clear(timer.kind, timer.ref);
-        if (timer.kind === "expire") expire(this.core, timer.ref, now);
-        else remind(this.core, timer.ref, now);
-      } else {
-        this.core.timers.set(timer.kind, timer.ref, now + LEASE_MS);
-        if (timer.kind === "webhook") webhookIds.push(timer.ref);
-        else flushMirror = true;
-      }
-    }
-    await Promise.all([this.deliverWebhooks(webhookIds), flushMirror ? this.flushMirror() : undefined]);
-    await this.schedule();
-  }
-
-  private async deliverWebhooks(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const outcomes = await this.core.outbox.deliver(ids, (id) => this.core.bot(id));
-    const now = Date.now();
-    for (const { messageId, delivery } of outcomes) {
-      if (!messageId || !delivery) continue;
-      const message = this.core.setDelivery(messageId, delivery, now);
-      if (message) this.core.emit({ type: "message.updated", data: { message } }, now);
-    }
-  }
-
-  private async flushMirror(): Promise<void> {
-    const tenant = this.core.tenant();
-    if (!tenant) return this.core.timers.clear("mirror", "");
-    await this.core.mirror.flush(this.env.DB, tenant.id);
+    await this.alarms.run(Date.now());
   }
 
   /** Arms the one alarm for the earliest timer (never in the past: local workerd drops that). */
@@ -227,6 +289,39 @@ export class TenantHub extends DurableObject<Env> {
     if (this.armedAt !== null && this.armedAt <= at) return;
     this.armedAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  // --- entry points --------------------------------------------------------------------------
+
+  /** A bot request: the key must be live; its bot's settings come from the object's copy. */
+  private async asBot<T>(key: Credential, what: string, work: (bot: BotSettings, now: number) => T): Promise<Result<T>> {
+    const tenant = await this.knownTenant(key.tenantId);
+    const botKey = tenant ? await this.core.access.botKey(key, tenant.id) : null;
+    if (!botKey || !tenant) return unauthorized("A valid API key is required (Authorization: Bearer <key>).");
+    let bot = this.core.bot(botKey.botId);
+    if (!bot) {
+      const fetched = await this.core.access.fetchBot(tenant.id, botKey.botId);
+      if (!fetched) return unauthorized("This API key's bot no longer exists.");
+      this.core.putBot(fetched, Date.now());
+      bot = fetched;
+    }
+    const settings = bot;
+    const result = this.step(what, (now) => ({ ok: true as const, value: work(settings, now) }));
+    await this.schedule();
+    return result;
+  }
+
+  /**
+   * Runs one step atomically. An unexpected error rolls it back, is logged with the tenant and
+   * the step, and is answered as `internal_error` instead of leaving the caller waiting.
+   */
+  private step<T>(what: string, work: (now: number) => Result<T>): Result<T> {
+    try {
+      return this.core.atomically(() => work(Date.now()));
+    } catch (error) {
+      console.error(`Tenant ${this.core.tenant()?.id ?? "?"}: ${what} failed:`, error);
+      return internalError();
+    }
   }
 
   /** Remembers which tenant this object is (for D1 rows and {org_name}). */

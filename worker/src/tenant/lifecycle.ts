@@ -59,6 +59,7 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   core.addMessage(id, { from: "system", text: handoffMessage, at: now }, now);
   core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel }, now);
   core.mirror.mark("handoff", id, now);
+  core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
   const handoff = core.handoff(id)!;
   core.emit({ type: "handoff.created", data: { handoff } }, now);

@@ -1,12 +1,15 @@
 // Who has the inbox open, derived from the object's sockets (nothing stored, so nothing stale).
+// Sockets are indexed in memory so that opening or closing one costs the same with 1 or 1,000
+// agents online; after the object wakes from hibernation the index is rebuilt once.
 import { z } from "zod";
-import { ROLES } from "../../../schema/api";
-import type { Person, User } from "../../../schema/shapes";
+import { ROLES } from "../../../schema/vocabulary";
+import type { Person } from "../../../schema/shapes";
 
 export const socketIdentity = z.object({
   user: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES) }),
   tenant: z.object({ id: z.string(), name: z.string() }),
   session: z.object({ id: z.string(), expires_at: z.number() }),
+  opened_at: z.number().default(0),
 });
 
 export const sessionTag = (sessionId: string) => `session:${sessionId}`;
@@ -17,13 +20,83 @@ export function identityOf(ws: WebSocket): SocketIdentity | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Agents and admins online (viewers watch, they do not take conversations). */
-export function onlineAgents(sockets: WebSocket[], except?: WebSocket): Person[] {
-  const seen = new Map<string, Person>();
-  for (const ws of sockets) {
-    if (ws === except) continue;
-    const user: User | undefined = identityOf(ws)?.user;
-    if (user && user.role !== "viewer" && !seen.has(user.id)) seen.set(user.id, { id: user.id, name: user.name });
+interface Online {
+  person: Person;
+  sockets: number;
+}
+
+export class Presence {
+  private index: Map<WebSocket, SocketIdentity> | null = null;
+  private online = new Map<string, Online>();
+  private list: Person[] | null = null;
+  private gone = new WeakSet<WebSocket>();
+
+  constructor(private readonly sockets: () => WebSocket[]) {}
+
+  /** Agents and admins online, by name (viewers watch, they do not take conversations). */
+  agents(): Person[] {
+    this.indexed();
+    this.list ??= [...this.online.values()].map((o) => o.person).sort((a, b) => a.name.localeCompare(b.name));
+    return this.list;
   }
-  return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
+
+  identity(ws: WebSocket): SocketIdentity | null {
+    return this.indexed().get(ws) ?? identityOf(ws);
+  }
+
+  /** Indexes an accepted socket; true when it brought an agent online. */
+  add(ws: WebSocket, identity: SocketIdentity): boolean {
+    const index = this.indexed();
+    if (index.has(ws)) return false;
+    index.set(ws, identity);
+    return this.count(identity, +1);
+  }
+
+  /** Forgets a closing socket; true when its agent is now offline. */
+  remove(ws: WebSocket): boolean {
+    if (this.gone.has(ws)) return false;
+    this.gone.add(ws);
+    const index = this.indexed();
+    const identity = index.get(ws) ?? identityOf(ws);
+    if (!identity || identity.user.role === "viewer") {
+      index.delete(ws);
+      return false;
+    }
+    if (index.delete(ws)) return this.count(identity, -1);
+    // Indexed after the runtime had already dropped it: the index never counted it, so its
+    // agent went offline with it exactly when no other socket of theirs is open.
+    return !this.online.has(identity.user.id);
+  }
+
+  private count(identity: SocketIdentity, delta: 1 | -1): boolean {
+    const { user } = identity;
+    if (user.role === "viewer") return false;
+    const entry = this.online.get(user.id);
+    if (delta === 1) {
+      if (entry) {
+        entry.sockets += 1;
+        return false;
+      }
+      this.online.set(user.id, { person: { id: user.id, name: user.name }, sockets: 1 });
+    } else {
+      if (!entry) return false;
+      entry.sockets -= 1;
+      if (entry.sockets > 0) return false;
+      this.online.delete(user.id);
+    }
+    this.list = null;
+    return true;
+  }
+
+  private indexed(): Map<WebSocket, SocketIdentity> {
+    if (this.index) return this.index;
+    this.index = new Map();
+    for (const ws of this.sockets()) {
+      const identity = identityOf(ws);
+      if (!identity) continue;
+      this.index.set(ws, identity);
+      this.count(identity, +1);
+    }
+    return this.index;
+  }
 }

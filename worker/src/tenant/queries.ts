@@ -1,5 +1,5 @@
-// Reads of a tenant's handoffs: the inbox list, a handoff's detail, the stats bar.
-import type { HandoffStatus, Stats } from "../../../schema/shapes";
+// Reads of a tenant's handoffs: the inbox list and a handoff's detail (the stats bar is counters.ts).
+import type { HandoffStatus } from "../../../schema/shapes";
 import type { Handoff, HandoffEvent, Message } from "../../../schema/shapes";
 import { encodeCursor, type Cursor } from "../../../schema/paging";
 import type { TenantCore } from "./core";
@@ -95,38 +95,4 @@ export function handoffDetail(core: TenantCore, id: string): HandoffDetail | nul
   const messages = core.sql.all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toMessage);
   const events = core.sql.all<EventRow>(`SELECT * FROM events WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toEvent);
   return { handoff: toHandoff(row), messages, events };
-}
-
-function startOfUtcDay(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-}
-
-/** Monday 00:00 UTC of the current week. */
-function startOfUtcWeek(now: number): number {
-  const day = startOfUtcDay(now);
-  const weekday = (new Date(day).getUTCDay() + 6) % 7;
-  return day - weekday * 86_400_000;
-}
-
-export function stats(core: TenantCore, agentsOnline: number, now: number): Stats {
-  const row = core.sql.first<{ queued: number; active: number; oldest: number | null; today: number; resolved: number }>(
-    `SELECT
-       SUM(status = 'queued') AS queued,
-       SUM(status = 'active') AS active,
-       MIN(CASE WHEN status = 'queued' THEN created_at END) AS oldest,
-       SUM(created_at >= ?) AS today,
-       SUM(status = 'resolved' AND resolved_at >= ?) AS resolved
-     FROM handoffs`,
-    startOfUtcDay(now),
-    startOfUtcWeek(now),
-  );
-  return {
-    queued: row?.queued ?? 0,
-    active: row?.active ?? 0,
-    agents_online: agentsOnline,
-    oldest_waiting_seconds: row?.oldest == null ? null : Math.max(0, Math.floor((now - row.oldest) / 1000)),
-    today: row?.today ?? 0,
-    resolved_this_week: row?.resolved ?? 0,
-  };
 }

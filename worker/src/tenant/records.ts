@@ -1,6 +1,6 @@
 // Rows of the tenant object's tables, and how they become the public shapes of api.md.
 import { z } from "zod";
-import { CHANNELS, OUTCOMES, PRIORITIES } from "../../../schema/api";
+import { AUDIT_TYPES, CHANNELS, DELIVERIES, HANDOFF_STATUSES, OUTCOMES, PRIORITIES, SENDERS } from "../../../schema/vocabulary";
 import type { Delivery, Handoff, HandoffEvent, HandoffStatus, Message, Sender } from "../../../schema/shapes";
 
 export interface HandoffRow extends Record<string, SqlStorageValue> {
@@ -63,10 +63,10 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
 const tagsColumn = z.array(z.string());
 const metadataColumn = z.record(z.string(), z.json());
 const eventData = z.record(z.string(), z.json());
-export const statusColumn = z.enum(["queued", "active", "resolved", "expired"]);
-export const senderColumn = z.enum(["contact", "bot", "agent", "system"]);
-export const deliveryColumn = z.enum(["pending", "delivered", "failed"]).nullable();
-const eventType = z.enum(["escalated", "claimed", "released", "assigned", "resolved", "expired", "reminded"]);
+export const statusColumn = z.enum(HANDOFF_STATUSES);
+export const senderColumn = z.enum(SENDERS);
+export const deliveryColumn = z.enum(DELIVERIES).nullable();
+const eventType = z.enum(AUDIT_TYPES);
 
 export function toHandoff(row: HandoffRow): Handoff {
   return {

@@ -1,7 +1,7 @@
 // The tenant object's own SQLite schema: forward-only steps, applied once at start-up.
 import type { Sql } from "./sql";
 
-const STEPS: string[][] = [
+export const STEPS: readonly (readonly string[])[] = [
   [
     `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     `CREATE TABLE bots (id TEXT PRIMARY KEY, settings TEXT NOT NULL, synced_at INTEGER NOT NULL)`,
@@ -51,6 +51,39 @@ const STEPS: string[][] = [
     // Replies sent again with the same client id (after a lost answer) are stored once.
     `ALTER TABLE messages ADD COLUMN client_id TEXT`,
     `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, client_id) WHERE client_id IS NOT NULL`,
+  ],
+  [
+    // The object is the authority for its tenant's sessions and API keys (ids are SHA-256 hashes).
+    `CREATE TABLE sessions (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, user TEXT NOT NULL,
+      expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+    `CREATE INDEX sessions_user ON sessions (user_id)`,
+    `CREATE TABLE api_keys (hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, bot_id TEXT NOT NULL, revoked_at INTEGER)`,
+    `CREATE INDEX api_keys_key ON api_keys (key_id)`,
+  ],
+  [
+    // The stats bar as counters (see counters.ts), started from what the object holds now.
+    `CREATE TABLE status_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL)`,
+    `CREATE TABLE daily_counts (day TEXT PRIMARY KEY, escalated INTEGER NOT NULL DEFAULT 0, resolved INTEGER NOT NULL DEFAULT 0)`,
+    `INSERT INTO status_counts (status, n) SELECT status, COUNT(*) FROM handoffs WHERE status IN ('queued', 'active') GROUP BY status`,
+    `INSERT INTO daily_counts (day, escalated, resolved)
+      SELECT day, SUM(escalated), SUM(resolved) FROM (
+        SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, 1 AS escalated, 0 AS resolved FROM handoffs
+        UNION ALL
+        SELECT strftime('%Y-%m-%d', resolved_at / 1000, 'unixepoch'), 0, 1 FROM handoffs WHERE status = 'resolved' AND resolved_at IS NOT NULL)
+      GROUP BY day`,
+    // The retention sweep (retention.ts) runs from the alarm, first an hour after this step.
+    `INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES ('retention', '', CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 3600000)`,
+  ],
+  [
+    // A D1 row that keeps failing is retried on its own backoff, then set aside (with its error,
+    // for admins) instead of holding back every later row.
+    `ALTER TABLE mirror ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+    `ALTER TABLE mirror ADD COLUMN last_error TEXT`,
+    `ALTER TABLE mirror ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0`,
+    `CREATE TABLE mirror_failures (kind TEXT NOT NULL, id TEXT NOT NULL, attempts INTEGER NOT NULL,
+      last_error TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
+    // A bot that takes a webhook again gets its other pending ones at once.
+    `CREATE INDEX webhooks_bot_pending ON webhooks (bot_id, status)`,
   ],
   [
     // Housekeeping finds closed handoffs by when they last changed, and old inbound ids by age;

@@ -1,7 +1,7 @@
 // Every timer of a tenant in one table, driven by the object's single alarm.
 import type { Sql } from "./sql";
 
-export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "housekeeping";
+export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping";
 
 export interface DueTimer extends Record<string, SqlStorageValue> {
   kind: TimerKind;
@@ -24,6 +24,16 @@ export class Timers {
   /** Sets the timer unless one is already pending (an earlier one wins). */
   setIfAbsent(kind: TimerKind, ref: string, dueAt: number): void {
     this.sql.run(`INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES (?, ?, ?)`, kind, ref, dueAt);
+  }
+
+  /** Sets the timer, or moves a pending one earlier (never later). */
+  setEarlier(kind: TimerKind, ref: string, dueAt: number): void {
+    this.sql.run(
+      `INSERT INTO timers (kind, ref, due_at) VALUES (?, ?, ?) ON CONFLICT (kind, ref) DO UPDATE SET due_at = MIN(due_at, excluded.due_at)`,
+      kind,
+      ref,
+      dueAt,
+    );
   }
 
   clear(kind: TimerKind, ref: string): void {

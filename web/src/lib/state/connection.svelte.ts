@@ -2,14 +2,17 @@
 // with a ping watchdog, and carries agents' commands (acked) with HTTP as the fallback.
 import { ERROR_STATUS } from "#schema/errors";
 import type { AgentAction, CommandData, EventFrame, ServerFrame } from "#schema/realtime";
+import type { LiveStats } from "#schema/shapes";
 import { ApiFailure, api } from "../api/client";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
 
 export interface ConnectionHandlers {
-  /** The server greeted us (first connect or reconnect) and told its current seq. */
-  hello(seq: number): void;
+  /** The server greeted us (first connect or reconnect) and told its current seq and stats. */
+  hello(seq: number, stats: LiveStats): void;
   event(frame: EventFrame): void;
+  /** The stats bar's current numbers (not numbered: each one replaces the last). */
+  stats(stats: LiveStats): void;
   resync(): void;
   /** The session is over (logged out elsewhere, expired, disabled): stop and log in again. */
   signedOut(): void;
@@ -118,7 +121,10 @@ export class Connection {
         this.failures = 0;
         this.status = "connected";
         this.startPing();
-        this.handlers.hello(frame.seq);
+        this.handlers.hello(frame.seq, frame.data.stats);
+        return;
+      case "stats":
+        this.handlers.stats(frame.data);
         return;
       case "resync":
         this.handlers.resync();

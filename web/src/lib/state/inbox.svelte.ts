@@ -2,7 +2,7 @@
 // current by the socket's events and changed by the agent's commands.
 import { SvelteMap } from "svelte/reactivity";
 import type { AgentAction, CommandData, EventFrame } from "#schema/realtime";
-import type { Handoff, Message, Person, Stats } from "#schema/shapes";
+import type { Handoff, LiveStats, Message, Person } from "#schema/shapes";
 import { ApiFailure, api, type HandoffDetail, type Session } from "../api/client";
 import { contactLabel } from "../format";
 import { Connection } from "./connection.svelte";
@@ -24,15 +24,14 @@ export interface PendingReply {
 
 /** A gap in seqs that does not fill within this time means something was lost: reload. */
 const GAP_TIMEOUT_MS = 3_000;
-const STATS_DEBOUNCE_MS = 300;
 
 export class Inbox {
   readonly handoffs = new SvelteMap<string, Handoff>();
   filters = $state<Filters>({ ...DEFAULT_FILTERS });
   listState = $state<LoadState>("loading");
   listError = $state("");
-  stats = $state<Stats | null>(null);
-  private statsAt = $state(Date.now());
+  /** Pushed by the server (in hello, then after every change that moves a number): never fetched. */
+  stats = $state.raw<LiveStats | null>(null);
   agentsOnline = $state<Person[]>([]);
   detail = $state<HandoffDetail | null>(null);
   detailId = $state<string | null>(null);
@@ -55,7 +54,6 @@ export class Inbox {
   private listEvents: EventFrame[] | null = null;
   private detailEvents: EventFrame[] | null = null;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
-  private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   private nextReplyKey = 0;
 
@@ -65,8 +63,9 @@ export class Inbox {
     const list = [...this.handoffs.values()].filter((h) => matches(h, this.filters, this.me.id, { search: false }));
     return isQueueView(this.filters) ? list.sort(byAge) : list.sort((a, b) => byAge(b, a));
   });
+  /** Ticks with the clock from when the oldest waiting conversation arrived. */
   oldestWaitingSeconds = $derived(
-    this.stats?.oldest_waiting_seconds == null ? null : this.stats.oldest_waiting_seconds + Math.floor((this.now - this.statsAt) / 1000),
+    this.stats?.oldest_waiting_since == null ? null : Math.max(0, Math.floor((this.now - Date.parse(this.stats.oldest_waiting_since)) / 1000)),
   );
 
   constructor(
@@ -75,8 +74,9 @@ export class Inbox {
     onSignedOut: () => void = () => {},
   ) {
     this.connection = new Connection(socketUrl, {
-      hello: (seq) => this.onHello(seq),
+      hello: (seq, stats) => this.onHello(seq, stats),
       event: (frame) => this.onEvent(frame),
+      stats: (stats) => (this.stats = stats),
       resync: () => this.startOver(),
       signedOut: () => {
         this.stop();
@@ -101,13 +101,13 @@ export class Inbox {
   stop(): void {
     if (this.clock) clearInterval(this.clock);
     if (this.gapTimer) clearTimeout(this.gapTimer);
-    if (this.statsTimer) clearTimeout(this.statsTimer);
     this.connection.stop();
   }
 
   // --- realtime ---------------------------------------------------------------------------
 
-  private onHello(seq: number): void {
+  private onHello(seq: number, stats: LiveStats): void {
+    this.stats = stats;
     if (!this.loadedOnce) {
       this.loadedOnce = true;
       this.sequence.reset(seq);
@@ -136,12 +136,10 @@ export class Inbox {
       case "handoff.created":
         this.upsert(frame.data.handoff);
         this.notifier.alert("New escalation", `${contactLabel(frame.data.handoff.contact)} — ${frame.data.handoff.reason ?? "wants a person"}`, `/handoffs/${frame.data.handoff.id}`);
-        this.refreshStatsSoon();
         break;
       case "handoff.updated":
         this.upsert(frame.data.handoff);
         if (this.detailId === frame.data.handoff.id) void this.loadDetail(frame.data.handoff.id, true);
-        this.refreshStatsSoon();
         break;
       case "handoff.reminder":
         this.notifier.toast(`Still waiting: ${contactLabel(frame.data.handoff.contact)} (${Math.round(frame.data.waiting_seconds / 60)} min)`, "info", `/handoffs/${frame.data.handoff.id}`);
@@ -212,9 +210,9 @@ export class Inbox {
     this.connection.reconnectNow();
   }
 
-  /** Loads the list, stats and the open conversation. */
+  /** Loads the list and the open conversation (the stats came with hello). */
   async reload(): Promise<void> {
-    await Promise.all([this.loadList(), this.loadStats(), this.detailId ? this.loadDetail(this.detailId) : undefined]);
+    await Promise.all([this.loadList(), this.detailId ? this.loadDetail(this.detailId) : undefined]);
   }
 
   async setFilters(filters: Filters): Promise<void> {
@@ -244,23 +242,6 @@ export class Inbox {
       this.listState = "error";
       this.listError = error instanceof ApiFailure ? error.message : "Could not load conversations.";
     }
-  }
-
-  async loadStats(): Promise<void> {
-    try {
-      this.stats = await api.stats();
-      this.statsAt = Date.now();
-    } catch {
-      // The bar keeps its last numbers; the connection indicator tells the story.
-    }
-  }
-
-  private refreshStatsSoon(): void {
-    if (this.statsTimer) return;
-    this.statsTimer = setTimeout(() => {
-      this.statsTimer = null;
-      void this.loadStats();
-    }, STATS_DEBOUNCE_MS);
   }
 
   async open(id: string | null): Promise<void> {

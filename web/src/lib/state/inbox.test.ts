@@ -2,7 +2,7 @@
 // frames (hello, events, acks, drops) and canned HTTP answers play the snapshot endpoints.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EventFrame, ServerFrame } from "#schema/realtime";
-import type { Handoff, Message } from "#schema/shapes";
+import type { Handoff, LiveStats, Message } from "#schema/shapes";
 import { Inbox } from "./inbox.svelte";
 import { testHandoff } from "./test-handoff";
 
@@ -53,7 +53,7 @@ const message = (id: string, handoffId: string, over: Partial<Message> = {}): Me
 });
 
 let snapshot: Handoff[] = [];
-const stats = { queued: 0, active: 0, agents_online: 1, oldest_waiting_seconds: null, today: 0, resolved_this_week: 0 };
+const stats: LiveStats = { queued: 0, active: 0, agents_online: 1, oldest_waiting_seconds: null, oldest_waiting_since: null, today: 0, resolved_this_week: 0 };
 
 beforeEach(() => {
   ScriptedSocket.all = [];
@@ -63,7 +63,6 @@ beforeEach(() => {
   vi.stubGlobal("fetch", async (input: string) => {
     const path = String(input);
     if (path.startsWith("/api/handoffs?")) return Response.json({ handoffs: snapshot });
-    if (path === "/api/stats") return Response.json(stats);
     const detail = /^\/api\/handoffs\/([^/?]+)$/.exec(path);
     if (detail) return Response.json({ handoff: snapshot.find((h) => h.id === detail[1]) ?? handoff(detail[1]!), messages: [], events: [] });
     return Response.json({ error: { code: "not_found", message: "no" } }, { status: 404 });
@@ -81,7 +80,7 @@ const created = (seq: number, h: Handoff) => event(seq, { type: "handoff.created
 async function connected(helloSeq: number): Promise<Inbox> {
   const inbox = new Inbox(session, "ws://inbox.test/api/ws");
   inbox.start();
-  ScriptedSocket.last.frame({ type: "hello", seq: helloSeq, data: { user: me, agents_online: 1, agents: [me] } });
+  ScriptedSocket.last.frame({ type: "hello", seq: helloSeq, data: { user: me, agents_online: 1, agents: [me], stats } });
   await vi.advanceTimersByTimeAsync(0);
   return inbox;
 }
@@ -122,6 +121,45 @@ describe("the inbox store", () => {
     inbox.stop();
   });
 
+  it("shows the stats pushed by the server, in hello and after each change, without fetching them", async () => {
+    const requested: string[] = [];
+    vi.stubGlobal("fetch", async (input: string) => {
+      requested.push(String(input));
+      return Response.json({ handoffs: [] });
+    });
+    vi.setSystemTime(Date.parse("2026-11-25T12:00:00.000Z"));
+    const inbox = new Inbox(session, "ws://inbox.test/api/ws");
+    inbox.start();
+    const waiting = { ...stats, queued: 2, today: 5, oldest_waiting_seconds: 90, oldest_waiting_since: "2026-11-25T11:58:30.000Z" };
+    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me], stats: waiting } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inbox.stats).toEqual(waiting);
+    expect(inbox.oldestWaitingSeconds).toBe(90);
+
+    // The wait ticks on the client, from when the oldest one arrived.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(inbox.oldestWaitingSeconds).toBe(120);
+
+    // A claim: the event, then the new numbers.
+    const claimed = handoff("a", { status: "active", assignee: { id: "u_bob", name: "Bob" } });
+    ScriptedSocket.last.frame(event(2, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
+    const afterClaim = { ...waiting, queued: 1, active: 1, oldest_waiting_seconds: 60, oldest_waiting_since: "2026-11-25T11:59:30.000Z" };
+    ScriptedSocket.last.frame({ type: "stats", data: afterClaim });
+    expect(inbox.stats).toMatchObject({ queued: 1, active: 1, today: 5 });
+    expect(inbox.oldestWaitingSeconds).toBe(60);
+
+    // Nobody waiting any more.
+    ScriptedSocket.last.frame({ type: "stats", data: { ...afterClaim, queued: 0, active: 2, oldest_waiting_seconds: null, oldest_waiting_since: null } });
+    expect(inbox.oldestWaitingSeconds).toBeNull();
+    expect(inbox.stats?.active).toBe(2);
+    await vi.advanceTimersByTimeAsync(5_000);
+    // The snapshot of the list was loaded once; the stats never.
+    expect(requested.filter((path) => path.startsWith("/api/stats"))).toEqual([]);
+    expect(requested.filter((path) => path.startsWith("/api/handoffs?"))).toHaveLength(1);
+    expect(inbox.sequence.last).toBe(2);
+    inbox.stop();
+  });
+
   it("after a dropped connection, resumes from the last seq and applies what it missed in order", async () => {
     const inbox = await connected(3);
     ScriptedSocket.last.frame(created(4, handoff("p")));
@@ -131,7 +169,7 @@ describe("the inbox store", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const second = ScriptedSocket.last;
     expect(ScriptedSocket.all).toHaveLength(2);
-    second.frame({ type: "hello", seq: 7, data: { user: me, agents_online: 1, agents: [me] } });
+    second.frame({ type: "hello", seq: 7, data: { user: me, agents_online: 1, agents: [me], stats } });
     expect(second.sent).toContainEqual({ type: "resume", since: 4 });
 
     // A live event overtakes the replay: it waits for the events before it.
@@ -150,7 +188,7 @@ describe("the inbox store", () => {
     const fresh = ScriptedSocket.last;
     expect(ScriptedSocket.all).toHaveLength(2);
     snapshot = [handoff("z")];
-    fresh.frame({ type: "hello", seq: 99, data: { user: me, agents_online: 1, agents: [me] } });
+    fresh.frame({ type: "hello", seq: 99, data: { user: me, agents_online: 1, agents: [me], stats } });
     await vi.advanceTimersByTimeAsync(0);
     expect(fresh.sent.some((f) => typeof f === "object" && f !== null && (f as { type: string }).type === "resume")).toBe(false);
     expect(inbox.visible.map((h) => h.id)).toEqual(["z"]);
@@ -253,7 +291,7 @@ describe("the inbox store", () => {
     let signedOut = 0;
     const inbox = new Inbox(session, "ws://inbox.test/api/ws", () => signedOut++);
     inbox.start();
-    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me] } });
+    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me], stats } });
     ScriptedSocket.last.drop(4001);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(signedOut).toBe(1);
