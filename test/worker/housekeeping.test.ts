@@ -67,6 +67,23 @@ describe("closed handoffs leave the tenant object", () => {
     expect(await objectRowsFor(t, handoff.id)).toEqual(GONE);
   });
 
+  it("a tenant's shorter retention_days lowers how long closed handoffs stay in the object", async () => {
+    const t = await makeTenant({ webhook: false });
+    const admin = await login(t.admin);
+    const alice = await login(t.alice);
+    await json("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
+    const { handoff } = await escalate(t);
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await drain(t);
+
+    // Closed two days ago (its last change moved back, as time would): past the tenant's one day.
+    await hubRows(t, `UPDATE handoffs SET updated_at = updated_at - ? WHERE id = ?`, 2 * DAY_MS, handoff.id);
+    await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'housekeeping'`, Date.now() - 1);
+    expect(await runAlarm(t)).toBe(true);
+    expect(await objectRowsFor(t, handoff.id)).toEqual(GONE);
+  });
+
   it("a handoff with a change not yet in D1 (to it, a message or an audit entry) stays until the mirror has written it", async () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
