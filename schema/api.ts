@@ -1,12 +1,12 @@
 // Request validators for every HTTP and WebSocket edge. One library (zod) everywhere.
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
+import { metadataInput } from "./metadata";
 import { CHANNELS, HANDOFF_STATUSES, HISTORY_SENDERS, OUTCOMES, PRIORITIES, ROLES } from "./vocabulary";
 import { cursorParam } from "./paging";
 
 export type Json = string | number | boolean | null | object;
 export type JsonObject = { [key: string]: Json };
-const jsonObject: z.ZodType<JsonObject> = z.record(z.string(), z.json());
 
 const id = z.string().trim().min(1).max(LIMITS.idLength);
 const optionalText = (max: number) => z.string().max(max).nullish();
@@ -33,11 +33,16 @@ export const escalateInput = z.strictObject({
   contact: contactInput,
   reason: optionalText(LIMITS.reasonLength),
   summary: optionalText(LIMITS.summaryLength),
-  tags: z.array(z.string().trim().min(1).max(LIMITS.tagLength)).max(LIMITS.tags).default([]),
+  // Unique after trimming: a repeat is dropped silently, the first one seen keeps its place.
+  tags: z
+    .array(z.string().trim().min(1).max(LIMITS.tagLength))
+    .max(LIMITS.tags)
+    .default([])
+    .transform((tags) => [...new Set(tags)]),
   priority: z.enum(PRIORITIES).default("normal"),
   history: z.array(historyItem).max(LIMITS.historyItems).default([]),
   max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
-  metadata: jsonObject.default({}),
+  metadata: metadataInput.default({}),
 });
 export type EscalateInput = z.infer<typeof escalateInput>;
 /** An escalation as the tenant object takes it: metadata already serialized (it is stored as text). */
@@ -50,6 +55,14 @@ export const contactMessageInput = z.strictObject({
   at: isoTime.optional(),
 });
 export type ContactMessageInput = z.infer<typeof contactMessageInput>;
+
+/** Several contact messages in one request, of any of the bot's conversations, applied in order. */
+export const contactMessageBatchInput = z.strictObject({
+  messages: z.array(contactMessageInput).min(1).max(LIMITS.batchMessages),
+});
+/** A body with `messages` is a batch; the single form never has that field. */
+export const isContactMessageBatch = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && !Array.isArray(body) && Object.hasOwn(body, "messages");
 
 export const loginInput = z.strictObject({
   email: z.string().trim().min(1).max(320),

@@ -11,6 +11,10 @@ export const LIMITS = {
   tags: 20,
   tagLength: 50,
   maxWaitSeconds: { min: 10, max: 86_400 },
+  metadataBytes: 16 * 1024,
+  metadataDepth: 8,
+  /** Contact messages in one batched `POST /api/v1/messages`. */
+  batchMessages: 100,
 } as const;
 
 export const MAX_WAIT_MINUTES = [5, 15, 30, 60, 120] as const;

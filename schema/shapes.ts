@@ -31,13 +31,20 @@ export interface Handoff {
   priority: Priority;
   assignee: Person | null;
   outcome: Outcome | null;
-  metadata: JsonObject;
   created_at: string;
   claimed_at: string | null;
   resolved_at: string | null;
   expires_at: string | null;
   message_count: number;
   last_message: { text: string; from: Sender; at: string } | null;
+}
+
+/**
+ * A handoff as a single read shows it (its detail, the bot's read, the escalation answer): with
+ * the bot's metadata, which lists and realtime frames leave out to stay small.
+ */
+export interface HandoffWithMetadata extends Handoff {
+  metadata: JsonObject;
 }
 
 export interface Message {

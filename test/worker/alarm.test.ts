@@ -64,6 +64,7 @@ describe("the alarm", () => {
     expect(timers.map((r) => [r.kind, r.ref])).toEqual([
       ["remind", handoff.id],
       ["expire", handoff.id],
+      ["retention", ""],
     ]);
 
     await runInDurableObject(hub(t), (_instance, state) => state.storage.deleteAlarm());

@@ -7,6 +7,8 @@ import { makeTenant, PASSWORD, type TestTenant } from "./fixtures";
 
 const KIB = 1024;
 const big = (n: number) => "x".repeat(n);
+/** `{"a": {"a": … 1}}`, `levels` objects deep. */
+const nested = (levels: number): unknown => Array.from({ length: levels - 1 }).reduce<unknown>((inner) => ({ a: inner }), { a: 1 });
 
 type Auth = "bot" | "alice" | "admin" | "none";
 interface Case {
@@ -76,6 +78,11 @@ const cases: Case[] = [
   esc("max_wait_seconds 60.5", { max_wait_seconds: 60.5 }, "max_wait_seconds"),
   esc("max_wait_seconds a string", { max_wait_seconds: "900" }, "max_wait_seconds"),
   esc("metadata an array", { metadata: [] }, "metadata"),
+  esc("metadata a string", { metadata: "{}" }, "metadata"),
+  esc("metadata nested 1,900 levels deep", { metadata: nested(1900) }, "metadata"),
+  esc("metadata nested 9 levels deep", { metadata: nested(9) }, "metadata"),
+  esc("metadata an array 9 levels deep", { metadata: { list: [[[[[[[["deep"]]]]]]]] } }, "metadata"),
+  esc("metadata over 16 KiB", { metadata: { pad: big(16 * KIB) } }, "metadata"),
   tooLarge("escalate: body over 256 KiB", ESC, "bot", escalation()),
   // POST /api/v1/messages (for a conversation with an open handoff)
   json400("message: truncated JSON", MSG, "bot", '{"conversation_id": "open-conv"'),
@@ -91,6 +98,14 @@ const cases: Case[] = [
   msgCase("unknown field", msg({ from: "contact" }), "from"),
   msgCase("time not a time", msg({ at: "10 o'clock" }), "at"),
   tooLarge("message: body over 256 KiB", MSG, "bot", msg({})),
+  // POST /api/v1/messages, batched: one bad item fails the whole batch
+  msgCase("batch: item 3 with empty text", { messages: [msg({}), msg({}), msg({}), msg({ text: "" })] }, "messages.3.text"),
+  msgCase("batch: an item without id", { messages: [msg({}), without("id", msg({}))] }, "messages.1.id"),
+  msgCase("batch: an item a string", { messages: [msg({}), "hello"] }, "messages.1"),
+  msgCase("batch: 101 items", { messages: Array.from({ length: 101 }, () => msg({})) }, "messages"),
+  msgCase("batch: no items", { messages: [] }, "messages"),
+  msgCase("batch: messages an object", { messages: msg({}) }, "messages"),
+  msgCase("batch: a single message's field beside messages", { messages: [msg({})], conversation_id: "open-conv" }, "conversation_id"),
   // Agents' commands
   json400("reply: truncated JSON", "/api/handoffs/{active}/messages", "alice", '{"text": "hi'),
   reply("no text", {}, "text"),
@@ -199,12 +214,16 @@ describe("the limits themselves are accepted", () => {
     await json(MSG, { key, body: { conversation_id: "open-conv", id: "longest", text: big(4096) }, status: 202 });
     await json(`/api/handoffs/${ids.active}/messages`, { cookie: alice, body: { text: big(4096) }, status: 201 });
 
-    const base = JSON.stringify({ ...escalation(), metadata: { pad: "" } });
-    const exact = base.replace('"pad":""', `"pad":"${big(256 * KIB - base.length)}"`);
-    expect(new TextEncoder().encode(exact).byteLength).toBe(256 * KIB);
-    await json(ESC, { key, rawBody: exact, status: 201 });
-    const over = base.replace('"pad":""', `"pad":"${big(256 * KIB - base.length + 1)}"`);
-    await expectError(call(ESC, { key, rawBody: over }), 413, "payload_too_large");
+    // A body of exactly 256 KiB, made of history (metadata has its own, smaller cap).
+    const shape = escalation();
+    const full = Array.from({ length: 64 }, () => ({ from: "contact", text: big(4000) }));
+    const withLast = (chars: number) => JSON.stringify({ ...shape, history: [...full, { from: "contact", text: big(chars) }] });
+    const last = 256 * KIB - withLast(0).length;
+    expect(last).toBeGreaterThan(0);
+    expect(last).toBeLessThan(4096);
+    expect(new TextEncoder().encode(withLast(last)).byteLength).toBe(256 * KIB);
+    await json(ESC, { key, rawBody: withLast(last), status: 201 });
+    await expectError(call(ESC, { key, rawBody: withLast(last + 1) }), 413, "payload_too_large");
   });
 
   it("a streamed body over 256 KiB (no Content-Length) is 413 and stores nothing", async () => {

@@ -202,5 +202,23 @@ describe("agent replies with a client_id", () => {
     const other = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Second", client_id: "c-124" }, status: 201 });
     expect(other.message.id).not.toBe(first.message.id);
   });
+
+  it("are per agent: a second agent reusing a client_id on the same handoff gets their own message", async () => {
+    const t = await makeTenant();
+    const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
+    const { handoff } = await json("/api/v1/handoffs", { key: t.apiKey, body: escalation(), status: 201 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const fromAlice = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Alice here", client_id: "x" }, status: 201 });
+    await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie: alice, status: 200 });
+    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bob, status: 200 });
+    const fromBob = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: bob, body: { text: "Bob here", client_id: "x" }, status: 201 });
+    expect(fromBob.message).toMatchObject({ text: "Bob here", agent: { id: t.bob.id } });
+    expect(fromBob.message.id).not.toBe(fromAlice.message.id);
+    // Alice's resend still answers her first reply, though she no longer holds the claim.
+    const resent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Alice here", client_id: "x" }, status: 201 });
+    expect(resent.message).toEqual(fromAlice.message);
+    const agentTexts = (await detail(alice, handoff.id)).messages.filter((m: any) => m.from === "agent").map((m: any) => m.text);
+    expect(agentTexts).toEqual(["Alice here", "Bob here"]);
+  });
 });
 

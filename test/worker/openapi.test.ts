@@ -32,9 +32,15 @@ describe("the OpenAPI document", () => {
     expect(escalate.properties.channel.enum).toEqual(["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"]);
     expect(escalate.properties.history.maxItems).toBe(500);
     expect(escalate.properties.max_wait_seconds).toMatchObject({ minimum: 10, maximum: 86400 });
-    const message = doc.paths["/api/v1/messages"].post.requestBody.content["application/json"].schema;
+    // A contact message is sent alone or in a batch of 1..100.
+    const [message, batch] = doc.paths["/api/v1/messages"].post.requestBody.content["application/json"].schema.oneOf;
     expect(message.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
     expect(message.properties.text).toMatchObject({ minLength: 1, maxLength: 4096 });
+    expect(batch.required).toEqual(["messages"]);
+    expect(batch.properties.messages).toMatchObject({ type: "array", minItems: 1, maxItems: 100 });
+    expect(batch.properties.messages.items.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
+    // Metadata's caps are stated where a bot reads them.
+    expect(escalate.properties.metadata).toMatchObject({ type: "object", description: expect.stringContaining("16 KiB") });
 
     // The 409 of a claim is described, and errors point at a schema that exists.
     expect(doc.paths["/api/handoffs/{id}/claim"].post.responses).toHaveProperty(["409"]);

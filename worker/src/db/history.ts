@@ -5,7 +5,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import type { Cursor } from "../../../schema/paging";
 import { handoffEvents, handoffs, messages } from "../../../schema/tables";
-import { toEvent, toHandoff, toMessage, type HandoffRow } from "../tenant/records";
+import { toEvent, toHandoffWithMetadata, toMessage, type HandoffRow } from "../tenant/records";
 import { likePattern, type HandoffDetail, type ListFilter } from "../tenant/queries";
 
 // The last conversational message, as the object keeps it in last_text / last_from / last_at.
@@ -120,7 +120,7 @@ export async function historyDetail(d1: D1Database, tenantId: string, id: string
       .orderBy(asc(handoffEvents.at), sql`rowid`),
   ]);
   return {
-    handoff: toHandoff(toRow(row)),
+    handoff: toHandoffWithMetadata(toRow(row)),
     messages: transcript.map((m) =>
       toMessage({
         id: m.id,

@@ -38,17 +38,24 @@ async function readCapped(c: Context): Promise<string> {
   return new TextDecoder().decode(bytes);
 }
 
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+/** The request body as JSON, not yet validated (for a route that picks its schema by the body's form). */
+export async function readJson(c: Context): Promise<unknown> {
   const text = await readCapped(c);
-  let json: unknown;
   try {
-    json = text.length === 0 ? {} : JSON.parse(text);
+    return text.length === 0 ? {} : JSON.parse(text);
   } catch {
     throw new ApiError("invalid_json", "The request body is not valid JSON.");
   }
+}
+
+export function validated<S extends z.ZodType>(schema: S, json: unknown): z.output<S> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;
+}
+
+export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return validated(schema, await readJson(c));
 }
 
 /** The query string (and any path parameters passed in `path`) validated together. */

@@ -1,10 +1,10 @@
 // The bot / channel API: escalate, forward contact messages, read a handoff. Bearer API key,
 // checked by the tenant object in the same call that does the work.
 import { Hono } from "hono";
-import { contactMessageInput, escalateInput } from "../../../schema/api";
+import { contactMessageBatchInput, contactMessageInput, escalateInput, isContactMessageBatch } from "../../../schema/api";
 import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { notFound } from "../http/errors";
-import { jsonBody } from "../http/input";
+import { jsonBody, readJson, validated } from "../http/input";
 import { requireBot } from "../http/middleware";
 
 export const botRoutes = new Hono<AppEnv>()
@@ -17,8 +17,14 @@ export const botRoutes = new Hono<AppEnv>()
     return c.json(result, result.created ? 201 : 200);
   })
   .post("/messages", async (c) => {
-    const input = await jsonBody(c, contactMessageInput);
+    const body = await readJson(c);
     const { key } = c.var;
+    if (isContactMessageBatch(body)) {
+      // Validated whole before the object is reached: one bad item and nothing is stored.
+      const { messages } = validated(contactMessageBatchInput, body);
+      return c.json({ results: unwrap(await tenantHub(c.env, key.tenantId).contactMessages(key, messages)) }, 200);
+    }
+    const input = validated(contactMessageInput, body);
     const result = unwrap(await tenantHub(c.env, key.tenantId).contactMessage(key, input));
     return result.route === "agent" ? c.json(result, 202) : c.json(result, 200);
   })

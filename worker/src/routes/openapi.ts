@@ -63,10 +63,17 @@ function document(origin: string) {
       },
       "/api/v1/messages": {
         post: {
-          summary: "Forward a contact's message",
+          summary: "Forward a contact's message, or a batch of up to 100 ({messages: [...]}) applied whole",
           security: bot,
-          requestBody: body(api.contactMessageInput),
-          responses: { 202: ok("Routed to agents"), 200: ok("Routed to the bot"), ...errors("invalid_json", "invalid_request", "unauthorized", "rate_limited") },
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: { oneOf: [schema(api.contactMessageInput), schema(api.contactMessageBatchInput)] } } },
+          },
+          responses: {
+            202: ok("Routed to agents"),
+            200: ok("Routed to the bot; for a batch, {results} with each item's answer in order"),
+            ...errors("invalid_json", "invalid_request", "unauthorized", "payload_too_large", "rate_limited"),
+          },
         },
       },
       "/api/v1/handoffs/{id}": {

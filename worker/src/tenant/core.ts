@@ -1,14 +1,15 @@
 // The tenant's state and the primitives every lifecycle step is built from. Everything here is
 // synchronous SQL: a command that uses it runs start to finish without yielding.
+import { storedMetadata } from "../../../schema/metadata";
 import type { ServerFrame, TenantEvent } from "../../../schema/realtime";
-import type { AuditType, Handoff, LiveStats, Message, Person, Sender } from "../../../schema/shapes";
+import type { AuditType, Handoff, HandoffWithMetadata, LiveStats, Message, Person, Sender } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Access } from "./access";
 import { Counters } from "./counters";
 import { Feed } from "./feed";
 import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
-import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
 import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
@@ -100,6 +101,18 @@ export class TenantCore {
   handoff(id: string): Handoff | undefined {
     const row = this.handoffRow(id);
     return row ? toHandoff(row) : undefined;
+  }
+
+  /** The handoff as a single read shows it, with the bot's metadata. */
+  handoffWithMetadata(id: string): HandoffWithMetadata | undefined {
+    const row = this.handoffRow(id);
+    return row ? toHandoffWithMetadata(row) : undefined;
+  }
+
+  /** The bot's own metadata added back to a handoff, for what goes to the bot (its webhooks). */
+  withMetadata(handoff: Handoff): HandoffWithMetadata {
+    const row = this.sql.first<{ metadata: string }>(`SELECT metadata FROM handoffs WHERE id = ?`, handoff.id);
+    return { ...handoff, metadata: row ? storedMetadata(row.metadata) : {} };
   }
 
   message(id: string): Message | undefined {

@@ -6,7 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
-import type { Handoff, Stats, User } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/shapes";
 import type { SyncFailure } from "../../../schema/sync-failures";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
@@ -14,7 +14,7 @@ import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
@@ -68,9 +68,18 @@ export class TenantHub extends DurableObject<Env> {
     });
   }
 
-  async botHandoff(key: Credential, id: string): Promise<Result<Handoff | null>> {
+  /** A batch of contact messages, applied whole in one transaction. */
+  async contactMessages(key: Credential, inputs: ContactMessageInput[]): Promise<Result<ContactMessageResult[]>> {
+    return this.asBot(key, "contact messages", (bot, now) => {
+      const results = contactMessages(this.core, bot.id, inputs, now);
+      armHousekeeping(this.core, now); // their message ids are remembered for a while
+      return results;
+    });
+  }
+
+  async botHandoff(key: Credential, id: string): Promise<Result<HandoffWithMetadata | null>> {
     const found = await this.asBot(key, "bot read", (bot) => {
-      const handoff = this.core.handoff(id);
+      const handoff = this.core.handoffWithMetadata(id);
       return { handoff: handoff && handoff.bot_id === bot.id ? handoff : null, held: handoff !== undefined, botId: bot.id };
     });
     const tenant = this.core.tenant();

@@ -2,17 +2,17 @@
 // admin assign. Each step is read-check-write in synchronous SQL: no await, so the object's
 // input gate makes it race-free and exactly one claimer wins.
 import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../../schema/api";
-import type { Handoff, Message, Person } from "../../../schema/shapes";
+import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
-import { toHandoff, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
 const person = (actor: Actor): Person => ({ id: actor.id, name: actor.name });
 
 export interface EscalateResult {
-  handoff: Handoff;
+  handoff: HandoffWithMetadata;
   created: boolean;
   handoff_message: string;
 }
@@ -24,33 +24,31 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     bot.id,
     input.conversation_id,
   );
-  if (open) return { handoff: toHandoff(open), created: false, handoff_message: handoffMessage };
+  if (open) return { handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage };
 
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
   const expiresAt = now + maxWaitMs;
-  core.sql.run(
-    `INSERT INTO handoffs (id, bot_id, conversation_id, status, channel, contact_id, contact_name, contact_phone, contact_email,
-       reason, summary, tags, priority, metadata, max_wait_ms, created_at, expires_at, updated_at)
-     VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  core.sql.insert("handoffs", {
     id,
-    bot.id,
-    input.conversation_id,
-    input.channel,
-    input.contact.id,
-    input.contact.name ?? null,
-    input.contact.phone ?? null,
-    input.contact.email ?? null,
-    input.reason ?? null,
-    input.summary ?? null,
-    JSON.stringify(input.tags),
-    input.priority,
-    input.metadata,
-    maxWaitMs,
-    now,
-    expiresAt,
-    now,
-  );
+    bot_id: bot.id,
+    conversation_id: input.conversation_id,
+    status: "queued",
+    channel: input.channel,
+    contact_id: input.contact.id,
+    contact_name: input.contact.name ?? null,
+    contact_phone: input.contact.phone ?? null,
+    contact_email: input.contact.email ?? null,
+    reason: input.reason ?? null,
+    summary: input.summary ?? null,
+    tags: JSON.stringify(input.tags),
+    priority: input.priority,
+    metadata: input.metadata,
+    max_wait_ms: maxWaitMs,
+    created_at: now,
+    expires_at: expiresAt,
+    updated_at: now,
+  });
   // History without times keeps its order just before the escalation.
   input.history.forEach((item, index) => {
     const at = item.at ? Date.parse(item.at) : now - (input.history.length - index);
@@ -61,9 +59,9 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
   core.mirror.mark("handoff", id, now);
   core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
-  const handoff = core.handoff(id)!;
-  core.emit({ type: "handoff.created", data: { handoff } }, now);
-  return { handoff, created: true, handoff_message: handoffMessage };
+  const row = core.handoffRow(id)!;
+  core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
+  return { handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage };
 }
 
 export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
@@ -102,6 +100,14 @@ export function contactMessage(core: TenantCore, botId: string, input: ContactMe
   const message = toMessage(row);
   core.emit({ type: "message.created", data: { message, handoff: core.handoff(open.id)! } }, now);
   return { route: "agent", handoff_id: open.id, message };
+}
+
+/**
+ * A batch of contact messages, each answered as if sent alone, in order and in one synchronous
+ * step: nothing else runs in between. An id repeated inside the batch is a resend.
+ */
+export function contactMessages(core: TenantCore, botId: string, inputs: ContactMessageInput[], now: number): ContactMessageResult[] {
+  return inputs.map((input) => contactMessage(core, botId, input, now));
 }
 
 /** Finds a handoff the actor may act on, or the documented error. */
@@ -143,7 +149,7 @@ function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, 
     if (bot) {
       const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
       core.addMessage(row.id, { from: "system", text, at: now }, now);
-      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff, agent, message: { text } }, now);
+      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff: core.withMetadata(handoff), agent, message: { text } }, now);
     }
   }
   core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
@@ -166,7 +172,7 @@ export function reply(core: TenantCore, actor: Actor, id: string, text: string, 
   const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null, clientId }, now);
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
-  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff, message: { id: message.id, text, agent } }, now, message.id);
+  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } }, now, message.id);
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });
 }
@@ -195,7 +201,7 @@ export function resolve(core: TenantCore, actor: Actor, id: string, input: Resol
   if (bot) {
     const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff, outcome: input.outcome, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff: core.withMetadata(handoff), outcome: input.outcome, message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
   return ok({ handoff });
@@ -241,7 +247,7 @@ export function expire(core: TenantCore, id: string, now: number): void {
   if (bot) {
     const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.expired", { handoff, message: { text } }, now);
+    core.outbox.enqueue(bot, id, "handoff.expired", { handoff: core.withMetadata(handoff), message: { text } }, now);
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
 }

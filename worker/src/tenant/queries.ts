@@ -1,9 +1,9 @@
 // Reads of a tenant's handoffs: the inbox list and a handoff's detail (the stats bar is counters.ts).
 import type { HandoffStatus } from "../../../schema/shapes";
-import type { Handoff, HandoffEvent, Message } from "../../../schema/shapes";
+import type { Handoff, HandoffEvent, HandoffWithMetadata, Message } from "../../../schema/shapes";
 import { encodeCursor, type Cursor } from "../../../schema/paging";
 import type { TenantCore } from "./core";
-import { toEvent, toHandoff, toMessage, type EventRow, type HandoffRow, type MessageRow } from "./records";
+import { toEvent, toHandoff, toHandoffWithMetadata, toMessage, type EventRow, type HandoffRow, type MessageRow } from "./records";
 
 export interface ListFilter {
   statuses: HandoffStatus[];
@@ -84,7 +84,7 @@ export function listHandoffs(core: TenantCore, filter: ListFilter): ListPage {
 }
 
 export interface HandoffDetail {
-  handoff: Handoff;
+  handoff: HandoffWithMetadata;
   messages: Message[];
   events: HandoffEvent[];
 }
@@ -94,5 +94,5 @@ export function handoffDetail(core: TenantCore, id: string): HandoffDetail | nul
   if (!row) return null;
   const messages = core.sql.all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toMessage);
   const events = core.sql.all<EventRow>(`SELECT * FROM events WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toEvent);
-  return { handoff: toHandoff(row), messages, events };
+  return { handoff: toHandoffWithMetadata(row), messages, events };
 }

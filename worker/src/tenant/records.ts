@@ -1,7 +1,8 @@
 // Rows of the tenant object's tables, and how they become the public shapes of api.md.
 import { z } from "zod";
+import { storedMetadata } from "../../../schema/metadata";
 import { AUDIT_TYPES, CHANNELS, DELIVERIES, HANDOFF_STATUSES, OUTCOMES, PRIORITIES, SENDERS } from "../../../schema/vocabulary";
-import type { Delivery, Handoff, HandoffEvent, HandoffStatus, Message, Sender } from "../../../schema/shapes";
+import type { Delivery, Handoff, HandoffEvent, HandoffStatus, HandoffWithMetadata, Message, Sender } from "../../../schema/shapes";
 
 export interface HandoffRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -59,9 +60,9 @@ export interface EventRow extends Record<string, SqlStorageValue> {
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-// JSON columns are read back through the same library that validated them on the way in.
+// JSON columns are read back through the same library that validated them on the way in
+// (metadata, free-form, only by its outer shape).
 const tagsColumn = z.array(z.string());
-const metadataColumn = z.record(z.string(), z.json());
 const eventData = z.record(z.string(), z.json());
 export const statusColumn = z.enum(HANDOFF_STATUSES);
 export const senderColumn = z.enum(SENDERS);
@@ -82,7 +83,6 @@ export function toHandoff(row: HandoffRow): Handoff {
     priority: z.enum(PRIORITIES).parse(row.priority),
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? "" } : null,
     outcome: row.outcome === null ? null : z.enum(OUTCOMES).parse(row.outcome),
-    metadata: metadataColumn.parse(JSON.parse(row.metadata)),
     created_at: iso(row.created_at),
     claimed_at: isoOrNull(row.claimed_at),
     resolved_at: isoOrNull(row.resolved_at),
@@ -93,6 +93,10 @@ export function toHandoff(row: HandoffRow): Handoff {
         ? { text: row.last_text, from: senderColumn.parse(row.last_from), at: iso(row.last_at) }
         : null,
   };
+}
+
+export function toHandoffWithMetadata(row: HandoffRow): HandoffWithMetadata {
+  return { ...toHandoff(row), metadata: storedMetadata(row.metadata) };
 }
 
 export function toMessage(row: MessageRow): Message {

@@ -86,6 +86,11 @@ export const STEPS: readonly (readonly string[])[] = [
     `CREATE INDEX webhooks_bot_pending ON webhooks (bot_id, status)`,
   ],
   [
+    // A client id is the sending agent's own: another agent on the same handoff may use it too.
+    `DROP INDEX messages_client`,
+    `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, agent_id, client_id) WHERE client_id IS NOT NULL`,
+  ],
+  [
     // Housekeeping finds closed handoffs by when they last changed, and old inbound ids by age;
     // a contact's earlier handoffs are read newest first.
     `CREATE INDEX handoffs_closed ON handoffs (status, updated_at)`,

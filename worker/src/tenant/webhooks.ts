@@ -65,16 +65,7 @@ export class WebhookOutbox {
     if (!bot.webhook_url) return null;
     const id = newId("msg");
     const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
-    this.sql.run(
-      `INSERT INTO webhooks (id, bot_id, handoff_id, type, body, message_id, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
-      id,
-      bot.id,
-      handoffId,
-      type,
-      body,
-      messageId,
-      now,
-    );
+    this.sql.insert("webhooks", { id, bot_id: bot.id, handoff_id: handoffId, type, body, message_id: messageId, status: "pending", attempts: 0, created_at: now });
     this.timers.set("webhook", id, now);
     return id;
   }

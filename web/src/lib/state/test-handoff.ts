@@ -15,7 +15,6 @@ export function testHandoff(id: string, over: Partial<Handoff> = {}): Handoff {
     priority: "normal",
     assignee: null,
     outcome: null,
-    metadata: {},
     created_at: "2026-11-22T10:00:00.000Z",
     claimed_at: null,
     resolved_at: null,
