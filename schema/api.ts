@@ -3,6 +3,7 @@ import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
 import { metadataInput } from "./metadata";
 import { CHANNELS, HANDOFF_STATUSES, HISTORY_SENDERS, OUTCOMES, PRIORITIES, ROLES } from "./vocabulary";
+import { cursorParam } from "./paging";
 
 export type Json = string | number | boolean | null | object;
 export type JsonObject = { [key: string]: Json };
@@ -87,8 +88,15 @@ export const listQuery = z.strictObject({
   assignee: z.enum(["me", "unassigned", "any"]).default("any"),
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
+  cursor: cursorParam.optional(),
 });
 export type ListQuery = z.infer<typeof listQuery>;
+
+export const contactHandoffsQuery = z.strictObject({
+  contact_id: id,
+  bot_id: id.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 
 // Admin endpoints.
 const password = z.string().min(10).max(1024);

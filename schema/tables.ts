@@ -119,8 +119,14 @@ export const handoffs = sqliteTable(
     expiresAt: integer("expires_at"),
     updatedAt: integer("updated_at").notNull(),
   },
-  // handoffs_contact: the retention sweep keeps a contact while any handoff of theirs is left.
-  (t) => [index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt), index("handoffs_contact").on(t.botId, t.contactId)],
+  (t) => [
+    index("handoffs_tenant_status").on(t.tenantId, t.status, t.createdAt),
+    // The retention sweep keeps a contact while any handoff of theirs is left.
+    index("handoffs_contact").on(t.botId, t.contactId),
+    // History pages walk a tenant's handoffs in (created_at, id) order; a contact's are read newest first.
+    index("handoffs_tenant_created").on(t.tenantId, t.createdAt, t.id),
+    index("handoffs_tenant_contact").on(t.tenantId, t.contactId, t.createdAt),
+  ],
 );
 
 export const messages = sqliteTable(

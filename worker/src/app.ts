@@ -8,6 +8,7 @@ import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
+import { contactRoutes } from "./routes/contacts";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
@@ -24,6 +25,7 @@ export const app = new Hono<AppEnv>()
   .route("/v1", botRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
+  .route("/contacts", contactRoutes)
   // Before /admin: viewers may read the settings, and admins-only guards the rest of /admin.
   .route("/admin/settings", settingsRoutes)
   // Before /admin, whose middleware admits admins only: viewers may read this one too.

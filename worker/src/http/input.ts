@@ -58,8 +58,9 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return validated(schema, await readJson(c));
 }
 
-export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  const parsed = schema.safeParse(c.req.query());
+/** The query string (and any path parameters passed in `path`) validated together. */
+export function queryParams<S extends z.ZodType>(c: Context, schema: S, path: Record<string, string> = {}): z.output<S> {
+  const parsed = schema.safeParse({ ...c.req.query(), ...path });
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;
 }

@@ -4,6 +4,7 @@ import { assignInput, listQuery, replyInput, resolveInput } from "../../../schem
 import type { HandoffStatus } from "../../../schema/shapes";
 import { HANDOFF_STATUSES, OPEN_STATUSES } from "../../../schema/vocabulary";
 import { findAgent } from "../db/accounts";
+import { historyDetail } from "../db/history";
 import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { ApiError, notFound } from "../http/errors";
 import { jsonBody, queryParams } from "../http/input";
@@ -32,10 +33,14 @@ export const handoffRoutes = new Hono<AppEnv>()
     const { user, tenant } = c.var.session;
     const assignee: ListFilter["assignee"] =
       query.assignee === "me" ? { kind: "user", id: user.id } : query.assignee === "unassigned" ? { kind: "unassigned" } : { kind: "any" };
-    return c.json(await tenantHub(c.env, tenant.id).list({ statuses, assignee, q: query.q || undefined, limit: query.limit }));
+    const filter: ListFilter = { statuses, assignee, q: query.q || undefined, limit: query.limit, after: query.cursor };
+    return c.json(await tenantHub(c.env, tenant.id).list(filter));
   })
   .get("/:id", requireSession, async (c) => {
-    const detail = await tenantHub(c.env, c.var.session.tenant.id).detail(c.req.param("id"));
+    const tenantId = c.var.session.tenant.id;
+    const id = c.req.param("id");
+    // A closed handoff that has left the tenant object is still in D1.
+    const detail = (await tenantHub(c.env, tenantId).detail(id)) ?? (await historyDetail(c.env.DB, tenantId, id));
     if (!detail) throw notFound("No such handoff.");
     return c.json(detail);
   })

@@ -20,6 +20,8 @@ const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
       { description: codes.filter((c) => ERROR_STATUS[c] === status).join(", "), content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
     ]),
   );
+const queryParams = (s: z.ZodType) =>
+  Object.entries(schema(s).properties ?? {}).map(([name, property]) => ({ name, in: "query", schema: property }));
 const bot = [{ apiKey: [] }];
 const agent = [{ session: [] }];
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
@@ -84,9 +86,23 @@ function document(origin: string) {
       "/api/me": { get: { summary: "Who am I", security: agent, responses: { 200: ok("User and tenant"), ...errors("unauthorized") } } },
       "/api/handoffs": {
         get: {
-          summary: "List handoffs (oldest first)",
+          summary: "List handoffs: the queue oldest first, history (resolved/expired in `status`) newest first, back to the first",
+          description:
+            "Answers `{handoffs, has_more, next_cursor}`. Pass `cursor=<next_cursor>` with the same filters for the next page; `next_cursor` is null on the last page.",
           security: agent,
-          parameters: Object.entries(schema(api.listQuery).properties ?? {}).map(([name, s]) => ({ name, in: "query", schema: s })),
+          parameters: queryParams(api.listQuery),
+          responses: { 200: ok("Handoffs"), ...errors("invalid_request", "unauthorized") },
+        },
+      },
+      "/api/contacts/{contact_id}/handoffs": {
+        get: {
+          summary: "A contact's handoffs, newest first (optionally of one bot)",
+          description: "Answers `{handoffs}`, including closed handoffs kept only in history.",
+          security: agent,
+          parameters: [
+            { name: "contact_id", in: "path", required: true, schema: { type: "string" } },
+            ...queryParams(api.contactHandoffsQuery.omit({ contact_id: true })),
+          ],
           responses: { 200: ok("Handoffs"), ...errors("invalid_request", "unauthorized") },
         },
       },

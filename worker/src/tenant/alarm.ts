@@ -3,6 +3,7 @@
 // webhook attempts are started, not awaited, so a bot's slow endpoint never holds the alarm
 // (and with it the next expiry, reminder or D1 flush); each attempt re-arms when it ends.
 import type { TenantCore } from "./core";
+import { housekeep } from "./housekeeping";
 import { expire, remind } from "./lifecycle";
 import { sweepRetention } from "./retention";
 import type { TimerKind } from "./timers";
@@ -41,6 +42,8 @@ const HANDLERS: { readonly [K in TimerKind]: TimerHandler } = {
   webhook: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(deliverWebhooks(r, refs)) },
   mirror: { leaseMs: LEASE_MS, run: (r) => flushMirror(r.host) },
   retention: { leaseMs: LEASE_MS, run: (r, _refs, now) => sweepRetention(r.host.core, r.host.db, now) },
+  // Closed handoffs leave the object after 3 days, or sooner under a shorter retention.
+  housekeeping: { leaseMs: null, run: (r) => void r.host.step("housekeeping", (at) => void housekeep(r.host.core, at, { keepClosedDays: r.host.core.settings.settings.retention_days })) },
 };
 
 const isTimerKind = (kind: string): kind is TimerKind => kind in HANDLERS;

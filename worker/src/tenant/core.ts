@@ -7,6 +7,7 @@ import { newId } from "../ids";
 import { Access } from "./access";
 import { Counters } from "./counters";
 import { Feed } from "./feed";
+import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
 import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./schema";
@@ -133,6 +134,7 @@ export class TenantCore {
     );
     this.mirror.mark("handoff", id, now);
     if (before !== undefined && typeof changes.status === "string") this.counters.statusChanged(before, changes.status, now);
+    if (changes.status === "resolved" || changes.status === "expired") armHousekeeping(this, now);
     return this.handoff(id)!;
   }
 

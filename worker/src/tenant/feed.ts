@@ -81,7 +81,8 @@ export class Feed {
     return this.sql.all<{ frame: string }>(`SELECT frame FROM feed WHERE seq > ? ORDER BY seq`, since).map((r) => r.frame);
   }
 
-  private prune(now: number): void {
+  /** Drops frames past the replay window (also run by housekeeping, for a tenant gone quiet). */
+  prune(now: number): void {
     this.sql.run(`DELETE FROM feed WHERE seq <= ? AND at < ?`, this.seq - KEEP_EVENTS, now - KEEP_MS);
   }
 }

@@ -10,12 +10,15 @@ import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/
 import type { SyncFailure } from "../../../schema/sync-failures";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
+import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import { armHousekeeping } from "./housekeeping";
+import { contactHandoffs, listPage } from "./history";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
-import { handoffDetail, listHandoffs, type HandoffDetail, type ListFilter } from "./queries";
+import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
@@ -58,19 +61,31 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   async contactMessage(key: Credential, input: ContactMessageInput): Promise<Result<ContactMessageResult>> {
-    return this.asBot(key, "contact message", (bot, now) => contactMessage(this.core, bot.id, input, now));
+    return this.asBot(key, "contact message", (bot, now) => {
+      const result = contactMessage(this.core, bot.id, input, now);
+      armHousekeeping(this.core, now); // its message id is remembered for a while
+      return result;
+    });
   }
 
   /** A batch of contact messages, applied whole in one transaction. */
   async contactMessages(key: Credential, inputs: ContactMessageInput[]): Promise<Result<ContactMessageResult[]>> {
-    return this.asBot(key, "contact messages", (bot, now) => contactMessages(this.core, bot.id, inputs, now));
+    return this.asBot(key, "contact messages", (bot, now) => {
+      const results = contactMessages(this.core, bot.id, inputs, now);
+      armHousekeeping(this.core, now); // their message ids are remembered for a while
+      return results;
+    });
   }
 
   async botHandoff(key: Credential, id: string): Promise<Result<HandoffWithMetadata | null>> {
-    return this.asBot(key, "bot read", (bot) => {
+    const found = await this.asBot(key, "bot read", (bot) => {
       const handoff = this.core.handoffWithMetadata(id);
-      return handoff && handoff.bot_id === bot.id ? handoff : null;
+      return { handoff: handoff && handoff.bot_id === bot.id ? handoff : null, held: handoff !== undefined, botId: bot.id };
     });
+    const tenant = this.core.tenant();
+    if (!found.ok || found.value.held || !tenant) return found.ok ? ok(found.value.handoff) : found;
+    // A closed handoff that has left the object is still in D1.
+    return ok((await historyDetail(this.env.DB, tenant.id, id, found.value.botId))?.handoff ?? null);
   }
 
   // --- RPC for agents ------------------------------------------------------------------------
@@ -98,8 +113,14 @@ export class TenantHub extends DurableObject<Env> {
     return result;
   }
 
-  list(filter: ListFilter): { handoffs: Handoff[]; has_more: boolean } {
-    return listHandoffs(this.core, filter);
+  /** A page of the list; views with closed statuses reach back into D1. */
+  async list(filter: ListFilter): Promise<ListPage> {
+    return listPage(this.core, this.env.DB, filter);
+  }
+
+  /** A contact's handoffs, newest first, including those only D1 still holds. */
+  async contactHandoffs(contactId: string, botId: string | undefined, limit: number): Promise<Handoff[]> {
+    return contactHandoffs(this.core, this.env.DB, contactId, botId, limit);
   }
 
   detail(id: string): HandoffDetail | null {

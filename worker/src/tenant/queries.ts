@@ -1,6 +1,7 @@
 // Reads of a tenant's handoffs: the inbox list and a handoff's detail (the stats bar is counters.ts).
 import type { HandoffStatus } from "../../../schema/shapes";
 import type { Handoff, HandoffEvent, HandoffWithMetadata, Message } from "../../../schema/shapes";
+import { encodeCursor, type Cursor } from "../../../schema/paging";
 import type { TenantCore } from "./core";
 import { toEvent, toHandoff, toHandoffWithMetadata, toMessage, type EventRow, type HandoffRow, type MessageRow } from "./records";
 
@@ -10,21 +11,38 @@ export interface ListFilter {
   q?: string;
   botId?: string;
   limit: number;
+  /** Only rows after this one, in the view's order (keyset paging). */
+  after?: Cursor;
 }
 
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export interface ListPage {
+  handoffs: Handoff[];
+  has_more: boolean;
+  next_cursor: string | null;
+}
+
+export const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * The queue (only queued/active) reads oldest waiting first; anything with history in it reads
- * newest first, so the most recent closed conversations are the ones within the limit.
+ * newest first, so the most recent closed conversations come first. Ties on created_at are
+ * broken by id, the same way in the object and in D1, so a cursor means the same in both.
  */
-export function listHandoffs(core: TenantCore, filter: ListFilter): { handoffs: Handoff[]; has_more: boolean } {
+export const viewOrder = (statuses: HandoffStatus[]): "asc" | "desc" =>
+  statuses.every((s) => s === "queued" || s === "active") ? "asc" : "desc";
+
+/** The object's rows of a view, after the filter's cursor, `limit` at most. */
+export function listRows(core: TenantCore, filter: ListFilter, limit: number): HandoffRow[] {
   const where: string[] = [`status IN (${filter.statuses.map(() => "?").join(", ")})`];
   const args: SqlStorageValue[] = [...filter.statuses];
   if (filter.assignee.kind === "unassigned") where.push(`assignee_id IS NULL`);
   if (filter.assignee.kind === "user") {
     where.push(`assignee_id = ?`);
     args.push(filter.assignee.id);
+  }
+  if (filter.botId) {
+    where.push(`bot_id = ?`);
+    args.push(filter.botId);
   }
   if (filter.q) {
     const pattern = likePattern(filter.q);
@@ -34,10 +52,35 @@ export function listHandoffs(core: TenantCore, filter: ListFilter): { handoffs: 
     );
     args.push(pattern, pattern, pattern, pattern);
   }
-  const queueOnly = filter.statuses.every((s) => s === "queued" || s === "active");
-  const order = queueOnly ? "created_at ASC, rowid ASC" : "created_at DESC, rowid DESC";
-  const rows = core.sql.all<HandoffRow>(`SELECT * FROM handoffs WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ?`, ...args, filter.limit + 1);
-  return { handoffs: rows.slice(0, filter.limit).map(toHandoff), has_more: rows.length > filter.limit };
+  const order = viewOrder(filter.statuses);
+  if (filter.after) {
+    const beyond = order === "asc" ? ">" : "<";
+    where.push(`(created_at ${beyond} ? OR (created_at = ? AND id ${beyond} ?))`);
+    args.push(filter.after.created_at, filter.after.created_at, filter.after.id);
+  }
+  const direction = order === "asc" ? "ASC" : "DESC";
+  return core.sql.all<HandoffRow>(
+    `SELECT * FROM handoffs WHERE ${where.join(" AND ")} ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+    ...args,
+    limit,
+  );
+}
+
+/** A page from rows fetched one past the limit: whether more follow, and where the next page starts. */
+export function toPage(rows: HandoffRow[], limit: number): ListPage {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const hasMore = rows.length > limit;
+  return {
+    handoffs: page.map(toHandoff),
+    has_more: hasMore,
+    next_cursor: hasMore && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
+  };
+}
+
+/** One page of a view from the object alone (the queue lives entirely in the object). */
+export function listHandoffs(core: TenantCore, filter: ListFilter): ListPage {
+  return toPage(listRows(core, filter, filter.limit + 1), filter.limit);
 }
 
 export interface HandoffDetail {

@@ -90,6 +90,13 @@ export const STEPS: readonly (readonly string[])[] = [
     `DROP INDEX messages_client`,
     `CREATE UNIQUE INDEX messages_client ON messages (handoff_id, agent_id, client_id) WHERE client_id IS NOT NULL`,
   ],
+  [
+    // Housekeeping finds closed handoffs by when they last changed, and old inbound ids by age;
+    // a contact's earlier handoffs are read newest first.
+    `CREATE INDEX handoffs_closed ON handoffs (status, updated_at)`,
+    `CREATE INDEX inbound_at ON inbound (at)`,
+    `CREATE INDEX handoffs_contact ON handoffs (contact_id, created_at)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

@@ -1,0 +1,2 @@
+CREATE INDEX `handoffs_tenant_created` ON `handoffs` (`tenant_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `handoffs_tenant_contact` ON `handoffs` (`tenant_id`,`contact_id`,`created_at`);
