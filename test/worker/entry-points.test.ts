@@ -14,7 +14,7 @@ afterEach(() => {
 async function breakAudit(t: TestTenant, type: string): Promise<void> {
   await runInDurableObject(hub(t), (_instance, state) => {
     state.storage.sql.exec(
-      `CREATE TRIGGER refuse_${type} BEFORE INSERT ON events WHEN NEW.type = '${type}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+      `CREATE TRIGGER refuse_${type} BEFORE INSERT ON audit WHEN NEW.type = '${type}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
     );
   });
 }

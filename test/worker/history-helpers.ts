@@ -7,7 +7,7 @@ import { hub } from "./client";
 import type { TestTenant } from "./fixtures";
 
 export const DAY_MS = 86_400_000;
-export const OBJECT_TABLES = ["handoffs", "messages", "events", "webhooks", "inbound", "feed", "timers", "mirror"] as const;
+export const OBJECT_TABLES = ["handoffs", "messages", "audit", "webhooks", "inbound", "feed", "timers", "mirror"] as const;
 
 /**
  * Runs the object's alarm, with its webhook and/or mirror timers made due each round, until none
@@ -49,7 +49,7 @@ export async function objectRowsFor(t: TestTenant, handoffId: string): Promise<R
     return {
       handoffs: count(`SELECT COUNT(*) AS n FROM handoffs WHERE id = ?`),
       messages: count(`SELECT COUNT(*) AS n FROM messages WHERE handoff_id = ?`),
-      events: count(`SELECT COUNT(*) AS n FROM events WHERE handoff_id = ?`),
+      events: count(`SELECT COUNT(*) AS n FROM audit WHERE handoff_id = ?`),
       webhooks: count(`SELECT COUNT(*) AS n FROM webhooks WHERE handoff_id = ?`),
       inbound: count(`SELECT COUNT(*) AS n FROM inbound WHERE handoff_id = ?`),
     };
@@ -57,8 +57,8 @@ export async function objectRowsFor(t: TestTenant, handoffId: string): Promise<R
 }
 
 /** How many of the tenant's rows D1 holds in each transcript table. */
-export async function d1Counts(t: TestTenant): Promise<{ handoffs: number; messages: number; events: number }> {
+export async function d1Counts(t: TestTenant): Promise<{ handoffs: number; messages: number; audit: number }> {
   const count = async (table: string) =>
     (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?`).bind(t.id).first<{ n: number }>())?.n ?? 0;
-  return { handoffs: await count("handoffs"), messages: await count("messages"), events: await count("handoff_events") };
+  return { handoffs: await count("handoffs"), messages: await count("messages"), audit: await count("handoff_events") };
 }

@@ -82,7 +82,7 @@ describe("a tenant through thousands of handoffs", () => {
     const first = (await escalateOverHttp(t)).handoff.id;
     let open = [first];
     const closed: string[] = [];
-    const removed = { handoffs: 0, messages: 0, events: 0 };
+    const removed = { handoffs: 0, messages: 0, audit: 0 };
 
     for (let r = 0; r < ROUNDS; r++) {
       const result = await round(t, open, r);
@@ -96,12 +96,12 @@ describe("a tenant through thousands of handoffs", () => {
       const report = await housekeepAt(t, Date.now() + 8 * DAY_MS);
       expect(report.handoffs).toBe(result.closed.length);
       const after = await objectCounts(t);
-      for (const table of ["handoffs", "messages", "events"] as const) removed[table] += before[table] - after[table];
+      for (const table of ["handoffs", "messages", "audit"] as const) removed[table] += before[table] - after[table];
 
       // Bounded: only the open handoffs and what they need, whatever the round.
       expect(after).toMatchObject({ handoffs: LEFT_OPEN, webhooks: 0, inbound: 0, mirror: 0 });
       expect(after.messages).toBe(LEFT_OPEN * 3);
-      expect(after.events).toBe(LEFT_OPEN);
+      expect(after.audit).toBe(LEFT_OPEN);
       expect(after.feed).toBeLessThanOrEqual(1_000);
       expect(after.timers).toBeLessThanOrEqual(2 * LEFT_OPEN + 1);
 
@@ -110,7 +110,7 @@ describe("a tenant through thousands of handoffs", () => {
       expect(d1).toEqual({
         handoffs: removed.handoffs + after.handoffs,
         messages: removed.messages + after.messages,
-        events: removed.events + after.events,
+        audit: removed.audit + after.audit,
       });
     }
     expect(closed.length).toBeGreaterThan(1_900);

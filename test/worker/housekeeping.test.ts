@@ -94,9 +94,9 @@ describe("closed handoffs leave the tenant object", () => {
     await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
     const [message] = await hubRows<{ id: string }>(t, `SELECT id FROM messages WHERE handoff_id = ? LIMIT 1`, handoff.id);
-    const [event] = await hubRows<{ id: string }>(t, `SELECT id FROM events WHERE handoff_id = ? LIMIT 1`, handoff.id);
+    const [event] = await hubRows<{ id: string }>(t, `SELECT id FROM audit WHERE handoff_id = ? LIMIT 1`, handoff.id);
 
-    for (const [kind, id] of [["handoff", handoff.id], ["message", message!.id], ["event", event!.id]]) {
+    for (const [kind, id] of [["handoff", handoff.id], ["message", message!.id], ["audit", event!.id]]) {
       // A change the alarm has not yet written to D1, exactly as a write marks it.
       await hubRows(t, `INSERT INTO mirror (kind, id, gen) VALUES (?, ?, 1)`, kind!, id!);
       expect(await housekeepAt(t, Date.now() + 4 * DAY_MS), kind).toMatchObject({ handoffs: 0 });

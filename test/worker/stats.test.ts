@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../schema/realtime";
 import type { LiveStats } from "../../schema/shapes";
 import { utcDay, utcWeekStart } from "../../worker/src/tenant/counters";
-import { STEPS } from "../../worker/src/tenant/schema";
+import { STEPS } from "../../worker/src/tenant/migrations";
 import { Sql } from "../../worker/src/tenant/sql";
 import { AgentSocket, escalate, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";

@@ -126,7 +126,7 @@ describe("expiry", () => {
     expect(hooks[0]!.data).toMatchObject({ handoff: { id: handoff.id, status: "expired", conversation_id: "conv-expire" }, message: { text: expiryText(t) } });
 
     // Nothing duplicated inside the object either.
-    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM events WHERE handoff_id = ? AND type = 'expired'`, handoff.id)).toEqual([{ n: 1 }]);
+    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM audit WHERE handoff_id = ? AND type = 'expired'`, handoff.id)).toEqual([{ n: 1 }]);
     expect(await hubRows(t, `SELECT COUNT(*) AS n FROM webhooks WHERE type = 'handoff.expired'`)).toEqual([{ n: 1 }]);
     expect(await hubRows(t, `SELECT COUNT(*) AS n FROM messages WHERE handoff_id = ? AND text = ?`, handoff.id, expiryText(t))).toEqual([{ n: 1 }]);
   });

@@ -5,7 +5,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import type { Cursor } from "../../../schema/paging";
 import { handoffEvents, handoffs, messages } from "../../../schema/tables";
-import { toEvent, toHandoffWithMetadata, toMessage, type HandoffRow } from "../tenant/records";
+import { toAuditEntry, toHandoffWithMetadata, toMessage, type HandoffRow } from "../tenant/records";
 import { likePattern, type HandoffDetail, type ListFilter } from "../tenant/queries";
 
 // The last conversational message, as the object keeps it in last_text / last_from / last_at.
@@ -135,7 +135,7 @@ export async function historyDetail(d1: D1Database, tenantId: string, id: string
       }),
     ),
     events: audit.map((e) =>
-      toEvent({ id: e.id, handoff_id: e.handoffId, type: e.type, actor_id: e.actorId, actor_name: e.actorName, data: e.data, at: e.at }),
+      toAuditEntry({ id: e.id, handoff_id: e.handoffId, type: e.type, actor_id: e.actorId, actor_name: e.actorName, data: e.data, at: e.at }),
     ),
   };
 }

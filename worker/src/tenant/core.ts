@@ -10,7 +10,7 @@ import { Feed } from "./feed";
 import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
 import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
-import { migrate } from "./schema";
+import { migrate } from "./migrations";
 import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
@@ -180,7 +180,7 @@ export class TenantCore {
   /** Records one step of the audit trail. */
   audit(handoffId: string, type: AuditType, actor: Person | null, data: Record<string, unknown>, now: number): void {
     const id = newId("ev");
-    this.sql.insert("events", {
+    this.sql.insert("audit", {
       id,
       handoff_id: handoffId,
       type,
@@ -189,7 +189,7 @@ export class TenantCore {
       data: JSON.stringify(data),
       at: now,
     });
-    this.mirror.mark("event", id, now);
+    this.mirror.mark("audit", id, now);
   }
 
   emit(event: TenantEvent, now: number): void {

@@ -64,7 +64,7 @@ export function pruneClosedHandoffs(core: TenantCore, closedBefore: number, max 
          WHERE h.status IN ('resolved', 'expired') AND h.updated_at < ?
            AND NOT EXISTS (SELECT 1 FROM mirror k WHERE k.kind = 'handoff' AND k.id = h.id)
            AND NOT EXISTS (SELECT 1 FROM messages m JOIN mirror k ON k.kind = 'message' AND k.id = m.id WHERE m.handoff_id = h.id)
-           AND NOT EXISTS (SELECT 1 FROM events e JOIN mirror k ON k.kind = 'event' AND k.id = e.id WHERE e.handoff_id = h.id)
+           AND NOT EXISTS (SELECT 1 FROM audit e JOIN mirror k ON k.kind = 'audit' AND k.id = e.id WHERE e.handoff_id = h.id)
            AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.handoff_id = h.id AND w.status = 'pending')
          ORDER BY h.updated_at LIMIT ?`,
         closedBefore,
@@ -75,7 +75,7 @@ export function pruneClosedHandoffs(core: TenantCore, closedBefore: number, max 
     const list = JSON.stringify(ids);
     const inList = `IN (SELECT value FROM json_each(?))`;
     core.sql.run(`DELETE FROM messages WHERE handoff_id ${inList}`, list);
-    core.sql.run(`DELETE FROM events WHERE handoff_id ${inList}`, list);
+    core.sql.run(`DELETE FROM audit WHERE handoff_id ${inList}`, list);
     core.sql.run(`DELETE FROM webhooks WHERE handoff_id ${inList}`, list);
     core.sql.run(`DELETE FROM inbound WHERE handoff_id ${inList}`, list);
     core.sql.run(`DELETE FROM timers WHERE kind IN ('expire', 'remind') AND ref ${inList}`, list);

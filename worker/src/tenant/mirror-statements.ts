@@ -4,7 +4,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { contacts, handoffEvents, handoffs, messages } from "../../../schema/tables";
 import type { SyncKind } from "../../../schema/sync-failures";
-import { deliveryColumn, senderColumn, statusColumn, type EventRow, type HandoffRow, type MessageRow } from "./records";
+import { deliveryColumn, senderColumn, statusColumn, type AuditRow, type HandoffRow, type MessageRow } from "./records";
 import type { Sql } from "./sql";
 
 export type MirrorKind = SyncKind;
@@ -85,7 +85,7 @@ export function statementsFor(sql: Sql, db: MirrorDb, mark: MirrorMark, tenantId
     };
     return [db.insert(messages).values(values).onConflictDoUpdate({ target: messages.id, set: { delivery: values.delivery } })];
   }
-  const row = sql.first<EventRow>(`SELECT * FROM events WHERE id = ?`, mark.id);
+  const row = sql.first<AuditRow>(`SELECT * FROM audit WHERE id = ?`, mark.id);
   if (!row) return [];
   return [
     db

@@ -3,7 +3,7 @@ import type { HandoffStatus } from "../../../schema/shapes";
 import type { Handoff, HandoffEvent, HandoffWithMetadata, Message } from "../../../schema/shapes";
 import { encodeCursor, type Cursor } from "../../../schema/paging";
 import type { TenantCore } from "./core";
-import { toEvent, toHandoff, toHandoffWithMetadata, toMessage, type EventRow, type HandoffRow, type MessageRow } from "./records";
+import { toAuditEntry, toHandoff, toHandoffWithMetadata, toMessage, type AuditRow, type HandoffRow, type MessageRow } from "./records";
 
 export interface ListFilter {
   statuses: HandoffStatus[];
@@ -93,6 +93,6 @@ export function handoffDetail(core: TenantCore, id: string): HandoffDetail | nul
   const row = core.handoffRow(id);
   if (!row) return null;
   const messages = core.sql.all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toMessage);
-  const events = core.sql.all<EventRow>(`SELECT * FROM events WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toEvent);
+  const events = core.sql.all<AuditRow>(`SELECT * FROM audit WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toAuditEntry);
   return { handoff: toHandoffWithMetadata(row), messages, events };
 }

@@ -47,7 +47,7 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   at: number;
 }
 
-export interface EventRow extends Record<string, SqlStorageValue> {
+export interface AuditRow extends Record<string, SqlStorageValue> {
   id: string;
   handoff_id: string;
   type: string;
@@ -67,7 +67,7 @@ const eventData = z.record(z.string(), z.json());
 export const statusColumn = z.enum(HANDOFF_STATUSES);
 export const senderColumn = z.enum(SENDERS);
 export const deliveryColumn = z.enum(DELIVERIES).nullable();
-const eventType = z.enum(AUDIT_TYPES);
+const auditType = z.enum(AUDIT_TYPES);
 
 export function toHandoff(row: HandoffRow): Handoff {
   return {
@@ -111,11 +111,11 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
-export function toEvent(row: EventRow): HandoffEvent {
+export function toAuditEntry(row: AuditRow): HandoffEvent {
   return {
     id: row.id,
     handoff_id: row.handoff_id,
-    type: eventType.parse(row.type),
+    type: auditType.parse(row.type),
     actor: row.actor_id ? { id: row.actor_id, name: row.actor_name ?? "" } : null,
     data: eventData.parse(JSON.parse(row.data)),
     at: iso(row.at),

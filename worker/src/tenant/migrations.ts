@@ -97,6 +97,14 @@ export const STEPS: readonly (readonly string[])[] = [
     `CREATE INDEX inbound_at ON inbound (at)`,
     `CREATE INDEX handoffs_contact ON handoffs (contact_id, created_at)`,
   ],
+  [
+    // One word per concept: the handoffs' audit trail is "audit"; "event" is a realtime frame.
+    `ALTER TABLE events RENAME TO audit`,
+    `DROP INDEX events_handoff`,
+    `CREATE INDEX audit_handoff ON audit (handoff_id, at)`,
+    `UPDATE mirror SET kind = 'audit' WHERE kind = 'event'`,
+    `UPDATE mirror_failures SET kind = 'audit' WHERE kind = 'event'`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {
