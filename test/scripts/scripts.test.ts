@@ -95,7 +95,9 @@ describe("create-tenant", () => {
     expect(passwordMatches(String(users![0]!.password_hash), password!)).toBe(true);
     expect(String(users![0]!.password_hash)).not.toContain(password!);
     expect(bots).toEqual([{ id: expect.any(String), webhook_url: "https://bot.acme.test/hooks", webhook_secret: secret }]);
-    expect(keys).toEqual([{ bot_id: bots![0]!.id, key_hash: createHash("sha256").update(apiKey!).digest("hex"), prefix: apiKey!.slice(0, 7) }]);
+    expect(keys).toEqual([{ bot_id: bots![0]!.id, key_hash: createHash("sha256").update(apiKey!).digest("hex"), prefix: apiKey!.slice(0, apiKey!.lastIndexOf(".") + 5) }]);
+    // The key names its tenant, so the Worker knows which tenant object checks it.
+    expect(apiKey!.startsWith("hk_acme-test.")).toBe(true);
     expect(after).toEqual({ tenants: before.tenants! + 1, users: before.users! + 1, bots: before.bots! + 1, api_keys: before.api_keys! + 1 });
 
     // The same id again fails and adds nothing; so does a call without the required options.

@@ -81,9 +81,7 @@ describe("ending access takes effect at once", () => {
     await json("/api/auth/logout", { method: "POST", cookie, status: 200 });
     await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie }), 401, "unauthorized");
     await expectError(call("/api/handoffs", { cookie }), 401, "unauthorized");
-    await socket.next(() => false, 2_000).catch(() => undefined);
-    expect(socket.closed).toBe(true);
-    expect(socket.closeCode).toBe(4001);
+    expect(await socket.whenClosed()).toBe(4001);
   });
 
   it("disabling an agent refuses their next command at once", async () => {

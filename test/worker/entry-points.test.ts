@@ -89,9 +89,7 @@ describe("sockets per session", () => {
     const sockets: AgentSocket[] = [];
     for (let i = 0; i < 21; i++) sockets.push(await AgentSocket.open(cookie));
     await sockets[20]!.sync();
-    await sockets[0]!.next(() => false, 2_000).catch(() => undefined);
-    expect(sockets[0]!.closed).toBe(true);
-    expect(sockets[0]!.closeCode).toBe(4008);
+    expect(await sockets[0]!.whenClosed()).toBe(4008);
     expect(sockets.slice(1).every((s) => !s.closed)).toBe(true);
     const open = await runInDurableObject(hub(t), (_i, state) => state.getWebSockets().length);
     expect(open).toBe(20);
@@ -113,9 +111,7 @@ describe("sockets per session", () => {
       state.storage.sql.exec(`UPDATE timers SET due_at = ? WHERE kind = 'session'`, Date.now() - 1);
     });
     await runDurableObjectAlarm(hub(t));
-    await socket.next(() => false, 2_000).catch(() => undefined);
-    expect(socket.closed).toBe(true);
-    expect(socket.closeCode).toBe(4001);
+    expect(await socket.whenClosed()).toBe(4001);
     await expectError(call("/api/handoffs", { cookie }), 401, "unauthorized");
   });
 });
