@@ -31,6 +31,7 @@ export function floorTarget(base) {
     async fill(count, bodyBytes) {
       await post("/seed", { prefix: `list-${++items}`, count, body_bytes: bodyBytes });
     },
+    whoami: () => request(`${base}/health`),
     list: (limit) => request(`${base}/list?limit=${limit}`),
   };
 }
