@@ -20,8 +20,10 @@ const loadAtStart = loadavg();
 const started = Date.now();
 const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
 
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
+    interrupted = true;
     log(`${signal}: stopping the servers`);
     void stopAll().then(() => process.exit(130));
   });
@@ -192,7 +194,7 @@ try {
   await main();
   log("done; stopping the servers");
 } catch (error) {
-  console.error(error);
+  if (!interrupted) console.error(error);
   process.exitCode = 1;
 } finally {
   await stopAll();

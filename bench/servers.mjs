@@ -11,6 +11,16 @@ import { seed } from "../scripts/seed.mjs";
 
 const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
 
+/** Everything started here, so a failure or Ctrl+C can stop it all: servers first, then their state. */
+const servers = new Set();
+const states = new Set();
+export async function stopAll() {
+  await Promise.all([...servers].map((stop) => stop()));
+  servers.clear();
+  for (const state of states) rmSync(state, { recursive: true, force: true });
+  states.clear();
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -42,15 +52,16 @@ async function serve(name, args, state, healthPath) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {
-      // already gone
+      return; // already gone
     }
-    await new Promise((r) => setTimeout(r, 300));
-    rmSync(state, { recursive: true, force: true });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
   };
-  stoppers.add(stop);
+  servers.add(stop);
   for (let i = 0; i < 480; i++) {
     if (child.exitCode !== null) break;
     try {
@@ -64,11 +75,12 @@ async function serve(name, args, state, healthPath) {
   throw new Error(`${name} did not answer on ${url}\n${log}`);
 }
 
-/** Everything started here, so a failure or Ctrl+C can stop it all. */
-const stoppers = new Set();
-export async function stopAll() {
-  await Promise.all([...stoppers].map((stop) => stop()));
-  stoppers.clear();
+
+/** A temporary state directory, removed at the end even if its server never started. */
+function tempState(prefix) {
+  const state = mkdtempSync(join(tmpdir(), prefix));
+  states.add(state);
+  return state;
 }
 
 export async function startApp({ log }) {
@@ -76,7 +88,7 @@ export async function startApp({ log }) {
     log("Building the inbox…");
     await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web"), quiet: true });
   }
-  const state = mkdtempSync(join(tmpdir(), "handoff-bench-app-"));
+  const state = tempState("handoff-bench-app-");
   log("Applying D1 migrations and seeding the demo (temporary state)…");
   await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true, env: { CI: "true" } });
   await seed({ webhookUrl: null, persistTo: state });
@@ -84,6 +96,6 @@ export async function startApp({ log }) {
 }
 
 export async function startFloor() {
-  const state = mkdtempSync(join(tmpdir(), "handoff-bench-floor-"));
+  const state = tempState("handoff-bench-floor-");
   return serve("the floor", ["--config", FLOOR_CONFIG], state, "/health");
 }
