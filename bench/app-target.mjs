@@ -106,6 +106,7 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
       );
       return ids;
     },
+    botHeaders: bot,
     /** A request that only looks the session up (in D1) and answers: the per-request toll. */
     whoami: () => request(`${base}/api/me`, { headers: { cookie: sessions[0].cookie } }),
     list: (limit) => request(`${base}/api/handoffs?limit=${limit}`, { headers: { cookie: sessions[0].cookie } }),

@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { appTarget } from "./app-target.mjs";
+import { expect } from "./client.mjs";
 import { floorTarget } from "./floor-target.mjs";
 import { httpClaimRound, socketClaimRound } from "./measure/claims.mjs";
 import { expiryRound } from "./measure/expiry.mjs";
@@ -71,7 +72,18 @@ async function main() {
     return summarize(samples);
   });
   raw.request_toll = toll;
-  rows.push({ name: "GET /api/me (session lookup only), p50", unit: "ms", app: toll.app.p50, floor: toll.floor.p50, target: "(where time goes)" });
+  rows.push({ name: "GET /api/me (session lookup; floor: no-op), p50", unit: "ms", app: toll.app.p50, floor: toll.floor.p50, target: "(where time goes)" });
+
+  // A bot's read of one handoff: the API key lookup, the rate limiter and an object RPC, no write.
+  const [readId] = await app.claimables(1);
+  const botReads = [];
+  for (let r = 0; r < options.rounds; r++) {
+    const samples = [];
+    for (let i = 0; i < 30; i++) samples.push((await expect(200, `${appServer.url}/api/v1/handoffs/${readId}`, { headers: app.botHeaders(0) })).ms);
+    botReads.push(summarize(samples));
+  }
+  raw.bot_read = acrossRounds(botReads);
+  rows.push({ name: "GET /api/v1/handoffs/:id (key + limiter + read), p50", unit: "ms", app: raw.bot_read.p50, floor: null, target: "(where time goes)" });
 
   // Contact message → fan-out to every socket.
   const [appFanConv] = await app.conversations(1);
