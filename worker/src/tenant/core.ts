@@ -28,6 +28,7 @@ export class TenantCore {
   readonly counters: Counters;
   readonly settings: SettingsCopy;
   private cachedTenant: TenantInfo | null | undefined;
+  private readonly parsedBots = new Map<string, { version: number; text: string; bot: BotSettings }>();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -87,9 +88,15 @@ export class TenantCore {
     );
   }
 
+  /** A bot's settings, parsed once per version (read on every bot request and command). */
   bot(id: string): BotSettings | undefined {
-    const row = this.sql.first<{ settings: string }>(`SELECT settings FROM bots WHERE id = ?`, id);
-    return row ? botSettings.parse(JSON.parse(row.settings)) : undefined;
+    const row = this.sql.first<{ settings: string; version: number }>(`SELECT settings, version FROM bots WHERE id = ?`, id);
+    if (!row) return undefined;
+    const cached = this.parsedBots.get(id);
+    if (cached && cached.version === row.version && cached.text === row.settings) return cached.bot;
+    const bot = botSettings.parse(JSON.parse(row.settings));
+    this.parsedBots.set(id, { version: row.version, text: row.settings, bot });
+    return bot;
   }
 
   // --- reads -----------------------------------------------------------------------------

@@ -60,29 +60,48 @@ export interface AuditRow extends Record<string, SqlStorageValue> {
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-// JSON columns are read back through the same library that validated them on the way in
-// (metadata, free-form, only by its outer shape).
-const tagsColumn = z.array(z.string());
-const eventData = z.record(z.string(), z.json());
+// Stored columns were validated on the way in; reading them back on every list and frame is a
+// cheap check of each value against its list (a Set lookup), never a schema built per row, and
+// JSON columns are checked only by their outer shape.
 export const statusColumn = z.enum(HANDOFF_STATUSES);
 export const senderColumn = z.enum(SENDERS);
 export const deliveryColumn = z.enum(DELIVERIES).nullable();
-const auditType = z.enum(AUDIT_TYPES);
+
+function oneOf<const T extends readonly string[]>(values: T, column: string): (value: SqlStorageValue) => T[number] {
+  const allowed = new Set<string>(values);
+  const isAllowed = (value: SqlStorageValue): value is T[number] => typeof value === "string" && allowed.has(value);
+  return (value) => {
+    if (isAllowed(value)) return value;
+    throw new Error(`Unexpected ${column} stored: ${String(value)}`);
+  };
+}
+const status = oneOf(HANDOFF_STATUSES, "status");
+const channel = oneOf(CHANNELS, "channel");
+const priority = oneOf(PRIORITIES, "priority");
+const outcome = oneOf(OUTCOMES, "outcome");
+const sender = oneOf(SENDERS, "sender");
+const delivery = oneOf(DELIVERIES, "delivery");
+const auditType = oneOf(AUDIT_TYPES, "audit type");
+
+function tagsOf(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === "string") : [];
+}
 
 export function toHandoff(row: HandoffRow): Handoff {
   return {
     id: row.id,
-    status: statusColumn.parse(row.status),
+    status: status(row.status),
     conversation_id: row.conversation_id,
     bot_id: row.bot_id,
-    channel: z.enum(CHANNELS).parse(row.channel),
+    channel: channel(row.channel),
     contact: { id: row.contact_id, name: row.contact_name, phone: row.contact_phone, email: row.contact_email },
     reason: row.reason,
     summary: row.summary,
-    tags: tagsColumn.parse(JSON.parse(row.tags)),
-    priority: z.enum(PRIORITIES).parse(row.priority),
+    tags: tagsOf(row.tags),
+    priority: priority(row.priority),
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? "" } : null,
-    outcome: row.outcome === null ? null : z.enum(OUTCOMES).parse(row.outcome),
+    outcome: row.outcome === null ? null : outcome(row.outcome),
     created_at: iso(row.created_at),
     claimed_at: isoOrNull(row.claimed_at),
     resolved_at: isoOrNull(row.resolved_at),
@@ -90,7 +109,7 @@ export function toHandoff(row: HandoffRow): Handoff {
     message_count: row.message_count,
     last_message:
       row.last_text !== null && row.last_at !== null
-        ? { text: row.last_text, from: senderColumn.parse(row.last_from), at: iso(row.last_at) }
+        ? { text: row.last_text, from: sender(row.last_from), at: iso(row.last_at) }
         : null,
   };
 }
@@ -103,11 +122,11 @@ export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     handoff_id: row.handoff_id,
-    from: senderColumn.parse(row.sender),
+    from: sender(row.sender),
     text: row.text,
     at: iso(row.at),
     agent: row.agent_id ? { id: row.agent_id, name: row.agent_name ?? "" } : null,
-    delivery: deliveryColumn.parse(row.delivery),
+    delivery: row.delivery === null ? null : delivery(row.delivery),
   };
 }
 
@@ -115,9 +134,9 @@ export function toAuditEntry(row: AuditRow): HandoffEvent {
   return {
     id: row.id,
     handoff_id: row.handoff_id,
-    type: auditType.parse(row.type),
+    type: auditType(row.type),
     actor: row.actor_id ? { id: row.actor_id, name: row.actor_name ?? "" } : null,
-    data: eventData.parse(JSON.parse(row.data)),
+    data: storedMetadata(row.data),
     at: iso(row.at),
   };
 }
