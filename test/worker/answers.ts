@@ -121,3 +121,9 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: { schemas: Record<string, OpenApiSchema>; securitySchemes: Record<string, { type: string; scheme?: string }> };
 }
+/** A claim's answer when the status is not known in advance: the handoff (200) or the error. */
+export interface ClaimAnswer {
+  handoff?: Handoff;
+  message?: Message;
+  error?: ApiError;
+}

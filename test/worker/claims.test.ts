@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { call, claim, detail, fastForward, json, login, runAlarm, escalate, settle, webhooksReceived, webhookOf, expectError } from "./client";
 import { makeTenant } from "./fixtures";
-import type { HandoffAnswer, ListPage, MessageAnswer, Stats } from "./answers";
+import type { ClaimAnswer, HandoffAnswer, ListPage, MessageAnswer, Stats } from "./answers";
 
 const HANDOFFS = 15;
 
@@ -17,11 +17,11 @@ describe("claiming a handoff", () => {
     const winners = new Map<string, { id: string; name: string }>();
     for (const h of handoffs) {
       const responses = await Promise.all(cookies.map((cookie) => call(`/api/handoffs/${h.id}/claim`, { method: "POST", cookie })));
-      const results = await Promise.all(responses.map(async (r) => ({ status: r.status, body: (await r.json()) as any })));
+      const results = await Promise.all(responses.map(async (r) => ({ status: r.status, body: (await r.json()) as ClaimAnswer })));
 
       const won = results.filter((r) => r.status === 200);
       expect(won, JSON.stringify(results.map((r) => r.status))).toHaveLength(1);
-      const winner = won[0]!.body.handoff.assignee;
+      const winner = won[0]!.body.handoff!.assignee!;
       const winnerIndex = results.findIndex((r) => r.status === 200);
       expect(winner).toEqual({ id: t.agents[winnerIndex]!.id, name: t.agents[winnerIndex]!.name });
       expect(won[0]!.body.handoff).toMatchObject({ id: h.id, status: "active" });

@@ -206,6 +206,12 @@ export async function upgrade(cookie?: string, origin: string | null = ORIGIN): 
 
 let syncs = 0;
 
+/** Asserts a frame's type and returns it as a frame of that type. */
+export function frameOf<K extends ReceivedFrame["type"]>(frame: ReceivedFrame | undefined, type: K): Extract<ReceivedFrame, { type: K }> {
+  expect(frame?.type).toBe(type);
+  return frame as Extract<ReceivedFrame, { type: K }>;
+}
+
 /** A connected agent socket that collects frames and lets a test wait for one. */
 export class AgentSocket {
   /** Every socket opened and not yet closed by the test, for `closeAll` in an afterEach. */

@@ -3,9 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { AgentSocket, claim, detail, fastForward, json, login, newApiKey, runAlarm, escalation, secondBot, settle, webhooksReceived } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { Handoff } from "../../schema/shapes";
 import type { ContactMessageResult, EscalateResult, HandoffAnswer, ListPage, MessageAnswer, RoutedToAgent } from "./answers";
 
-async function allHandoffs(cookie: string): Promise<any[]> {
+async function allHandoffs(cookie: string): Promise<Handoff[]> {
   return (await json<ListPage>("/api/handoffs?status=all", { cookie, status: 200 })).handoffs;
 }
 

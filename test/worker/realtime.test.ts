@@ -3,16 +3,16 @@
 // ending their sockets, and tenant isolation on the socket.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, type FrameOf, call, claim, detail, escalate, hub, hubRows, json, login } from "./client";
-import type { TenantEvent } from "../../schema/realtime";
+import { AgentSocket, type FrameOf, call, claim, detail, escalate, frameOf, hub, hubRows, json, login } from "./client";
+import type { EventFrame, TenantEvent } from "../../schema/realtime";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
-import type { BotHandoffAnswer, ContactMessageResult, HandoffAnswer, RoutedToAgent, Stats } from "./answers";
+import type { BotHandoffAnswer, ClaimAnswer, ContactMessageResult, HandoffAnswer, RoutedToAgent, Stats } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
 /** The highest seq a socket has seen (its hello counts: it carries the tenant's head). */
 const lastSeq = (s: AgentSocket) => Math.max(...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f) => f.seq as number));
-const eventsAfter = (s: AgentSocket, seq: number): any[] => s.events().filter((f) => f.seq > seq);
+const eventsAfter = (s: AgentSocket, seq: number) => s.events().filter((f) => f.seq > seq);
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 const person = (u: TestUser) => ({ id: u.id, name: u.name });
 
@@ -52,12 +52,12 @@ describe("events reach connected agents", () => {
     // Both agents see the same frames with the same numbers.
     expect(eventsAfter(alice, base)).toEqual(eventsAfter(bob, base));
     const [created, message, updated] = eventsAfter(alice, base);
-    expect(created.data.handoff).toMatchObject({ id: handoff.id, status: "queued", conversation_id: "conv-rt-1", assignee: null });
-    expect(message.data).toMatchObject({
+    expect(frameOf(created, "handoff.created").data.handoff).toMatchObject({ id: handoff.id, status: "queued", conversation_id: "conv-rt-1", assignee: null });
+    expect(frameOf(message, "message.created").data).toMatchObject({
       message: { handoff_id: handoff.id, from: "contact", text: "Are you there?" },
       handoff: { id: handoff.id, last_message: { text: "Are you there?", from: "contact" } },
     });
-    expect(updated.data).toMatchObject({ change: "claimed", actor: person(t.bob), handoff: { id: handoff.id, status: "active", assignee: person(t.bob) } });
+    expect(frameOf(updated, "handoff.updated").data).toMatchObject({ change: "claimed", actor: person(t.bob), handoff: { id: handoff.id, status: "active", assignee: person(t.bob) } });
   });
 });
 
@@ -79,24 +79,24 @@ describe("resume", () => {
     await contactSays(t, "conv-rs-1", "Still waiting for someone");
 
     const again = await AgentSocket.open(aliceCookie);
-    const hello = again.frames[0] as any;
+    const hello = frameOf(again.frames[0], "hello");
     // Her return is an event itself, delivered live; wait for it so the replay can be told apart.
     await again.next((f) => f.type === "presence" && f.seq === hello.seq + 1);
     const start = again.frames.length;
     again.send({ type: "resume", since });
     await again.sync();
-    const replay = again.frames.slice(start, -1) as any[];
+    const replay = again.frames.slice(start, -1);
 
     await bob.sync();
     const missed = eventsAfter(bob, since);
     // Presence frames (Alice leaving and coming back) are covered by the presence test.
     expect(missed.filter((f) => f.type !== "presence").map((f) => f.type)).toEqual(["handoff.created", "handoff.updated", "message.created"]);
     expect(replay).toEqual(missed);
-    expect(replay.map((f) => f.seq)).toEqual(range(since + 1, missed.length));
-    const of = (type: string) => replay.find((f) => f.type === type).data;
-    expect(of("handoff.created").handoff.id).toBe(h2.id);
-    expect(of("handoff.updated")).toMatchObject({ change: "claimed", handoff: { id: h2.id, assignee: person(t.bob) } });
-    expect(of("message.created").message).toMatchObject({ handoff_id: h1.id, text: "Still waiting for someone" });
+    expect(replay.map((f) => ("seq" in f ? f.seq : undefined))).toEqual(range(since + 1, missed.length));
+    const of = <K extends EventFrame["type"]>(type: K) => frameOf(replay.find((f) => f.type === type), type);
+    expect(of("handoff.created").data.handoff.id).toBe(h2.id);
+    expect(of("handoff.updated").data).toMatchObject({ change: "claimed", handoff: { id: h2.id, assignee: person(t.bob) } });
+    expect(of("message.created").data.message).toMatchObject({ handoff_id: h1.id, text: "Still waiting for someone" });
     expect(again.closed).toBe(false);
   });
 
@@ -133,8 +133,8 @@ describe("resume", () => {
     const replayFrom = alice.frames.length;
     alice.send({ type: "resume", since: early });
     await alice.sync();
-    const replay = alice.frames.slice(replayFrom, -1) as any[];
-    expect(replay.map((f) => f.seq)).toEqual(range(early + 1, 1_100 - early));
+    const replay = alice.frames.slice(replayFrom, -1);
+    expect(replay.map((f) => ("seq" in f ? f.seq : undefined))).toEqual(range(early + 1, 1_100 - early));
   });
 });
 
@@ -151,7 +151,7 @@ describe("hibernation", () => {
 
     const { handoff } = await escalate(t);
     for (const s of [alice, bob]) {
-      const created = await s.next<any>((f) => f.type === "handoff.created");
+      const created = await s.next<FrameOf<"handoff.created">>((f) => f.type === "handoff.created");
       expect(created).toMatchObject({ seq: base + 1, data: { handoff: { id: handoff.id } } }); // numbering continues
     }
     expect((await json<Stats>("/api/stats", { cookie: aliceCookie, status: 200 })).agents_online).toBe(2);
@@ -159,7 +159,7 @@ describe("hibernation", () => {
     await evictDurableObject(hub(t));
     const ack = await alice.command({ type: "claim", ref: "after-eviction", handoff_id: handoff.id });
     expect(ack).toMatchObject({ ok: true, data: { handoff: { id: handoff.id, status: "active", assignee: person(t.alice) } } });
-    const updated = await bob.next<any>((f) => f.type === "handoff.updated");
+    const updated = await bob.next<FrameOf<"handoff.updated">>((f) => f.type === "handoff.updated");
     expect(updated).toMatchObject({ seq: base + 2, data: { change: "claimed", actor: person(t.alice) } });
     expect(alice.closed || bob.closed).toBe(false);
   });
@@ -178,11 +178,12 @@ describe("commands over the socket", () => {
       const attempts = await Promise.all([
         ...sockets.map(async (s, i) => {
           const ack = await s.command({ type: "claim", ref: `race-${round}-${i}`, handoff_id: handoff.id });
-          return { user: everyone[i]!, status: null, ok: ack.ok, body: ack.ok ? ack.data : { error: ack.error } } as const;
+          const body: ClaimAnswer = ack.ok ? ack.data : { error: ack.error };
+          return { user: everyone[i]!, status: null, ok: ack.ok, body } as const;
         }),
         ...cookies.slice(6).map(async (cookie, i) => {
           const res = await call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie });
-          return { user: everyone[6 + i]!, status: res.status, ok: res.status === 200, body: (await res.json()) as any };
+          return { user: everyone[6 + i]!, status: res.status, ok: res.status === 200, body: (await res.json()) as ClaimAnswer };
         }),
       ]);
       const won = attempts.filter((a) => a.ok);
@@ -309,7 +310,7 @@ describe("presence", () => {
     expect(await online()).toBe(1);
 
     const bob = await AgentSocket.open(bobCookie);
-    const up = await alice.next<any>((f) => f.type === "presence" && f.data.agents_online === 2);
+    const up = await alice.next<FrameOf<"presence">>((f) => f.type === "presence" && f.data.agents_online === 2);
     expect(up.data).toEqual({ agents_online: 2, agents: [person(t.alice), person(t.bob)] });
     expect(await online()).toBe(2);
 
@@ -323,7 +324,7 @@ describe("presence", () => {
     expect(await online()).toBe(2);
 
     bob.close();
-    const down = await alice.next<any>((f) => f.type === "presence" && f.seq > up.seq);
+    const down = await alice.next<FrameOf<"presence">>((f) => f.type === "presence" && f.seq > up.seq);
     expect(down).toMatchObject({ seq: up.seq + 1, data: { agents_online: 1, agents: [person(t.alice)] } });
     expect(await online()).toBe(1);
     await viewer.next((f) => f.type === "presence" && f.seq === down.seq);
@@ -338,7 +339,7 @@ describe("sessions end their sockets", () => {
     await json("/api/auth/logout", { method: "POST", cookie: tab, status: 200 });
     expect(await s1.whenClosed()).toBe(4001);
     const { handoff } = await escalate(t);
-    await s2.next((f) => f.type === "handoff.created" && (f as any).data.handoff.id === handoff.id);
+    await s2.next((f) => f.type === "handoff.created" && f.data.handoff.id === handoff.id);
     expect(s2.closed).toBe(false);
   });
 
@@ -381,7 +382,7 @@ describe("tenant isolation on the socket", () => {
 
     const { handoff: own } = await escalate(b);
     await inB.sync();
-    expect(eventsAfter(inB, baseB).map((f) => [f.type, f.data.handoff?.id])).toEqual([["handoff.created", own.id]]);
+    expect(eventsAfter(inB, baseB).map((f) => [f.type, "handoff" in f.data ? f.data.handoff.id : undefined])).toEqual([["handoff.created", own.id]]);
     expect(JSON.stringify(inB.frames)).not.toContain(handoff.id);
     expect(JSON.stringify(inB.frames)).not.toContain("4242");
 

@@ -3,7 +3,7 @@
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
+import { AgentSocket, type FrameOf, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import type { BotHandoffAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, ListPage, RoutedToAgent } from "./answers";
 
@@ -79,7 +79,7 @@ describe("scheduling", () => {
     const created = Date.parse(handoff.created_at);
     expect(await timerDue(t, "remind", handoff.id)).toBe(created + 1_000);
 
-    const reminder = await alice.next<any>((f) => f.type === "handoff.reminder");
+    const reminder = await alice.next<FrameOf<"handoff.reminder">>((f) => f.type === "handoff.reminder");
     const d = await detail(await login(t.bob), handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     const remindedAt = Date.parse(d.events[1]!.at);

@@ -6,7 +6,7 @@ import type { EscalateRecord } from "../../schema/api";
 import type { BotSettings } from "../../worker/src/tenant/types";
 import { alarmAt, claim, detail, failWebhooks, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, waitUntil, type WebhookDelivery, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
-import type { BotAnswer, HandoffAnswer, MessageAnswer } from "./answers";
+import type { BotAnswer, HandoffAnswer, MessageAnswer, WebhookEvent } from "./answers";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
 
@@ -96,7 +96,7 @@ describe("webhook retries", () => {
     expect([...ids][0]).toBe(first.id);
     expect(new Set(got.map((d) => d.body)).size).toBe(1);
     for (const d of got) {
-      const event = verifier.verify(d.body, d.headers) as { type: string; data: any };
+      const event = verifier.verify(d.body, d.headers) as WebhookEvent;
       expect(event.type).toBe("handoff.claimed");
       expect(event.data).toMatchObject({
         handoff: { id: handoff.id, status: "active" },
@@ -144,7 +144,7 @@ describe("webhook retries", () => {
     expect(new Set(got.map((d) => d.headers["webhook-id"]))).toEqual(new Set([row.id]));
     expect(new Set(got.map((d) => d.body)).size).toBe(1);
     for (const d of got) {
-      const event = verifier.verify(d.body, d.headers) as { type: string; data: any };
+      const event = verifier.verify(d.body, d.headers) as WebhookEvent;
       expect(event).toMatchObject({
         type: "message.created",
         data: { handoff: { id: handoff.id }, message: { id: sent.message.id, text: "Let me check that for you.", agent: { id: t.alice.id, name: "Alice" } } },
