@@ -69,7 +69,7 @@ describe("D1 mirror", () => {
       // The alarm tries to write to D1 and fails: the changes stay marked, with a retry armed.
       await fastForward(t, ["mirror"]);
       await runAlarm(t);
-      expect((await hubRows(t, `SELECT id FROM mirror WHERE kind = 'message'`)).map((r) => r.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
+      expect((await hubRows<{ id: string }>(t, `SELECT id FROM mirror WHERE kind = 'message'`)).map((r) => r.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
       // The retry backs off: it is armed for later, not for now.
       expect(await timerDue(t, "mirror", "")).toBeGreaterThan(Date.now());
       expect(await d1(`SELECT id FROM handoffs_offline WHERE id = ?`, handoffId)).toEqual([]);

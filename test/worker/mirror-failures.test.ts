@@ -63,7 +63,7 @@ describe("a D1 row that keeps failing", () => {
       later.push(await contactSays(t, conversation, `later-${attempt}`, `later ${attempt}`));
       await retryRefusedNow(t);
       expect((await d1Messages(handoff.id)).map((m) => m.id)).toEqual(expect.arrayContaining(later));
-      pending = await hubRows(t, `SELECT kind, id, attempts, last_error FROM mirror`);
+      pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(t, `SELECT kind, id, attempts, last_error FROM mirror`);
       expect(pending.map((m) => [m.id, m.attempts])).toEqual(attempt < 5 ? [[bad, attempt]] : []);
     }
     expect(await hubRows(t, `SELECT kind, ref FROM timers WHERE kind = 'mirror'`)).toEqual([]);

@@ -69,7 +69,7 @@ describe("stats counters", () => {
     const expected = { queued: 3, active: 2, today: 10, resolved_this_week: 3 };
     expect(await recount(t)).toEqual(expected);
     expect(await counted(alice)).toEqual(expected);
-    const days = await hubRows(t, `SELECT day, escalated, resolved FROM daily_counts`);
+    const days = await hubRows<{ day: string; escalated: number; resolved: number }>(t, `SELECT day, escalated, resolved FROM daily_counts`);
     expect(days).toEqual([{ day: utcDay(Date.now()), escalated: 10, resolved: 3 }]);
   });
 
