@@ -4,7 +4,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { AgentSocket, type FrameOf, call, claim, detail, escalate, frameOf, hub, hubRows, json, login } from "./client";
-import type { EventFrame, TenantEvent } from "../../schema/realtime";
+import type { EventFrame } from "../../schema/realtime";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
 import type { BotHandoffAnswer, ClaimAnswer, ContactMessageResult, HandoffAnswer, RoutedToAgent, Stats } from "./answers";
 
@@ -113,7 +113,8 @@ describe("resume", () => {
     /** Emits presence events through the object's own feed until its head reaches `head`. */
     const churnTo = async (head: number) => {
       await runInDurableObject(hub(t), (instance) => {
-        const { core } = instance as unknown as { core: { feed: { head: number }; emit(event: TenantEvent, now: number): void } };
+        // The object's own core (a private field, reached by name for this test).
+        const core = instance["core"];
         while (core.feed.head < head) core.emit({ type: "presence", data: { agents_online: 1, agents: [person(t.alice)] } }, Date.now());
       });
       await alice.sync();
