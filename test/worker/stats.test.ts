@@ -11,7 +11,7 @@ import { STEPS } from "../../worker/src/tenant/migrations";
 import { Sql } from "../../worker/src/tenant/sql";
 import { AgentSocket, escalate, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
-import type { HandoffAnswer, HandoffDetail, Stats } from "./answers";
+import type { ErrorAnswer, HandoffAnswer, HandoffDetail, Stats } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
@@ -55,8 +55,8 @@ describe("stats counters", () => {
     await act(admin, ids[4]!, "assign", { agent_id: t.alice.id }); // active → active: no counter moves
     await act(bob, ids[5]!, "resolve", { outcome: "close" });
     // Claiming an already claimed one and resolving a resolved one change nothing.
-    await json<HandoffAnswer>(`/api/handoffs/${ids[3]}/claim`, { method: "POST", cookie: bob, status: 409 });
-    await json<HandoffAnswer>(`/api/handoffs/${ids[0]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 409 });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[3]}/claim`, { method: "POST", cookie: bob, status: 409 });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[0]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 409 });
     // Two of the waiting ones expire; running the alarm again expires nothing twice.
     for (const id of [ids[6]!, ids[7]!]) await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref = ?`, Date.now() - 1, id);
     await runAlarm(t);
