@@ -1,6 +1,7 @@
 // Debian's Chromium, headless, driven by playwright-core (no browser download).
 import { chromium, type Browser } from "playwright-core";
 import { inject } from "vitest";
+import type { WebhookEvent } from "../worker/answers";
 
 export const PASSWORD = "handoff-demo";
 export const baseUrl = () => inject("baseUrl");
@@ -13,17 +14,24 @@ export function launch(): Promise<Browser> {
   });
 }
 
-/** The bot API, as the demo bot of tenant demo. */
-export async function bot(path: string, body: unknown, key = "hk_demo_local_key"): Promise<any> {
+/** The bot API, as the demo bot of tenant demo; `T` is the answer the call documents. */
+export async function bot<T>(path: string, body: unknown, key = "hk_demo_local_key"): Promise<T> {
   const res = await fetch(`${baseUrl()}${path}`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+  return (await res.json()) as T;
 }
 
-export async function webhooks(): Promise<{ id: string; verified: boolean; event: any }[]> {
-  return ((await (await fetch(`${webhookUrl()}/received`)).json()) as { received: { id: string; verified: boolean; event: any }[] }).received;
+/** A webhook the receiver got: its id, whether its signature held, and its body (null when it was not JSON). */
+export interface ReceivedWebhook {
+  id: string;
+  verified: boolean;
+  event: WebhookEvent | null;
+}
+
+export async function webhooks(): Promise<ReceivedWebhook[]> {
+  return ((await (await fetch(`${webhookUrl()}/received`)).json()) as { received: ReceivedWebhook[] }).received;
 }

@@ -3,7 +3,9 @@
 import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { baseUrl, bot, launch, PASSWORD, webhooks } from "./browser";
+import type { HandoffWithMetadata } from "../../schema/shapes";
+import type { BotHandoffAnswer, ContactMessageResult, EscalateResult, WebhookEvent } from "../worker/answers";
+import { baseUrl, bot, launch, PASSWORD, webhooks, type ReceivedWebhook } from "./browser";
 
 /** How long a locator or poll may wait before the test fails with a readable message. */
 export const WAIT_MS = 15_000;
@@ -21,7 +23,7 @@ export async function escalate(label: string, extra: Record<string, unknown> = {
   const tag = uid();
   const name = `${label} ${tag}`;
   const conversationId = `e2e-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${tag}`;
-  const res = await bot("/api/v1/handoffs", {
+  const res = await bot<EscalateResult>("/api/v1/handoffs", {
     conversation_id: conversationId,
     channel: "web",
     contact: { id: `contact-${tag}`, name },
@@ -29,28 +31,31 @@ export async function escalate(label: string, extra: Record<string, unknown> = {
     ...extra,
   });
   expect(res.created).toBe(true);
-  return { id: res.handoff.id as string, name, conversationId };
+  return { id: res.handoff.id, name, conversationId };
 }
 
 /** The contact writes on the channel; the gateway forwards it. */
-export async function contactSays(conversationId: string, text: string): Promise<any> {
-  return bot("/api/v1/messages", { conversation_id: conversationId, id: `msg-${uid()}`, text, at: new Date().toISOString() });
+export async function contactSays(conversationId: string, text: string): Promise<ContactMessageResult> {
+  return bot<ContactMessageResult>("/api/v1/messages", { conversation_id: conversationId, id: `msg-${uid()}`, text, at: new Date().toISOString() });
 }
 
 /** GET /api/v1/handoffs/{id} as the demo bot. */
-export async function botHandoff(id: string): Promise<any> {
+export async function botHandoff(id: string): Promise<HandoffWithMetadata> {
   const res = await fetch(`${baseUrl()}/api/v1/handoffs/${encodeURIComponent(id)}`, { headers: { authorization: "Bearer hk_demo_local_key" } });
   if (!res.ok) throw new Error(`GET handoff ${id}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { handoff: any }).handoff;
+  return ((await res.json()) as BotHandoffAnswer).handoff;
 }
 
-/** Webhooks the receiver got about one handoff. */
-export async function webhooksFor(handoffId: string, type?: string) {
-  return (await webhooks()).filter((w) => w.event?.data?.handoff?.id === handoffId && (!type || w.event.type === type));
+/** A received webhook of one type. */
+export type WebhookOf<K extends WebhookEvent["type"]> = ReceivedWebhook & { event: Extract<WebhookEvent, { type: K }> };
+
+/** Webhooks the receiver got about one handoff (of one type, when given). */
+export async function webhooksFor<K extends WebhookEvent["type"]>(handoffId: string, type?: K): Promise<WebhookOf<K>[]> {
+  return (await webhooks()).filter((w): w is WebhookOf<K> => w.event?.data.handoff.id === handoffId && (!type || w.event.type === type));
 }
 
 /** Polls the receiver until a webhook about `handoffId` of `type` matches. */
-export async function waitForWebhook(handoffId: string, type: string, match: (event: any) => boolean = () => true) {
+export async function waitForWebhook<K extends WebhookEvent["type"]>(handoffId: string, type: K, match: (event: WebhookOf<K>["event"]) => boolean = () => true) {
   await expect
     .poll(async () => (await webhooksFor(handoffId, type)).some((w) => match(w.event)), { timeout: WAIT_MS, interval: 100 })
     .toBe(true);

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { AgentSocket, call, escalate, escalation, expectError, json, login, newApiKey } from "./client";
 import { makeTenant } from "./fixtures";
+import type { AgentAnswer, EscalateResult, HandoffAnswer, ListPage, Me, RevokedKey } from "./answers";
 
 /** The D1 tables every credential check used to read. */
 const AUTH_TABLES = ["sessions", "api_keys", "users", "tenants", "bots"];
@@ -30,15 +31,15 @@ describe("credentials checked without D1", () => {
 
     await withD1AuthTablesGone(async () => {
       for (const key of [t.apiKey, fresh.key]) {
-        const made = await json("/api/v1/handoffs", { key, body: escalation(), status: 201 });
-        const claimed = await json(`/api/handoffs/${made.handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+        const made = await json<EscalateResult>("/api/v1/handoffs", { key, body: escalation(), status: 201 });
+        const claimed = await json<HandoffAnswer>(`/api/handoffs/${made.handoff.id}/claim`, { method: "POST", cookie, status: 200 });
         expect(claimed.handoff.assignee).toEqual({ id: t.alice.id, name: "Alice" });
         const ack = await socket.command({ type: "reply", ref: `r-${made.handoff.id}`, handoff_id: made.handoff.id, text: "Hello" });
         expect(ack.ok).toBe(true);
       }
-      const mine = await json("/api/handoffs?assignee=me", { cookie, status: 200 });
+      const mine = await json<ListPage>("/api/handoffs?assignee=me", { cookie, status: 200 });
       expect(mine.handoffs).toHaveLength(2);
-      expect((await json("/api/me", { cookie, status: 200 })).user.id).toBe(t.alice.id);
+      expect((await json<Me>("/api/me", { cookie, status: 200 })).user.id).toBe(t.alice.id);
     });
   });
 
@@ -65,8 +66,8 @@ describe("ending access takes effect at once", () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     const { key, id } = await newApiKey(admin, t.botId);
-    await json("/api/v1/handoffs", { key, body: escalation(), status: 201 });
-    await json(`/api/admin/api-keys/${id}`, { method: "DELETE", cookie: admin, status: 200 });
+    await json<EscalateResult>("/api/v1/handoffs", { key, body: escalation(), status: 201 });
+    await json<RevokedKey>(`/api/admin/api-keys/${id}`, { method: "DELETE", cookie: admin, status: 200 });
     await expectError(call("/api/v1/handoffs", { key, body: escalation() }), 401, "unauthorized");
     await expectError(call("/api/v1/messages", { key, body: { conversation_id: "c", id: "m1", text: "hi" } }), 401, "unauthorized");
     // The fixture's own key is untouched.
@@ -89,7 +90,7 @@ describe("ending access takes effect at once", () => {
     const cookie = await login(t.bob);
     const admin = await login(t.admin);
     const { handoff } = await escalate(t);
-    await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
+    await json<AgentAnswer>(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
     await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie }), 401, "unauthorized");
   });
 
@@ -98,9 +99,9 @@ describe("ending access takes effect at once", () => {
     const cookie = await login(t.bob);
     const admin = await login(t.admin);
     const { handoff } = await escalate(t);
-    await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { name: "Robert" }, status: 200 });
-    const claimed = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<AgentAnswer>(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { name: "Robert" }, status: 200 });
+    const claimed = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
     expect(claimed.handoff.assignee).toEqual({ id: t.bob.id, name: "Robert" });
-    expect((await json("/api/me", { cookie, status: 200 })).user.name).toBe("Robert");
+    expect((await json<Me>("/api/me", { cookie, status: 200 })).user.name).toBe("Robert");
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AgentSocket, escalate, fastForward, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant } from "./fixtures";
 import { answeredTypes, hangNext, outboxRows, releaseHeld, runAlarmFully, settled, sinkState } from "./outbox";
+import type { HandoffAnswer, HandoffDetail } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
@@ -20,7 +21,7 @@ describe("a bot endpoint that hangs", () => {
     await hangNext(t, 1);
 
     // The claim's greeting goes to the bot, whose endpoint holds the request open.
-    await json(`/api/handoffs/${claimed.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${claimed.id}/claim`, { method: "POST", cookie, status: 200 });
     expect(await runAlarm(t)).toBe(true);
     expect((await sinkState(t.webhookPath)).held).toBe(1);
     const [greeting] = await outboxRows(t);
@@ -30,7 +31,7 @@ describe("a bot endpoint that hangs", () => {
     // The other handoff's wait runs out meanwhile, and the alarm expires it.
     await fastForward(t, ["expire"]);
     expect(await runAlarm(t)).toBe(true);
-    const detail = await json(`/api/handoffs/${expiring.id}`, { cookie, status: 200 });
+    const detail = await json<HandoffDetail>(`/api/handoffs/${expiring.id}`, { cookie, status: 200 });
     expect(detail.handoff.status).toBe("expired");
     const frame = await socket.next((f) => f.type === "handoff.updated" && f.data.handoff.id === expiring.id);
     expect(frame).toMatchObject({ data: { change: "expired", handoff: { status: "expired" } } });

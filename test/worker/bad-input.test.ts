@@ -4,6 +4,7 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, type CallOptions, claim, detail, json, login, newApiKey, ORIGIN, escalate, escalation, expectError } from "./client";
 import { makeTenant, PASSWORD, type TestTenant } from "./fixtures";
+import type { EscalateResult, ListPage, MessageAnswer, Stats } from "./answers";
 
 const KIB = 1024;
 const big = (n: number) => "x".repeat(n);
@@ -164,9 +165,9 @@ beforeAll(async () => {
 
 /** Everything a request could have changed: every handoff with its transcript and events, and the counts. */
 async function snapshot() {
-  const { handoffs } = await json("/api/handoffs?status=all", { cookie: admin, status: 200 });
-  const details = await Promise.all(handoffs.map((h: any) => detail(admin, h.id)));
-  const { queued, active, today, resolved_this_week } = await json("/api/stats", { cookie: admin, status: 200 });
+  const { handoffs } = await json<ListPage>("/api/handoffs?status=all", { cookie: admin, status: 200 });
+  const details = await Promise.all(handoffs.map((h) => detail(admin, h.id)));
+  const { queued, active, today, resolved_this_week } = await json<Stats>("/api/stats", { cookie: admin, status: 200 });
   return { details, stats: { queued, active, today, resolved_this_week } };
 }
 
@@ -191,9 +192,9 @@ describe("bad input is refused with its documented error and changes nothing", (
     const error = await expectError(call(fill(c.path), options), c.status, c.code);
     if (c.code === "invalid_request") {
       expect(Array.isArray(error.issues), JSON.stringify(error)).toBe(true);
-      expect(error.issues.length).toBeGreaterThan(0);
-      for (const issue of error.issues) expect(issue).toEqual(expect.objectContaining({ path: expect.any(String), message: expect.any(String) }));
-      expect(namesField(error.issues, c.field!), `${c.field} in ${JSON.stringify(error.issues)}`).toBe(true);
+      expect(error.issues!.length).toBeGreaterThan(0);
+      for (const issue of error.issues!) expect(issue).toEqual(expect.objectContaining({ path: expect.any(String), message: expect.any(String) }));
+      expect(namesField(error.issues!, c.field!), `${c.field} in ${JSON.stringify(error.issues)}`).toBe(true);
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -202,17 +203,17 @@ describe("bad input is refused with its documented error and changes nothing", (
 describe("the limits themselves are accepted", () => {
   it("text of 4096, 500 history items, max_wait_seconds 10 and 86400, a body of exactly 256 KiB", async () => {
     const key = (await newApiKey(admin, t.botId)).key;
-    const longest = await json(ESC, { key, body: escalation({ history: [{ from: "contact", text: big(4096) }] }), status: 201 });
-    expect(longest.handoff.last_message.text).toHaveLength(4096);
+    const longest = await json<EscalateResult>(ESC, { key, body: escalation({ history: [{ from: "contact", text: big(4096) }] }), status: 201 });
+    expect(longest.handoff.last_message!.text).toHaveLength(4096);
     const history = Array.from({ length: 500 }, (_, i) => ({ id: `h${i}`, from: "contact", text: `${i} ${big(400)}` }));
-    const many = await json(ESC, { key, body: escalation({ history }), status: 201 });
+    const many = await json<EscalateResult>(ESC, { key, body: escalation({ history }), status: 201 });
     expect(many.handoff.message_count).toBe(500);
     for (const seconds of [10, 86_400]) {
-      const { handoff } = await json(ESC, { key, body: escalation({ max_wait_seconds: seconds }), status: 201 });
-      expect(Date.parse(handoff.expires_at) - Date.parse(handoff.created_at)).toBe(seconds * 1000);
+      const { handoff } = await json<EscalateResult>(ESC, { key, body: escalation({ max_wait_seconds: seconds }), status: 201 });
+      expect(Date.parse(handoff.expires_at!) - Date.parse(handoff.created_at)).toBe(seconds * 1000);
     }
     await json(MSG, { key, body: { conversation_id: "open-conv", id: "longest", text: big(4096) }, status: 202 });
-    await json(`/api/handoffs/${ids.active}/messages`, { cookie: alice, body: { text: big(4096) }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${ids.active}/messages`, { cookie: alice, body: { text: big(4096) }, status: 201 });
 
     // A body of exactly 256 KiB, made of history (metadata has its own, smaller cap).
     const shape = escalation();
@@ -246,6 +247,6 @@ describe("the limits themselves are accepted", () => {
     const res = await call("/api/auth/login", { body: { email: t.alice.email, password: PASSWORD, remember: true } });
     expect(res.headers.get("set-cookie")).toBeNull();
     const error = await expectError(res, 400, "invalid_request");
-    expect(namesField(error.issues, "remember")).toBe(true);
+    expect(namesField(error.issues!, "remember")).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 // The claim race: many agents press "claim" on the same handoff at once; exactly one wins and
 // everyone else is told who did. Plus the admin's assign.
 import { describe, expect, it } from "vitest";
-import { call, claim, detail, fastForward, json, login, runAlarm, escalate, settle, webhooksReceived, expectError } from "./client";
+import { call, claim, detail, fastForward, json, login, runAlarm, escalate, settle, webhooksReceived, webhookOf, expectError } from "./client";
 import { makeTenant } from "./fixtures";
+import type { ClaimAnswer, HandoffAnswer, ListPage, MessageAnswer, Stats } from "./answers";
 
 const HANDOFFS = 15;
 
@@ -16,11 +17,11 @@ describe("claiming a handoff", () => {
     const winners = new Map<string, { id: string; name: string }>();
     for (const h of handoffs) {
       const responses = await Promise.all(cookies.map((cookie) => call(`/api/handoffs/${h.id}/claim`, { method: "POST", cookie })));
-      const results = await Promise.all(responses.map(async (r) => ({ status: r.status, body: (await r.json()) as any })));
+      const results = await Promise.all(responses.map(async (r) => ({ status: r.status, body: (await r.json()) as ClaimAnswer })));
 
       const won = results.filter((r) => r.status === 200);
       expect(won, JSON.stringify(results.map((r) => r.status))).toHaveLength(1);
-      const winner = won[0]!.body.handoff.assignee;
+      const winner = won[0]!.body.handoff!.assignee!;
       const winnerIndex = results.findIndex((r) => r.status === 200);
       expect(winner).toEqual({ id: t.agents[winnerIndex]!.id, name: t.agents[winnerIndex]!.name });
       expect(won[0]!.body.handoff).toMatchObject({ id: h.id, status: "active" });
@@ -36,18 +37,18 @@ describe("claiming a handoff", () => {
     }
 
     // What everyone reads afterwards agrees with the race's outcome, and the contact was greeted once.
-    const list = await json("/api/handoffs?status=all", { cookie: cookies[0], status: 200 });
+    const list = await json<ListPage>("/api/handoffs?status=all", { cookie: cookies[0], status: 200 });
     expect(list.handoffs).toHaveLength(HANDOFFS);
     for (const h of list.handoffs) {
       expect(h.status).toBe("active");
       expect(h.assignee).toEqual(winners.get(h.id));
       const full = await detail(cookies[0]!, h.id);
-      expect(full.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
-      expect(full.events.find((e: any) => e.type === "claimed").actor).toMatchObject(winners.get(h.id)!);
-      const greetings = full.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"));
-      expect(greetings.map((m: any) => m.text)).toEqual([`Hello, this is ${winners.get(h.id)!.name} from ${t.name}. How can I help?`]);
+      expect(full.events.filter((e) => e.type === "claimed")).toHaveLength(1);
+      expect(full.events.find((e) => e.type === "claimed")!.actor).toMatchObject(winners.get(h.id)!);
+      const greetings = full.messages.filter((m) => m.from === "system" && m.text.startsWith("Hello, this is"));
+      expect(greetings.map((m) => m.text)).toEqual([`Hello, this is ${winners.get(h.id)!.name} from ${t.name}. How can I help?`]);
     }
-    const stats = await json("/api/stats", { cookie: cookies[0], status: 200 });
+    const stats = await json<Stats>("/api/stats", { cookie: cookies[0], status: 200 });
     expect(stats).toMatchObject({ queued: 0, active: HANDOFFS });
 
     // The bot hears about each claim exactly once.
@@ -55,7 +56,7 @@ describe("claiming a handoff", () => {
     const claimed = (await webhooksReceived(t)).map((d) => d.event);
     expect(claimed.map((e) => e.type)).toEqual(Array.from({ length: HANDOFFS }, () => "handoff.claimed"));
     expect(new Set(claimed.map((e) => e.data.handoff.id))).toEqual(new Set(winners.keys()));
-    for (const b of claimed) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
+    for (const b of claimed.map((e) => webhookOf(e, "handoff.claimed"))) expect(b.data.agent).toEqual(winners.get(b.data.handoff.id));
   });
 
   it("the winner claiming again gets 200 and changes nothing", async () => {
@@ -74,7 +75,7 @@ describe("claiming a handoff", () => {
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     for (const cookie of [bob, alice]) {
       const error = await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie }), 409, "invalid_state");
       expect(error.status).toBe("resolved");
@@ -88,7 +89,7 @@ describe("claiming a handoff", () => {
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
-    const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie: alice, status: 200 });
+    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie: alice, status: 200 });
     expect(released.handoff).toMatchObject({ status: "queued", assignee: null });
     const claimed = await claim(bob, handoff.id);
     expect(claimed.handoff.assignee).toEqual({ id: t.bob.id, name: "Bob" });
@@ -109,7 +110,7 @@ describe("commands in a state that does not allow them", () => {
     expect((await detail(alice, handoff.id)).handoff).toMatchObject({ status: "queued", message_count: handoff.message_count });
 
     await claim(alice, handoff.id);
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot" }, status: 200 });
     const before = await detail(alice, handoff.id);
     for (const [path, body] of [["resolve", { outcome: "close" }], ["release", undefined], ["messages", { text: "one more thing" }]] as const) {
       const error = await expectError(call(`/api/handoffs/${handoff.id}/${path}`, { method: "POST", cookie: alice, body }), 409, "invalid_state");
@@ -149,23 +150,23 @@ describe("assigning a handoff (admins)", () => {
     const [admin, alice, bob] = await Promise.all([login(t.admin), login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
 
-    const toBob = await json(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id }, status: 200 });
+    const toBob = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id }, status: 200 });
     expect(toBob.handoff).toMatchObject({ id: handoff.id, status: "active", assignee: { id: t.bob.id, name: "Bob" } });
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: bob, body: { text: "Bob here" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: bob, body: { text: "Bob here" }, status: 201 });
 
-    const toAlice = await json(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.alice.id }, status: 200 });
+    const toAlice = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.alice.id }, status: 200 });
     expect(toAlice.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id, name: "Alice" } });
 
     // Bob no longer holds it; Alice does.
     await expectError(call(`/api/handoffs/${handoff.id}/messages`, { cookie: bob, body: { text: "still me?" } }), 403, "not_assignee");
     const claimByBob = await expectError(call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: bob }), 409, "already_claimed");
     expect(claimByBob.assignee).toEqual({ id: t.alice.id, name: "Alice" });
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Alice here" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Alice here" }, status: 201 });
 
     const full = await detail(admin, handoff.id);
     expect(full.handoff.assignee).toEqual({ id: t.alice.id, name: "Alice" });
-    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "assigned", "assigned"]);
-    expect(full.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Bob here", "Alice here"]);
+    expect(full.events.map((e) => e.type)).toEqual(["escalated", "assigned", "assigned"]);
+    expect(full.messages.filter((m) => m.from === "agent").map((m) => m.text)).toEqual(["Bob here", "Alice here"]);
   });
 
   it("an agent or a viewer cannot assign: 403 forbidden, nothing changes", async () => {
@@ -177,7 +178,7 @@ describe("assigning a handoff (admins)", () => {
     }
     const after = await detail(alice, handoff.id);
     expect(after.handoff).toMatchObject({ status: "queued", assignee: null });
-    expect(after.events.map((e: any) => e.type)).toEqual(["escalated"]);
+    expect(after.events.map((e) => e.type)).toEqual(["escalated"]);
   });
 
   it("assigning to an agent of another tenant (or to no such agent) is 404 and changes nothing", async () => {
@@ -190,7 +191,7 @@ describe("assigning a handoff (admins)", () => {
     }
     const after = await detail(admin, handoff.id);
     expect(after.handoff).toMatchObject({ status: "queued", assignee: null });
-    expect(after.events.map((e: any) => e.type)).toEqual(["escalated"]);
+    expect(after.events.map((e) => e.type)).toEqual(["escalated"]);
   });
 
   it("assigning a resolved handoff is 409 invalid_state", async () => {
@@ -198,7 +199,7 @@ describe("assigning a handoff (admins)", () => {
     const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     const error = await expectError(call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id } }), 409, "invalid_state");
     expect(error.status).toBe("resolved");
   });

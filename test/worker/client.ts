@@ -2,11 +2,18 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { ServerFrame } from "../../schema/realtime";
+import type { EventFrame, ServerFrame } from "../../schema/realtime";
 import { Webhook } from "standardwebhooks";
+import type { ApiError, ApiKeyAnswer, BotAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, HandoffDetail, RoutedToAgent, WebhookEvent } from "./answers";
 import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
 
 export const ORIGIN = "https://inbox.test";
+
+/** What a socket receives: the server's frames, and `pong` answering a `ping`. */
+export type ReceivedFrame = ServerFrame | { type: "pong" };
+
+/** The server frame of one type. */
+export type FrameOf<K extends ServerFrame["type"]> = Extract<ServerFrame, { type: K }>;
 
 export interface CallOptions {
   method?: string;
@@ -33,7 +40,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
 }
 
 /** Calls and parses, asserting the status so a failure shows the body. */
-export async function json<T = any>(path: string, options: CallOptions & { status?: number } = {}): Promise<T> {
+export async function json<T = unknown>(path: string, options: CallOptions & { status?: number } = {}): Promise<T> {
   const res = await call(path, options);
   const text = await res.text();
   if (options.status !== undefined) expect(res.status, `${path}: ${text}`).toBe(options.status);
@@ -87,23 +94,29 @@ export function escalation(overrides: Record<string, unknown> = {}) {
   };
 }
 
-export async function escalate(tenant: TestTenant, overrides: Record<string, unknown> = {}) {
-  return json("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
+export async function escalate(tenant: TestTenant, overrides: Record<string, unknown> = {}): Promise<EscalateResult> {
+  return json<EscalateResult>("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
 }
 
 /** An agent claims a handoff over HTTP; asserts 200 and returns the answer. */
-export async function claim(cookie: string, handoffId: string) {
-  return json(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+export async function claim(cookie: string, handoffId: string): Promise<HandoffAnswer> {
+  return json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
 }
 
 /** A handoff in full (handoff, messages, events) as an agent reads it; asserts 200. */
-export async function detail(cookie: string, handoffId: string) {
-  return json(`/api/handoffs/${handoffId}`, { cookie, status: 200 });
+export async function detail(cookie: string, handoffId: string): Promise<HandoffDetail> {
+  return json<HandoffDetail>(`/api/handoffs/${handoffId}`, { cookie, status: 200 });
+}
+
+/** A contact message's answer that must have gone to the agent holding its conversation; throws when it went to the bot. */
+export function routedToAgent(result: ContactMessageResult): RoutedToAgent {
+  if (result.route !== "agent") throw new Error(`expected the message to reach an agent, got ${JSON.stringify(result)}`);
+  return result;
 }
 
 /** Another bot of the tenant, made by its admin, with an API key of its own. */
 export async function secondBot(adminCookie: string, name = "Second bot"): Promise<{ botId: string; key: string }> {
-  const made = await json("/api/admin/bots", { cookie: adminCookie, body: { name }, status: 201 });
+  const made = await json<BotAnswer>("/api/admin/bots", { cookie: adminCookie, body: { name }, status: 201 });
   return { botId: made.bot.id, key: (await newApiKey(adminCookie, made.bot.id)).key };
 }
 
@@ -130,7 +143,13 @@ export interface WebhookDelivery {
   /** When the request arrived (ms). */
   at: number;
   /** The body parsed. */
-  event: { type: string; timestamp: string; data: any };
+  event: WebhookEvent;
+}
+
+/** Asserts a webhook's type and returns it as that type's payload. */
+export function webhookOf<K extends WebhookEvent["type"]>(event: WebhookEvent, type: K): Extract<WebhookEvent, { type: K }> {
+  expect(event.type).toBe(type);
+  return event as Extract<WebhookEvent, { type: K }>;
 }
 
 /** Every request the tenant's bot endpoint received, in order (failed attempts included). */
@@ -187,11 +206,17 @@ export async function upgrade(cookie?: string, origin: string | null = ORIGIN): 
 
 let syncs = 0;
 
+/** Asserts a frame's type and returns it as a frame of that type. */
+export function frameOf<K extends ReceivedFrame["type"]>(frame: ReceivedFrame | undefined, type: K): Extract<ReceivedFrame, { type: K }> {
+  expect(frame?.type).toBe(type);
+  return frame as Extract<ReceivedFrame, { type: K }>;
+}
+
 /** A connected agent socket that collects frames and lets a test wait for one. */
 export class AgentSocket {
   /** Every socket opened and not yet closed by the test, for `closeAll` in an afterEach. */
   private static readonly open_ = new Set<AgentSocket>();
-  readonly frames: ServerFrame[] = [];
+  readonly frames: ReceivedFrame[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
   closeCode: number | null = null;
@@ -199,7 +224,7 @@ export class AgentSocket {
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
       if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data) as ServerFrame);
-      else if (e.data === "pong") this.frames.push({ type: "pong" } as unknown as ServerFrame);
+      else if (e.data === "pong") this.frames.push({ type: "pong" });
       for (const w of this.waiters.splice(0)) w();
     });
     ws.addEventListener("close", (e) => {
@@ -230,7 +255,7 @@ export class AgentSocket {
   }
 
   /** Waits for the first frame (received so far or later) matching the predicate. */
-  async next<F extends ServerFrame>(match: (f: ServerFrame) => boolean, timeoutMs = 5_000): Promise<F> {
+  async next<F extends ReceivedFrame>(match: (f: ReceivedFrame) => boolean, timeoutMs = 5_000): Promise<F> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(match);
@@ -268,7 +293,7 @@ export class AgentSocket {
   /** Sends a command and waits for its ack. */
   async command(frame: Record<string, unknown> & { ref: string }): Promise<Extract<ServerFrame, { type: "ack" }>> {
     this.send(frame);
-    return this.next((f) => f.type === "ack" && f.ref === frame.ref);
+    return this.next<FrameOf<"ack">>((f) => f.type === "ack" && f.ref === frame.ref);
   }
 
   /**
@@ -280,8 +305,9 @@ export class AgentSocket {
     await this.command({ type: "sync", ref: `sync-${syncs}` });
   }
 
-  events(type?: string): Extract<ServerFrame, { seq: number; type: `${string}.${string}` | "presence" }>[] {
-    return this.frames.filter((f) => "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type)) as never;
+  /** The numbered tenant events received so far, of one type when given. */
+  events<K extends EventFrame["type"]>(type?: K): FrameOf<K>[] {
+    return this.frames.filter((f): f is FrameOf<K> => "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type));
   }
 
   close(): void {
@@ -295,12 +321,12 @@ export class AgentSocket {
 }
 
 /** Asserts a documented error: the status, the code and the `{"error": {"code", "message"}}` shape; returns the error. */
-export async function expectError(res: Response | Promise<Response>, status: number, code: string): Promise<{ code: string; message: string; [extra: string]: any }> {
+export async function expectError(res: Response | Promise<Response>, status: number, code: string): Promise<ApiError> {
   const response = await res;
   const text = await response.text();
   expect(response.status, `${response.url}: ${text}`).toBe(status);
   expect(response.headers.get("content-type") ?? "", text).toContain("application/json");
-  const body = JSON.parse(text);
+  const body = JSON.parse(text) as { error: ApiError };
   expect(Object.keys(body), text).toEqual(["error"]);
   expect(body.error, text).toMatchObject({ code, message: expect.any(String) });
   expect(body.error.message.length, text).toBeGreaterThan(0);
@@ -309,7 +335,7 @@ export async function expectError(res: Response | Promise<Response>, status: num
 
 /** Makes a new API key for a bot through the admin API (a fresh rate-limit bucket, too). */
 export async function newApiKey(adminCookie: string, botId: string): Promise<{ key: string; id: string }> {
-  const made = await json("/api/admin/api-keys", { cookie: adminCookie, body: { bot_id: botId, name: "extra" }, status: 201 });
+  const made = await json<ApiKeyAnswer>("/api/admin/api-keys", { cookie: adminCookie, body: { bot_id: botId, name: "extra" }, status: 201 });
   return { key: made.key, id: made.api_key.id };
 }
 

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { ContactMessageResult, HandoffAnswer, MessageAnswer, RoutedToAgent } from "./answers";
 
 const BROKEN = ["messages", "handoffs"] as const;
 
@@ -54,21 +55,21 @@ describe("D1 mirror", () => {
       handoffId = created.handoff.id;
       const acked: { id: string; text: string }[] = [];
       for (const [i, text] of texts.entries()) {
-        const res = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-d1", id: `d1-${i}`, text }, status: 202 });
+        const res = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-d1", id: `d1-${i}`, text }, status: 202 });
         expect(res).toMatchObject({ route: "agent", handoff_id: handoffId });
         acked.push({ id: res.message.id, text });
       }
       // A resend of an acknowledged message is the same message, not a new one.
-      const resent = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-d1", id: "d1-0", text: "first" }, status: 202 });
+      const resent = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-d1", id: "d1-0", text: "first" }, status: 202 });
       expect(resent.message.id).toBe(acked[0]!.id);
       await claim(cookie, handoffId);
-      const reply = await json(`/api/handoffs/${handoffId}/messages`, { cookie, body: { text: "On it." }, status: 201 });
+      const reply = await json<MessageAnswer>(`/api/handoffs/${handoffId}/messages`, { cookie, body: { text: "On it." }, status: 201 });
       acked.push({ id: reply.message.id, text: "On it." });
 
       // The alarm tries to write to D1 and fails: the changes stay marked, with a retry armed.
       await fastForward(t, ["mirror"]);
       await runAlarm(t);
-      expect((await hubRows(t, `SELECT id FROM mirror WHERE kind = 'message'`)).map((r) => r.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
+      expect((await hubRows<{ id: string }>(t, `SELECT id FROM mirror WHERE kind = 'message'`)).map((r) => r.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
       // The retry backs off: it is armed for later, not for now.
       expect(await timerDue(t, "mirror", "")).toBeGreaterThan(Date.now());
       expect(await d1(`SELECT id FROM handoffs_offline WHERE id = ?`, handoffId)).toEqual([]);
@@ -77,7 +78,7 @@ describe("D1 mirror", () => {
       // Agents still read the whole transcript while D1 is down.
       const live = await detail(cookie, handoffId);
       expect(live.handoff).toMatchObject({ status: "active", message_count: 8 });
-      expect(live.messages.map((m: any) => m.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
+      expect(live.messages.map((m) => m.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
 
       await restoreD1();
       await flushToD1(t);
@@ -88,7 +89,7 @@ describe("D1 mirror", () => {
         handoffId,
       );
       const transcript = (await detail(cookie, handoffId)).messages;
-      expect(rows.map((r) => r.id).sort()).toEqual(transcript.map((m: any) => m.id).sort());
+      expect(rows.map((r) => r.id).sort()).toEqual(transcript.map((m) => m.id).sort());
       for (const m of acked) expect(rows.filter((r) => r.id === m.id), m.text).toEqual([expect.objectContaining({ text: m.text, tenant_id: t.id })]);
       for (const [i, text] of texts.entries()) {
         expect(rows.filter((r) => r.text === text), text).toEqual([expect.objectContaining({ sender: "contact", external_id: `d1-${i}` })]);
@@ -100,7 +101,7 @@ describe("D1 mirror", () => {
         handoffId,
       );
       expect(row).toEqual({ status: "active", message_count: 8, tenant_id: t.id, assignee_id: t.alice.id });
-      expect((await d1(`SELECT type FROM handoff_events WHERE handoff_id = ? ORDER BY at, rowid`, handoffId)).map((e: any) => e.type)).toEqual(["escalated", "claimed"]);
+      expect((await d1(`SELECT type FROM handoff_events WHERE handoff_id = ? ORDER BY at, rowid`, handoffId)).map((e) => e.type)).toEqual(["escalated", "claimed"]);
     } finally {
       await restoreD1();
     }
@@ -114,7 +115,7 @@ describe("D1 mirror", () => {
       handoffId = (await escalate(t, { conversation_id: "conv-restart" })).handoff.id;
       const ids: string[] = [];
       for (const text of ["one", "two", "three"]) {
-        const res = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-restart", id: `r-${text}`, text }, status: 202 });
+        const res = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-restart", id: `r-${text}`, text }, status: 202 });
         ids.push(res.message.id);
       }
       await fastForward(t, ["mirror"]);
@@ -154,10 +155,10 @@ describe("D1 mirror", () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-mirror", contact: { id: "wa-42", name: "Maria Lopez", phone: "+34 600 000 000", email: "maria@example.test" } });
-    await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-mirror", id: "m-1", text: "Are you there?" }, status: 202 });
+    await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-mirror", id: "m-1", text: "Are you there?" }, status: 202 });
     await claim(cookie, handoff.id);
-    const reply = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Yes, hello!" }, status: 201 });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "close", note: "done" }, status: 200 });
+    const reply = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Yes, hello!" }, status: 201 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "close", note: "done" }, status: 200 });
     await runAlarm(t);
     await settle(t);
 
@@ -175,8 +176,8 @@ describe("D1 mirror", () => {
       contact_id: "wa-42",
       message_count: full.handoff.message_count,
       created_at: Date.parse(full.handoff.created_at),
-      claimed_at: Date.parse(full.handoff.claimed_at),
-      resolved_at: Date.parse(full.handoff.resolved_at),
+      claimed_at: Date.parse(full.handoff.claimed_at!),
+      resolved_at: Date.parse(full.handoff.resolved_at!),
     });
 
     const contacts = await d1(`SELECT * FROM contacts WHERE tenant_id = ?`, t.id);
@@ -188,7 +189,7 @@ describe("D1 mirror", () => {
       `SELECT id, tenant_id, sender, text, delivery FROM messages WHERE handoff_id = ? ORDER BY at, rowid`,
       handoff.id,
     );
-    expect(messages.map((m) => `${m.sender}:${m.text}`)).toEqual(full.messages.map((m: any) => `${m.from}:${m.text}`));
+    expect(messages.map((m) => `${m.sender}:${m.text}`)).toEqual(full.messages.map((m) => `${m.from}:${m.text}`));
     expect(messages.every((m) => m.tenant_id === t.id)).toBe(true);
     // The reply's delivery status reached D1 once the bot took the webhook.
     expect(messages.find((m) => m.id === reply.message.id)?.delivery).toBe("delivered");

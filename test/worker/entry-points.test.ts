@@ -4,6 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AgentSocket, call, escalate, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { HandoffAnswer, HandoffDetail } from "./answers";
 
 afterEach(() => {
   AgentSocket.closeAll();
@@ -61,10 +62,10 @@ describe("a step that throws midway changes nothing", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
     await breakAudit(t, "resolved");
     await expectError(call(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "close" } }), 500, "internal_error");
-    const after = await json(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
+    const after = await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
     expect(after.handoff.status).toBe("active");
     expect(after.messages.filter((m: { from: string }) => m.from === "system")).toHaveLength(2);
   });

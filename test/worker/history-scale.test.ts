@@ -12,6 +12,7 @@ import { contactMessage, escalate } from "../../worker/src/tenant/lifecycle";
 import { escalate as escalateOverHttp, escalation, hub, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { DAY_MS, d1Counts, drain, housekeepAt, objectCounts } from "./history-helpers";
+import type { ListPage } from "./answers";
 
 const ROUNDS = 4;
 const PER_ROUND = 500;
@@ -120,8 +121,7 @@ describe("a tenant through thousands of handoffs", () => {
     const seen: { id: string; created_at: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page: { handoffs: { id: string; created_at: string }[]; next_cursor: string | null } = await json(
-        `/api/handoffs?status=resolved,expired&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+      const page: { handoffs: { id: string; created_at: string }[]; next_cursor: string | null } = await json<ListPage>(`/api/handoffs?status=resolved,expired&limit=500${cursor ? `&cursor=${cursor}` : ""}`,
         { cookie: alice, status: 200 },
       );
       seen.push(...page.handoffs);
@@ -135,7 +135,7 @@ describe("a tenant through thousands of handoffs", () => {
       expect(newerFirst, `${a.id} before ${b.id}`).toBe(true);
     }
     // The queue still holds the last round's waiting handoffs.
-    const queue = await json("/api/handoffs", { cookie: alice, status: 200 });
+    const queue = await json<ListPage>("/api/handoffs", { cookie: alice, status: 200 });
     expect(queue.handoffs).toHaveLength(LEFT_OPEN);
     expect(new Set(queue.handoffs.map((h: { id: string }) => h.id))).toEqual(new Set(open));
   });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { call, escalate, expectError, hubRows, json, login, newApiKey, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { DAY_MS, drain, housekeepAt, objectRowsFor } from "./history-helpers";
+import type { BotAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, HandoffDetail, HandoffList, ListPage, OpenApiDocument, RoutedToAgent } from "./answers";
 
 interface Listed {
   id: string;
@@ -57,14 +58,14 @@ async function mixedHistory(t: TestTenant) {
     const expires = i >= 8;
     const contact = { id: `hist-contact-${i}`, name: i === 4 || i === 5 ? "Quinn Example" : "Maria Lopez" };
     const { handoff } = await escalate(t, { conversation_id: conversation, contact, ...(expires ? { max_wait_seconds: 10 } : {}) });
-    if (i % 3 === 0) await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id: `p-${i}`, text: `my parcel ${i} is lost` }, status: 202 });
+    if (i % 3 === 0) await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id: `p-${i}`, text: `my parcel ${i} is lost` }, status: 202 });
     made.push(handoff);
   }
   const close = async (i: number) => {
     if (i >= 8) return;
     const cookie = i % 2 === 0 ? alice : bob;
-    await json(`/api/handoffs/${made[i]!.id}/claim`, { method: "POST", cookie, status: 200 });
-    await json(`/api/handoffs/${made[i]!.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
   };
   // The odd ones close first and leave the object; the even ones close later and stay.
   for (const i of [1, 3, 5, 7]) await close(i);
@@ -95,7 +96,7 @@ describe("history paging", () => {
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["resolved", "expired"]));
 
     // One page holding everything says there is nothing more.
-    const whole = await json("/api/handoffs?status=resolved,expired&limit=10", { cookie: alice, status: 200 });
+    const whole = await json<ListPage>("/api/handoffs?status=resolved,expired&limit=10", { cookie: alice, status: 200 });
     expect(ids(whole.handoffs)).toEqual(ids(expected));
     expect(whole).toMatchObject({ has_more: false, next_cursor: null });
   });
@@ -106,13 +107,13 @@ describe("history paging", () => {
     const arrived: string[] = [];
     const { rows } = await allPages("/api/handoffs?status=all&limit=4", alice, async () => {
       const { handoff } = await escalate(t);
-      await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
       arrived.push(handoff.id);
     });
     expect(ids(rows)).toEqual(ids(ordered(made, "desc")));
     // They are at the top of a fresh first page.
-    const first = await json("/api/handoffs?status=all&limit=3", { cookie: alice, status: 200 });
+    const first = await json<ListPage>("/api/handoffs?status=all&limit=3", { cookie: alice, status: 200 });
     expect(ids(first.handoffs)).toEqual([...arrived].reverse().slice(0, 3));
   });
 
@@ -135,15 +136,15 @@ describe("history paging", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    const resolved = (await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 })).handoff;
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    const resolved = (await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 })).handoff;
     await drain(t);
     // D1 behind the object (as while a write is still on its way): another status, another name.
     await env.DB.prepare(`UPDATE handoffs SET status = 'active', assignee_name = 'Stale' WHERE id = ?`).bind(handoff.id).run();
 
-    expect((await json("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
-    expect((await json("/api/handoffs?status=active,resolved", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
-    expect((await json("/api/handoffs?status=active,expired", { cookie: alice, status: 200 })).handoffs).toEqual([]);
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
+    expect((await json<ListPage>("/api/handoffs?status=active,resolved", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
+    expect((await json<ListPage>("/api/handoffs?status=active,expired", { cookie: alice, status: 200 })).handoffs).toEqual([]);
   });
 
   it("reads on in D1 past rows whose copy in the object no longer matches the filter", async () => {
@@ -159,8 +160,8 @@ describe("history paging", () => {
     const held: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
       held.push(handoff.id);
     }
     await drain(t);
@@ -200,59 +201,59 @@ describe("a contact's handoffs", () => {
     const t = await makeTenant({ webhook: false });
     const admin = await login(t.admin);
     const alice = await login(t.alice);
-    const made = await json("/api/admin/bots", { cookie: admin, body: { name: "Second bot", webhook_url: null }, status: 201 });
+    const made = await json<BotAnswer>("/api/admin/bots", { cookie: admin, body: { name: "Second bot", webhook_url: null }, status: 201 });
     const secondKey = (await newApiKey(admin, made.bot.id)).key;
     const contact = { id: "cust-7", name: "Pat Doe" };
 
     const { handoff: first } = await escalate(t, { conversation_id: "c7-a", contact });
-    await json(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 1 });
     const { handoff: second } = await escalate(t, { conversation_id: "c7-a", contact });
-    const { handoff: elsewhere } = await json("/api/v1/handoffs", {
+    const { handoff: elsewhere } = await json<EscalateResult>("/api/v1/handoffs", {
       key: secondKey,
       body: { conversation_id: "c7-b", channel: "telegram", contact },
       status: 201,
     });
     await escalate(t, { conversation_id: "c8", contact: { id: "cust-8", name: "Sam" } });
     await drain(t);
-    const firstNow = (await json(`/api/handoffs/${first.id}`, { cookie: alice, status: 200 })).handoff;
+    const firstNow = (await json<HandoffDetail>(`/api/handoffs/${first.id}`, { cookie: alice, status: 200 })).handoff;
 
-    const all = await json("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 });
+    const all = await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 });
     // Lists leave the bot's metadata out; everything else is the single reads'.
     const listed = ({ metadata: _metadata, ...rest }: Listed & { metadata: unknown }) => rest;
     expect(all).toEqual({ handoffs: ordered([elsewhere, second, firstNow], "desc").map(listed) });
     expect(all.handoffs.map((h: { status: string }) => h.status).sort()).toEqual(["queued", "queued", "resolved"]);
-    const ofBot = await json(`/api/contacts/cust-7/handoffs?bot_id=${t.botId}`, { cookie: alice, status: 200 });
+    const ofBot = await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${t.botId}`, { cookie: alice, status: 200 });
     expect(ids(ofBot.handoffs)).toEqual(ids(ordered([second, firstNow], "desc")));
-    expect(ids((await json(`/api/contacts/cust-7/handoffs?bot_id=${made.bot.id}`, { cookie: alice, status: 200 })).handoffs)).toEqual([elsewhere.id]);
-    expect(ids((await json("/api/contacts/cust-7/handoffs?limit=1", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs).slice(0, 1));
+    expect(ids((await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${made.bot.id}`, { cookie: alice, status: 200 })).handoffs)).toEqual([elsewhere.id]);
+    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs?limit=1", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs).slice(0, 1));
 
     // Any signed-in role reads it; nobody else does.
     const viewer = await login(t.viewer);
-    expect(await json("/api/contacts/cust-7/handoffs", { cookie: viewer, status: 200 })).toEqual(all);
+    expect(await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: viewer, status: 200 })).toEqual(all);
     await expectError(call("/api/contacts/cust-7/handoffs"), 401, "unauthorized");
     await expectError(call("/api/contacts/cust-7/handoffs?limit=0", { cookie: alice }), 400, "invalid_request");
     await expectError(call("/api/contacts/cust-7/handoffs?color=red", { cookie: alice }), 400, "invalid_request");
-    expect(await json("/api/contacts/nobody/handoffs", { cookie: alice, status: 200 })).toEqual({ handoffs: [] });
+    expect(await json<HandoffList>("/api/contacts/nobody/handoffs", { cookie: alice, status: 200 })).toEqual({ handoffs: [] });
 
     // The same contact id in another tenant is another person.
     const other = await makeTenant({ webhook: false });
     const { handoff: theirs } = await escalate(other, { conversation_id: "c7-a", contact });
     const stranger = await login(other.alice);
-    expect(ids((await json("/api/contacts/cust-7/handoffs", { cookie: stranger, status: 200 })).handoffs)).toEqual([theirs.id]);
-    expect(ids((await json("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs));
+    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: stranger, status: 200 })).handoffs)).toEqual([theirs.id]);
+    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs));
   });
 });
 
 describe("the API reference", () => {
   it("documents the list's cursor and next_cursor, and the contact's handoffs", async () => {
-    const doc = await json("/api/openapi.json", { status: 200 });
-    const list = doc.paths["/api/handoffs"].get;
-    expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor"]);
+    const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
+    const list = doc.paths["/api/handoffs"]!.get!;
+    expect(list.parameters!.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor"]);
     expect(list.description).toContain("next_cursor");
-    const contact = doc.paths["/api/contacts/{contact_id}/handoffs"].get;
+    const contact = doc.paths["/api/contacts/{contact_id}/handoffs"]!.get!;
     expect(contact.parameters).toEqual([
       { name: "contact_id", in: "path", required: true, schema: { type: "string" } },
       expect.objectContaining({ name: "bot_id", in: "query" }),

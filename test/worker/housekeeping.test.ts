@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { call, escalate, expectError, failWebhooks, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant } from "./fixtures";
 import { DAY_MS, drain, housekeepAt, objectRowsFor } from "./history-helpers";
+import type { BotHandoffAnswer, ContactMessageResult, HandoffAnswer, HandoffDetail, ListPage, MessageAnswer, RoutedToAgent, SettingsAnswer } from "./answers";
 
 const GONE = { handoffs: 0, messages: 0, events: 0, webhooks: 0, inbound: 0 };
 
@@ -13,16 +14,16 @@ describe("closed handoffs leave the tenant object", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff: closed } = await escalate(t, { conversation_id: "hk-closed" });
-    await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "hk-closed", id: "hk-c1", text: "Still there?" }, status: 202 });
-    await json(`/api/handoffs/${closed.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${closed.id}/messages`, { cookie: alice, body: { text: "Yes, on it." }, status: 201 });
-    await json(`/api/handoffs/${closed.id}/resolve`, { cookie: alice, body: { outcome: "close", note: "done" }, status: 200 });
+    await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "hk-closed", id: "hk-c1", text: "Still there?" }, status: 202 });
+    await json<HandoffAnswer>(`/api/handoffs/${closed.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<MessageAnswer>(`/api/handoffs/${closed.id}/messages`, { cookie: alice, body: { text: "Yes, on it." }, status: 201 });
+    await json<HandoffAnswer>(`/api/handoffs/${closed.id}/resolve`, { cookie: alice, body: { outcome: "close", note: "done" }, status: 200 });
     const { handoff: open } = await escalate(t, { conversation_id: "hk-open" });
     await drain(t);
 
-    const detail = await json(`/api/handoffs/${closed.id}`, { cookie: alice, status: 200 });
-    const openDetail = await json(`/api/handoffs/${open.id}`, { cookie: alice, status: 200 });
-    const bots = await json(`/api/v1/handoffs/${closed.id}`, { key: t.apiKey, status: 200 });
+    const detail = await json<HandoffDetail>(`/api/handoffs/${closed.id}`, { cookie: alice, status: 200 });
+    const openDetail = await json<HandoffDetail>(`/api/handoffs/${open.id}`, { cookie: alice, status: 200 });
+    const bots = await json<BotHandoffAnswer>(`/api/v1/handoffs/${closed.id}`, { key: t.apiKey, status: 200 });
     const before = await objectRowsFor(t, closed.id);
     expect(before).toEqual({ handoffs: 1, messages: 7, events: 3, webhooks: 3, inbound: 1 });
 
@@ -33,12 +34,12 @@ describe("closed handoffs leave the tenant object", () => {
     // Past three days it is gone from the object, and only it.
     expect(await housekeepAt(t, Date.now() + 3 * DAY_MS + 60_000)).toMatchObject({ handoffs: 1 });
     expect(await objectRowsFor(t, closed.id)).toEqual(GONE);
-    expect(await json(`/api/handoffs/${open.id}`, { cookie: alice, status: 200 })).toEqual(openDetail);
+    expect(await json<HandoffDetail>(`/api/handoffs/${open.id}`, { cookie: alice, status: 200 })).toEqual(openDetail);
 
     // The agents' detail and the bot's read answer the same as before, from D1.
-    expect(await json(`/api/handoffs/${closed.id}`, { cookie: alice, status: 200 })).toEqual(detail);
-    expect(await json(`/api/v1/handoffs/${closed.id}`, { key: t.apiKey, status: 200 })).toEqual(bots);
-    const history = await json("/api/handoffs?status=all", { cookie: alice, status: 200 });
+    expect(await json<HandoffDetail>(`/api/handoffs/${closed.id}`, { cookie: alice, status: 200 })).toEqual(detail);
+    expect(await json<BotHandoffAnswer>(`/api/v1/handoffs/${closed.id}`, { key: t.apiKey, status: 200 })).toEqual(bots);
+    const history = await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 });
     // Lists leave the bot's metadata out; everything else is the detail's.
     const listed = ({ metadata: _metadata, ...rest }: { metadata: unknown }) => rest;
     expect(history.handoffs).toEqual([listed(openDetail.handoff), listed(detail.handoff)]);
@@ -52,15 +53,15 @@ describe("closed handoffs leave the tenant object", () => {
     const stranger = await login(other.alice);
     await expectError(call(`/api/handoffs/${closed.id}`, { cookie: stranger }), 404, "not_found");
     await expectError(call(`/api/v1/handoffs/${closed.id}`, { key: other.apiKey }), 404, "not_found");
-    expect((await json("/api/handoffs?status=all", { cookie: stranger, status: 200 })).handoffs).toEqual([]);
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: stranger, status: 200 })).handoffs).toEqual([]);
   });
 
   it("keepClosedDays lowers the wait (a shorter retention) but never raises it past three days", async () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
 
     expect(await housekeepAt(t, Date.now() + DAY_MS / 2, { keepClosedDays: 1 })).toMatchObject({ handoffs: 0 });
@@ -73,10 +74,10 @@ describe("closed handoffs leave the tenant object", () => {
     const t = await makeTenant({ webhook: false });
     const admin = await login(t.admin);
     const alice = await login(t.alice);
-    await json("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
+    await json<SettingsAnswer>("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
 
     // Closed two days ago (its last change moved back, as time would): past the tenant's one day.
@@ -90,8 +91,8 @@ describe("closed handoffs leave the tenant object", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
     const [message] = await hubRows<{ id: string }>(t, `SELECT id FROM messages WHERE handoff_id = ? LIMIT 1`, handoff.id);
     const [event] = await hubRows<{ id: string }>(t, `SELECT id FROM audit WHERE handoff_id = ? LIMIT 1`, handoff.id);
@@ -106,7 +107,7 @@ describe("closed handoffs leave the tenant object", () => {
 
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 1 });
     expect(await objectRowsFor(t, handoff.id)).toEqual(GONE);
-    expect((await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).handoff.status).toBe("resolved");
+    expect((await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 })).handoff.status).toBe("resolved");
   });
 
   it("a handoff with a webhook still to deliver stays until it settles", async () => {
@@ -114,8 +115,8 @@ describe("closed handoffs leave the tenant object", () => {
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
     await failWebhooks(t, 1_000);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t, ["mirror"]);
 
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 0 });
@@ -131,7 +132,7 @@ describe("closed handoffs leave the tenant object", () => {
 describe("sweeps", () => {
   it("contact message ids are remembered for seven days, then forgotten", async () => {
     const t = await makeTenant({ webhook: false });
-    await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "hk-bot", id: "hk-b1", text: "hello bot" }, status: 200 });
+    await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "hk-bot", id: "hk-b1", text: "hello bot" }, status: 200 });
     const inbound = () => hubRows(t, `SELECT external_id FROM inbound WHERE external_id = 'hk-b1'`);
     expect(await inbound()).toHaveLength(1);
     expect(await housekeepAt(t, Date.now() + 6 * DAY_MS)).toMatchObject({ inbound: 0 });
@@ -144,8 +145,8 @@ describe("sweeps", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Hello" }, status: 201 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Hello" }, status: 201 });
     await drain(t);
     expect(await objectRowsFor(t, handoff.id)).toMatchObject({ handoffs: 1, webhooks: 2 });
 
@@ -153,7 +154,7 @@ describe("sweeps", () => {
     expect(await housekeepAt(t, Date.now() + DAY_MS + 60_000)).toMatchObject({ webhooks: 2, handoffs: 0 });
     expect(await objectRowsFor(t, handoff.id)).toMatchObject({ handoffs: 1, webhooks: 0 });
     // The reply keeps its delivery state.
-    const detail = await json(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
+    const detail = await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie: alice, status: 200 });
     expect(detail.messages.find((m: { from: string }) => m.from === "agent")).toMatchObject({ delivery: "delivered" });
   });
 });
@@ -164,9 +165,9 @@ describe("the housekeeping timer", () => {
     const alice = await login(t.alice);
     const { handoff } = await escalate(t, { max_wait_seconds: 86_400 });
     expect(await hubRows(t, `SELECT kind FROM timers WHERE kind = 'housekeeping'`)).toEqual([]);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
     const resolvedAt = Date.now();
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await drain(t);
     const [timer] = await hubRows<{ due_at: number }>(t, `SELECT due_at FROM timers WHERE kind = 'housekeeping'`);
     expect(timer!.due_at).toBeGreaterThanOrEqual(resolvedAt + 3_600_000);

@@ -5,6 +5,7 @@ import type { EscalateRecord } from "../../schema/api";
 import { sha256 } from "../../worker/src/auth/crypto";
 import { call, claim, detail, fastForward, hub, hubRows, json, login, runAlarm, escalate, escalation, settle, verifiedWebhooks } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { BotHandoffAnswer, ContactMessageResult, ErrorAnswer, EscalateResult, HandoffAnswer, ListPage, MessageAnswer, RoutedToAgent, Stats } from "./answers";
 
 
 describe("handoff lifecycle over HTTP", () => {
@@ -19,7 +20,7 @@ describe("handoff lifecycle over HTTP", () => {
     expect(h.contact).toEqual({ ...maria, email: null });
 
     // While queued, the contact's messages go to the humans.
-    const queuedMsg = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-1", text: "Anyone there?" }, status: 202 });
+    const queuedMsg = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-1", text: "Anyone there?" }, status: 202 });
     expect(queuedMsg).toMatchObject({ route: "agent", handoff_id: h.id, message: { from: "contact", text: "Anyone there?" } });
 
     const alice = await login(t.alice);
@@ -27,20 +28,20 @@ describe("handoff lifecycle over HTTP", () => {
     expect(claimed.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id, name: "Alice" } });
     expect(claimed.handoff.claimed_at).toEqual(expect.any(String));
 
-    const sent = await json(`/api/handoffs/${h.id}/messages`, { cookie: alice, body: { text: "Hi Maria, I can help." }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${h.id}/messages`, { cookie: alice, body: { text: "Hi Maria, I can help." }, status: 201 });
     expect(sent.message).toMatchObject({ from: "agent", text: "Hi Maria, I can help.", agent: { id: t.alice.id, name: "Alice" }, delivery: "pending" });
 
-    const contact = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-2", text: "Great, thanks" }, status: 202 });
+    const contact = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-2", text: "Great, thanks" }, status: 202 });
     expect(contact.route).toBe("agent");
 
-    const resolved = await json(`/api/handoffs/${h.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot", note: "Address changed in the admin" }, status: 200 });
+    const resolved = await json<HandoffAnswer>(`/api/handoffs/${h.id}/resolve`, { cookie: alice, body: { outcome: "return_to_bot", note: "Address changed in the admin" }, status: 200 });
     expect(resolved.handoff).toMatchObject({ status: "resolved", outcome: "return_to_bot" });
 
     // After resolve, the bot has the conversation back.
-    expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-3", text: "One more thing" }, status: 200 })).toEqual({ route: "bot" });
+    expect(await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-life-1", id: "c-3", text: "One more thing" }, status: 200 })).toEqual({ route: "bot" });
 
     const full = await detail(alice, h.id);
-    expect(full.messages.map((m: any) => `${m.from}:${m.text}`)).toEqual([
+    expect(full.messages.map((m) => `${m.from}:${m.text}`)).toEqual([
       "contact:Hi, I need to change my address",
       "bot:I can't do that, let me get a person.",
       "system:One moment — a person from our team will take over shortly.",
@@ -50,7 +51,7 @@ describe("handoff lifecycle over HTTP", () => {
       "contact:Great, thanks",
       "system:Thanks for your patience — the assistant is back with you now.",
     ]);
-    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
+    expect(full.events.map((e) => e.type)).toEqual(["escalated", "claimed", "resolved"]);
     expect(full.events[2]).toMatchObject({ actor: { id: t.alice.id }, data: { outcome: "return_to_bot", note: "Address changed in the admin" } });
     expect(full.handoff.message_count).toBe(5);
 
@@ -67,24 +68,24 @@ describe("handoff lifecycle over HTTP", () => {
 
     // The agent's reply is marked delivered.
     const after = await detail(alice, h.id);
-    expect(after.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("delivered");
+    expect(after.messages.find((m) => m.id === sent.message.id)!.delivery).toBe("delivered");
   });
 
   it("escalating the same conversation while it is open returns the open handoff", async () => {
     const t = await makeTenant();
     const body = escalation({ conversation_id: "conv-dup" });
-    const first = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
-    const second = await json("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
+    const first = await json<EscalateResult>("/api/v1/handoffs", { key: t.apiKey, body, status: 201 });
+    const second = await json<EscalateResult>("/api/v1/handoffs", { key: t.apiKey, body, status: 200 });
     expect(second.created).toBe(false);
     expect(second.handoff.id).toBe(first.handoff.id);
-    const list = await json("/api/handoffs?status=all", { cookie: await login(t.alice), status: 200 });
-    expect(list.handoffs.filter((h: any) => h.conversation_id === "conv-dup")).toHaveLength(1);
+    const list = await json<ListPage>("/api/handoffs?status=all", { cookie: await login(t.alice), status: 200 });
+    expect(list.handoffs.filter((h) => h.conversation_id === "conv-dup")).toHaveLength(1);
   });
 
   it("a bot reads its handoff by id", async () => {
     const t = await makeTenant();
     const { handoff } = await escalate(t);
-    const read = await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
+    const read = await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
     expect(read.handoff).toEqual(handoff);
     expect((await call(`/api/v1/handoffs/ho_missing`, { key: t.apiKey })).status).toBe(404);
   });
@@ -95,22 +96,22 @@ describe("handoff lifecycle over HTTP", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await escalate(t)).handoff.id);
     await claim(alice, ids[1]!);
-    await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
 
-    const queue = await json("/api/handoffs", { cookie: alice, status: 200 });
-    expect(queue.handoffs.map((h: any) => h.id)).toEqual([ids[0], ids[2]]);
+    const queue = await json<ListPage>("/api/handoffs", { cookie: alice, status: 200 });
+    expect(queue.handoffs.map((h) => h.id)).toEqual([ids[0], ids[2]]);
     expect(queue.has_more).toBe(false);
-    const history = await json("/api/handoffs?status=all", { cookie: alice, status: 200 });
-    expect(history.handoffs.map((h: any) => h.id)).toEqual([ids[2], ids[1], ids[0]]);
-    const cut = await json("/api/handoffs?status=all&limit=2", { cookie: alice, status: 200 });
-    expect(cut.handoffs.map((h: any) => h.id)).toEqual([ids[2], ids[1]]);
+    const history = await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 });
+    expect(history.handoffs.map((h) => h.id)).toEqual([ids[2], ids[1], ids[0]]);
+    const cut = await json<ListPage>("/api/handoffs?status=all&limit=2", { cookie: alice, status: 200 });
+    expect(cut.handoffs.map((h) => h.id)).toEqual([ids[2], ids[1]]);
     expect(cut.has_more).toBe(true);
   });
 });
 
 /** The ids a list query answers, in order. */
 async function listed(cookie: string, query: string): Promise<string[]> {
-  return (await json(`/api/handoffs${query}`, { cookie, status: 200 })).handoffs.map((h: any) => h.id);
+  return (await json<ListPage>(`/api/handoffs${query}`, { cookie, status: 200 })).handoffs.map((h) => h.id);
 }
 
 /** Opens `count` handoffs straight on the tenant object (no API key's rate limit in the way). */
@@ -133,11 +134,11 @@ describe("the inbox list's filters", () => {
     const mine = (await escalate(t, { summary: "Wants a refund for order 77." })).handoff;
     const bobs = (await escalate(t)).handoff;
     const resolved = (await escalate(t)).handoff;
-    await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: queued.conversation_id, id: "q-1", text: "My parcel never arrived" }, status: 202 });
+    await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: queued.conversation_id, id: "q-1", text: "My parcel never arrived" }, status: 202 });
     for (const [h, cookie] of [[mine, alice], [bobs, bob], [resolved, alice]] as const) {
       await claim(cookie, h.id);
     }
-    await json(`/api/handoffs/${resolved.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${resolved.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     expect(new Set([expired, queued, mine, bobs, resolved].map((h) => h.contact.name)).size).toBe(5);
 
     // Status: the queue by default (oldest first), each status alone, and history (newest first).
@@ -158,8 +159,8 @@ describe("the inbox list's filters", () => {
     expect(await listed(alice, "?assignee=any")).toEqual([queued.id, mine.id, bobs.id]);
 
     // q: the contact's name, the summary, a message (any case), never the system's own texts.
-    expect(await listed(alice, `?status=all&q=${encodeURIComponent(bobs.contact.name)}`)).toEqual([bobs.id]);
-    expect(await listed(alice, `?status=all&q=${encodeURIComponent(expired.contact.name.toUpperCase())}`)).toEqual([expired.id]);
+    expect(await listed(alice, `?status=all&q=${encodeURIComponent(bobs.contact.name!)}`)).toEqual([bobs.id]);
+    expect(await listed(alice, `?status=all&q=${encodeURIComponent(expired.contact.name!.toUpperCase())}`)).toEqual([expired.id]);
     expect(await listed(alice, "?status=all&q=refund")).toEqual([mine.id]);
     expect(await listed(alice, "?q=parcel%20NEVER")).toEqual([queued.id]);
     expect(await listed(alice, "?status=all&q=One%20moment")).toEqual([]);
@@ -173,19 +174,19 @@ describe("the inbox list's filters", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     await openMany(t, 501);
-    const standard = await json("/api/handoffs", { cookie: alice, status: 200 });
+    const standard = await json<ListPage>("/api/handoffs", { cookie: alice, status: 200 });
     expect(standard.handoffs).toHaveLength(200);
     expect(standard.has_more).toBe(true);
-    const most = await json("/api/handoffs?limit=500", { cookie: alice, status: 200 });
+    const most = await json<ListPage>("/api/handoffs?limit=500", { cookie: alice, status: 200 });
     expect(most.handoffs).toHaveLength(500);
     expect(most.has_more).toBe(true);
     expect(most.handoffs.slice(0, 200)).toEqual(standard.handoffs);
-    await claim(alice, most.handoffs[0].id);
-    const rest = await json("/api/handoffs?limit=500&assignee=unassigned", { cookie: alice, status: 200 });
+    await claim(alice, most.handoffs[0]!.id);
+    const rest = await json<ListPage>("/api/handoffs?limit=500&assignee=unassigned", { cookie: alice, status: 200 });
     expect(rest.handoffs).toHaveLength(500);
     expect(rest.has_more).toBe(false);
-    const error = await json("/api/handoffs?limit=501", { cookie: alice, status: 400 });
-    expect(error.error.issues.map((i: any) => i.path)).toEqual(["limit"]);
+    const error = await json<ErrorAnswer>("/api/handoffs?limit=501", { cookie: alice, status: 400 });
+    expect(error.error.issues!.map((i) => i.path)).toEqual(["limit"]);
   });
 });
 
@@ -193,7 +194,7 @@ describe("the stats bar", () => {
   it("oldest_waiting_seconds is the longest wait in the queue; resolved_this_week counts this week's resolves", async () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
-    const stats = () => json("/api/stats", { cookie: alice, status: 200 });
+    const stats = () => json<Stats>("/api/stats", { cookie: alice, status: 200 });
     expect(await stats()).toEqual({ queued: 0, active: 0, agents_online: 0, oldest_waiting_seconds: null, today: 0, resolved_this_week: 0 });
 
     const first = (await escalate(t)).handoff;
@@ -216,7 +217,7 @@ describe("the stats bar", () => {
     await claim(alice, first.id);
     expect(await waitOf(second)).toMatchObject({ queued: 1, active: 1, today: 2, resolved_this_week: 0 });
 
-    await json(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     await fastForward(t, ["expire"]);
     await runAlarm(t);
     // An expired handoff is not resolved; nothing waits any more.

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { clientKey } from "../../worker/src/auth/login-limits";
 import { call, deskOf, expectError, freshIp, json, withinOneWindow } from "./client";
 import { makeTenant, PASSWORD } from "./fixtures";
+import type { Me } from "./answers";
 
 const attempt = (email: string, password: string, ip: string) => call("/api/auth/login", { body: { email, password }, headers: { "cf-connecting-ip": ip } });
 
@@ -70,7 +71,7 @@ describe("login limits per account and client address", () => {
     const own = await attempt(t.alice.email, PASSWORD, deskOf(t.alice));
     expect(own.status).toBe(200);
     const cookie = (own.headers.get("set-cookie") ?? "").split(";")[0]!;
-    expect((await json("/api/me", { cookie, status: 200 })).user.id).toBe(t.alice.id);
+    expect((await json<Me>("/api/me", { cookie, status: 200 })).user.id).toBe(t.alice.id);
     // The attacker's address may still try other accounts (16 of its 30 spent).
     expect((await attempt(t.bob.email, PASSWORD, attacker)).status).toBe(200);
   });

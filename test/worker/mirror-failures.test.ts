@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { escalate, expectError, call, fastForward, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { runAlarmFully } from "./outbox";
+import type { ContactMessageResult, HandoffDetail, RoutedToAgent, SyncFailureList } from "./answers";
 
 const triggers: string[] = [];
 
@@ -28,7 +29,7 @@ async function d1Messages(handoffId: string): Promise<{ id: string; text: string
 }
 
 async function contactSays(t: TestTenant, conversation: string, id: string, text: string): Promise<string> {
-  const res = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id, text }, status: 202 });
+  const res = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id, text }, status: 202 });
   return res.message.id as string;
 }
 
@@ -62,24 +63,24 @@ describe("a D1 row that keeps failing", () => {
       later.push(await contactSays(t, conversation, `later-${attempt}`, `later ${attempt}`));
       await retryRefusedNow(t);
       expect((await d1Messages(handoff.id)).map((m) => m.id)).toEqual(expect.arrayContaining(later));
-      pending = await hubRows(t, `SELECT kind, id, attempts, last_error FROM mirror`);
+      pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(t, `SELECT kind, id, attempts, last_error FROM mirror`);
       expect(pending.map((m) => [m.id, m.attempts])).toEqual(attempt < 5 ? [[bad, attempt]] : []);
     }
     expect(await hubRows(t, `SELECT kind, ref FROM timers WHERE kind = 'mirror'`)).toEqual([]);
 
     // Set aside and listed, for admins and viewers; not for agents, nor for another tenant.
     const expected = { failures: [{ kind: "message", id: bad, attempts: 5, last_error: expect.stringContaining("refused by the test trigger"), at: expect.any(String) }] };
-    const listed = await json("/api/admin/sync-failures", { cookie: await login(t.admin), status: 200 });
+    const listed = await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(t.admin), status: 200 });
     expect(listed).toEqual(expected);
-    expect(Date.parse(listed.failures[0].at)).not.toBeNaN();
-    expect(await json("/api/admin/sync-failures", { cookie: await login(t.viewer), status: 200 })).toEqual(expected);
+    expect(Date.parse(listed.failures[0]!.at)).not.toBeNaN();
+    expect(await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(t.viewer), status: 200 })).toEqual(expected);
     await expectError(call("/api/admin/sync-failures", { cookie: await login(t.alice) }), 403, "forbidden");
     await expectError(call("/api/admin/sync-failures"), 401, "unauthorized");
     const other = await makeTenant();
-    expect(await json("/api/admin/sync-failures", { cookie: await login(other.admin), status: 200 })).toEqual({ failures: [] });
+    expect(await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(other.admin), status: 200 })).toEqual({ failures: [] });
 
     // Nothing acknowledged is lost: the object still has the refused message, D1 every other one, once.
-    const transcript = (await json(`/api/handoffs/${handoff.id}`, { cookie: await login(t.alice), status: 200 })).messages;
+    const transcript = (await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie: await login(t.alice), status: 200 })).messages;
     const ids = transcript.map((m: { id: string }) => m.id);
     expect(ids).toEqual(expect.arrayContaining([before, bad, after, ...later]));
     const inD1 = (await d1Messages(handoff.id)).map((m) => m.id);

@@ -1,50 +1,52 @@
 // GET /api/openapi.json: the machine-readable description of the contract.
 import { describe, expect, it } from "vitest";
 import { call } from "./client";
+import type { OpenApiDocument } from "./answers";
 
 describe("the OpenAPI document", () => {
   it("is an OpenAPI 3.1 document with the contract's paths and request schemas", async () => {
     const res = await call("/api/openapi.json");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/json");
-    const doc = (await res.json()) as any;
+    const doc = (await res.json()) as OpenApiDocument;
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     for (const path of ["/api/v1/handoffs", "/api/v1/messages", "/api/v1/handoffs/{id}", "/api/handoffs", "/api/handoffs/{id}", "/api/handoffs/{id}/claim", "/api/handoffs/{id}/messages", "/api/handoffs/{id}/resolve", "/api/handoffs/{id}/release", "/api/handoffs/{id}/assign", "/api/stats", "/api/auth/login", "/api/me"]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    expect(Object.keys(doc.paths["/api/v1/handoffs"])).toContain("post");
-    expect(Object.keys(doc.paths["/api/handoffs/{id}/claim"])).toContain("post");
-    for (const [path, item] of Object.entries<any>(doc.paths)) {
-      for (const [method, op] of Object.entries<any>(item)) {
+    expect(Object.keys(doc.paths["/api/v1/handoffs"]!)).toContain("post");
+    expect(Object.keys(doc.paths["/api/handoffs/{id}/claim"]!)).toContain("post");
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
         expect(["get", "post", "put", "patch", "delete"], `${method} ${path}`).toContain(method);
         expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
         // Path templates declare their parameters.
         for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-          expect(op.parameters?.some((p: any) => p.in === "path" && `{${p.name}}` === name && p.required), `${method} ${path} ${name}`).toBe(true);
+          expect(op.parameters?.some((p) => p.in === "path" && `{${p.name}}` === name && p.required), `${method} ${path} ${name}`).toBe(true);
         }
       }
     }
 
-    const escalate = doc.paths["/api/v1/handoffs"].post.requestBody.content["application/json"].schema;
+    const escalate = doc.paths["/api/v1/handoffs"]!.post!.requestBody!.content["application/json"]!.schema;
+    const fields = escalate.properties!;
     expect(escalate.type).toBe("object");
     expect(escalate.required).toEqual(expect.arrayContaining(["conversation_id", "contact"]));
-    expect(escalate.properties.channel.enum).toEqual(["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"]);
-    expect(escalate.properties.history.maxItems).toBe(500);
-    expect(escalate.properties.max_wait_seconds).toMatchObject({ minimum: 10, maximum: 86400 });
+    expect(fields.channel!.enum).toEqual(["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"]);
+    expect(fields.history!.maxItems).toBe(500);
+    expect(fields.max_wait_seconds).toMatchObject({ minimum: 10, maximum: 86400 });
     // A contact message is sent alone or in a batch of 1..100.
-    const [message, batch] = doc.paths["/api/v1/messages"].post.requestBody.content["application/json"].schema.oneOf;
-    expect(message.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
-    expect(message.properties.text).toMatchObject({ minLength: 1, maxLength: 4096 });
-    expect(batch.required).toEqual(["messages"]);
-    expect(batch.properties.messages).toMatchObject({ type: "array", minItems: 1, maxItems: 100 });
-    expect(batch.properties.messages.items.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
+    const [message, batch] = doc.paths["/api/v1/messages"]!.post!.requestBody!.content["application/json"]!.schema.oneOf!;
+    expect(message!.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
+    expect(message!.properties!.text).toMatchObject({ minLength: 1, maxLength: 4096 });
+    expect(batch!.required).toEqual(["messages"]);
+    expect(batch!.properties!.messages).toMatchObject({ type: "array", minItems: 1, maxItems: 100 });
+    expect(batch!.properties!.messages!.items!.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
     // Metadata's caps are stated where a bot reads them.
-    expect(escalate.properties.metadata).toMatchObject({ type: "object", description: expect.stringContaining("16 KiB") });
+    expect(fields.metadata).toMatchObject({ type: "object", description: expect.stringContaining("16 KiB") });
 
     // The 409 of a claim is described, and errors point at a schema that exists.
-    expect(doc.paths["/api/handoffs/{id}/claim"].post.responses).toHaveProperty(["409"]);
-    expect(doc.components.schemas.Error.properties.error.required).toEqual(["code", "message"]);
+    expect(doc.paths["/api/handoffs/{id}/claim"]!.post!.responses).toHaveProperty(["409"]);
+    expect(doc.components.schemas.Error!.properties!.error!.required).toEqual(["code", "message"]);
     expect(doc.components.securitySchemes).toEqual(expect.objectContaining({ apiKey: expect.objectContaining({ scheme: "bearer" }) }));
   });
 });

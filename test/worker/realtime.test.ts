@@ -3,22 +3,23 @@
 // ending their sockets, and tenant isolation on the socket.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, claim, detail, escalate, hub, hubRows, json, login } from "./client";
-import type { TenantEvent } from "../../schema/realtime";
+import { AgentSocket, type FrameOf, call, claim, detail, escalate, frameOf, hub, hubRows, json, login } from "./client";
+import type { EventFrame } from "../../schema/realtime";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
+import type { BotHandoffAnswer, ClaimAnswer, ContactMessageResult, HandoffAnswer, RoutedToAgent, Stats } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
 /** The highest seq a socket has seen (its hello counts: it carries the tenant's head). */
-const lastSeq = (s: AgentSocket) => Math.max(...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f: any) => f.seq as number));
-const eventsAfter = (s: AgentSocket, seq: number): any[] => s.events().filter((f) => f.seq > seq);
+const lastSeq = (s: AgentSocket) => Math.max(...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f) => f.seq as number));
+const eventsAfter = (s: AgentSocket, seq: number) => s.events().filter((f) => f.seq > seq);
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 const person = (u: TestUser) => ({ id: u.id, name: u.name });
 
 let contactIds = 0;
 async function contactSays(t: TestTenant, conversationId: string, text: string) {
   contactIds += 1;
-  return json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversationId, id: `rt-${contactIds}`, text }, status: 202 });
+  return json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversationId, id: `rt-${contactIds}`, text }, status: 202 });
 }
 
 /** Opens sockets for the users and waits until every one has seen the last one arrive. */
@@ -51,12 +52,12 @@ describe("events reach connected agents", () => {
     // Both agents see the same frames with the same numbers.
     expect(eventsAfter(alice, base)).toEqual(eventsAfter(bob, base));
     const [created, message, updated] = eventsAfter(alice, base);
-    expect(created.data.handoff).toMatchObject({ id: handoff.id, status: "queued", conversation_id: "conv-rt-1", assignee: null });
-    expect(message.data).toMatchObject({
+    expect(frameOf(created, "handoff.created").data.handoff).toMatchObject({ id: handoff.id, status: "queued", conversation_id: "conv-rt-1", assignee: null });
+    expect(frameOf(message, "message.created").data).toMatchObject({
       message: { handoff_id: handoff.id, from: "contact", text: "Are you there?" },
       handoff: { id: handoff.id, last_message: { text: "Are you there?", from: "contact" } },
     });
-    expect(updated.data).toMatchObject({ change: "claimed", actor: person(t.bob), handoff: { id: handoff.id, status: "active", assignee: person(t.bob) } });
+    expect(frameOf(updated, "handoff.updated").data).toMatchObject({ change: "claimed", actor: person(t.bob), handoff: { id: handoff.id, status: "active", assignee: person(t.bob) } });
   });
 });
 
@@ -71,31 +72,31 @@ describe("resume", () => {
     await first.sync();
     const since = lastSeq(first);
     first.close();
-    await bob.next((f: any) => f.type === "presence" && f.seq > since && f.data.agents_online === 1);
+    await bob.next((f) => f.type === "presence" && f.seq > since && f.data.agents_online === 1);
 
     const { handoff: h2 } = await escalate(t, { conversation_id: "conv-rs-2" });
     await claim(bobCookie, h2.id);
     await contactSays(t, "conv-rs-1", "Still waiting for someone");
 
     const again = await AgentSocket.open(aliceCookie);
-    const hello = again.frames[0] as any;
+    const hello = frameOf(again.frames[0], "hello");
     // Her return is an event itself, delivered live; wait for it so the replay can be told apart.
-    await again.next((f: any) => f.type === "presence" && f.seq === hello.seq + 1);
+    await again.next((f) => f.type === "presence" && f.seq === hello.seq + 1);
     const start = again.frames.length;
     again.send({ type: "resume", since });
     await again.sync();
-    const replay = again.frames.slice(start, -1) as any[];
+    const replay = again.frames.slice(start, -1);
 
     await bob.sync();
     const missed = eventsAfter(bob, since);
     // Presence frames (Alice leaving and coming back) are covered by the presence test.
     expect(missed.filter((f) => f.type !== "presence").map((f) => f.type)).toEqual(["handoff.created", "handoff.updated", "message.created"]);
     expect(replay).toEqual(missed);
-    expect(replay.map((f) => f.seq)).toEqual(range(since + 1, missed.length));
-    const of = (type: string) => replay.find((f) => f.type === type).data;
-    expect(of("handoff.created").handoff.id).toBe(h2.id);
-    expect(of("handoff.updated")).toMatchObject({ change: "claimed", handoff: { id: h2.id, assignee: person(t.bob) } });
-    expect(of("message.created").message).toMatchObject({ handoff_id: h1.id, text: "Still waiting for someone" });
+    expect(replay.map((f) => ("seq" in f ? f.seq : undefined))).toEqual(range(since + 1, missed.length));
+    const of = <K extends EventFrame["type"]>(type: K) => frameOf(replay.find((f) => f.type === type), type);
+    expect(of("handoff.created").data.handoff.id).toBe(h2.id);
+    expect(of("handoff.updated").data).toMatchObject({ change: "claimed", handoff: { id: h2.id, assignee: person(t.bob) } });
+    expect(of("message.created").data.message).toMatchObject({ handoff_id: h1.id, text: "Still waiting for someone" });
     expect(again.closed).toBe(false);
   });
 
@@ -112,7 +113,8 @@ describe("resume", () => {
     /** Emits presence events through the object's own feed until its head reaches `head`. */
     const churnTo = async (head: number) => {
       await runInDurableObject(hub(t), (instance) => {
-        const { core } = instance as unknown as { core: { feed: { head: number }; emit(event: TenantEvent, now: number): void } };
+        // The object's own core (a private field, reached by name for this test).
+        const core = instance["core"];
         while (core.feed.head < head) core.emit({ type: "presence", data: { agents_online: 1, agents: [person(t.alice)] } }, Date.now());
       });
       await alice.sync();
@@ -132,8 +134,8 @@ describe("resume", () => {
     const replayFrom = alice.frames.length;
     alice.send({ type: "resume", since: early });
     await alice.sync();
-    const replay = alice.frames.slice(replayFrom, -1) as any[];
-    expect(replay.map((f) => f.seq)).toEqual(range(early + 1, 1_100 - early));
+    const replay = alice.frames.slice(replayFrom, -1);
+    expect(replay.map((f) => ("seq" in f ? f.seq : undefined))).toEqual(range(early + 1, 1_100 - early));
   });
 });
 
@@ -146,19 +148,19 @@ describe("hibernation", () => {
 
     await evictDurableObject(hub(t));
     alice.send("ping");
-    await alice.next((f: any) => f.type === "pong");
+    await alice.next((f) => f.type === "pong");
 
     const { handoff } = await escalate(t);
     for (const s of [alice, bob]) {
-      const created = await s.next<any>((f) => f.type === "handoff.created");
+      const created = await s.next<FrameOf<"handoff.created">>((f) => f.type === "handoff.created");
       expect(created).toMatchObject({ seq: base + 1, data: { handoff: { id: handoff.id } } }); // numbering continues
     }
-    expect((await json("/api/stats", { cookie: aliceCookie, status: 200 })).agents_online).toBe(2);
+    expect((await json<Stats>("/api/stats", { cookie: aliceCookie, status: 200 })).agents_online).toBe(2);
 
     await evictDurableObject(hub(t));
     const ack = await alice.command({ type: "claim", ref: "after-eviction", handoff_id: handoff.id });
     expect(ack).toMatchObject({ ok: true, data: { handoff: { id: handoff.id, status: "active", assignee: person(t.alice) } } });
-    const updated = await bob.next<any>((f) => f.type === "handoff.updated");
+    const updated = await bob.next<FrameOf<"handoff.updated">>((f) => f.type === "handoff.updated");
     expect(updated).toMatchObject({ seq: base + 2, data: { change: "claimed", actor: person(t.alice) } });
     expect(alice.closed || bob.closed).toBe(false);
   });
@@ -177,11 +179,12 @@ describe("commands over the socket", () => {
       const attempts = await Promise.all([
         ...sockets.map(async (s, i) => {
           const ack = await s.command({ type: "claim", ref: `race-${round}-${i}`, handoff_id: handoff.id });
-          return { user: everyone[i]!, status: null, ok: ack.ok, body: ack.ok ? ack.data : { error: ack.error } } as const;
+          const body: ClaimAnswer = ack.ok ? ack.data : { error: ack.error };
+          return { user: everyone[i]!, status: null, ok: ack.ok, body } as const;
         }),
         ...cookies.slice(6).map(async (cookie, i) => {
           const res = await call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie });
-          return { user: everyone[6 + i]!, status: res.status, ok: res.status === 200, body: (await res.json()) as any };
+          return { user: everyone[6 + i]!, status: res.status, ok: res.status === 200, body: (await res.json()) as ClaimAnswer };
         }),
       ]);
       const won = attempts.filter((a) => a.ok);
@@ -196,16 +199,16 @@ describe("commands over the socket", () => {
       // One claim in the audit trail, one greeting to the contact, one update on every socket.
       const full = await detail(cookies[0]!, handoff.id);
       expect(full.handoff.assignee).toEqual(winner);
-      expect(full.events.filter((e: any) => e.type === "claimed")).toHaveLength(1);
-      expect(full.messages.filter((m: any) => m.from === "system" && m.text.startsWith("Hello, this is"))).toHaveLength(1);
+      expect(full.events.filter((e) => e.type === "claimed")).toHaveLength(1);
+      expect(full.messages.filter((m) => m.from === "system" && m.text.startsWith("Hello, this is"))).toHaveLength(1);
       for (const s of sockets) {
         await s.sync();
-        expect(s.events("handoff.updated").filter((f: any) => f.data.handoff.id === handoff.id)).toHaveLength(1);
+        expect(s.events("handoff.updated").filter((f) => f.data.handoff.id === handoff.id)).toHaveLength(1);
       }
     }
     // Five rounds, five claims: every socket saw exactly those, each naming that round's winner.
-    for (const s of sockets) expect(s.events("handoff.updated").map((f: any) => f.data.actor.id)).toEqual(winners);
-    expect(await json("/api/stats", { cookie: cookies[0], status: 200 })).toMatchObject({ queued: 0, active: 5 });
+    for (const s of sockets) expect(s.events("handoff.updated").map((f) => f.data.actor!.id)).toEqual(winners);
+    expect(await json<Stats>("/api/stats", { cookie: cookies[0], status: 200 })).toMatchObject({ queued: 0, active: 5 });
   });
 
   it("claim, reply, release and resolve are acked with their result; a non-holder may not reply", async () => {
@@ -247,10 +250,10 @@ describe("commands over the socket", () => {
     // What the socket acknowledged is what everyone else sees.
     const full = await detail(await login(t.admin), id);
     expect(full.handoff.status).toBe("resolved");
-    expect(full.messages.filter((m: any) => m.from === "agent").map((m: any) => m.text)).toEqual(["Hi Maria, Alice here."]);
-    expect(full.events.map((e: any) => e.type)).toEqual(["escalated", "claimed", "released", "claimed", "resolved"]);
+    expect(full.messages.filter((m) => m.from === "agent").map((m) => m.text)).toEqual(["Hi Maria, Alice here."]);
+    expect(full.events.map((e) => e.type)).toEqual(["escalated", "claimed", "released", "claimed", "resolved"]);
     await alice.sync();
-    expect(alice.events("handoff.updated").map((f: any) => f.data.change)).toEqual(["claimed", "released", "claimed", "resolved"]);
+    expect(alice.events("handoff.updated").map((f) => f.data.change)).toEqual(["claimed", "released", "claimed", "resolved"]);
   });
 
   it("a viewer's commands over the socket are forbidden and change nothing", async () => {
@@ -286,7 +289,7 @@ describe("commands over the socket", () => {
     alice.send('{"type": "claim", "ref": ');
     alice.send(JSON.stringify([1, 2, 3]));
     await alice.sync();
-    const acks = alice.frames.filter((f: any) => f.type === "ack" && !f.ref.startsWith("sync-")).map((f: any) => f.ref);
+    const acks = alice.frames.filter((f): f is FrameOf<"ack"> => f.type === "ack" && !f.ref.startsWith("sync-")).map((f) => f.ref);
     expect(acks).toEqual(["x", "y", "z"]);
     expect(alice.events("handoff.updated")).toEqual([]);
     expect((await detail(aliceCookie, handoff.id)).handoff.status).toBe("queued");
@@ -300,7 +303,7 @@ describe("presence", () => {
   it("agents_online goes up when an agent connects and down when one leaves; viewers do not count", async () => {
     const t = await makeTenant();
     const [aliceCookie, bobCookie, viewerCookie] = await Promise.all([login(t.alice), login(t.bob), login(t.viewer)]);
-    const online = async () => (await json("/api/stats", { cookie: viewerCookie, status: 200 })).agents_online;
+    const online = async () => (await json<Stats>("/api/stats", { cookie: viewerCookie, status: 200 })).agents_online;
     expect(await online()).toBe(0);
 
     const alice = await AgentSocket.open(aliceCookie);
@@ -308,7 +311,7 @@ describe("presence", () => {
     expect(await online()).toBe(1);
 
     const bob = await AgentSocket.open(bobCookie);
-    const up = await alice.next<any>((f: any) => f.type === "presence" && f.data.agents_online === 2);
+    const up = await alice.next<FrameOf<"presence">>((f) => f.type === "presence" && f.data.agents_online === 2);
     expect(up.data).toEqual({ agents_online: 2, agents: [person(t.alice), person(t.bob)] });
     expect(await online()).toBe(2);
 
@@ -318,14 +321,14 @@ describe("presence", () => {
     const aliceTab = await AgentSocket.open(aliceCookie);
     expect(aliceTab.frames[0]).toMatchObject({ type: "hello", data: { agents_online: 2 } });
     await alice.sync();
-    expect(alice.events("presence").map((f: any) => f.data.agents_online)).toEqual([1, 2]); // her own arrival, then Bob's
+    expect(alice.events("presence").map((f) => f.data.agents_online)).toEqual([1, 2]); // her own arrival, then Bob's
     expect(await online()).toBe(2);
 
     bob.close();
-    const down = await alice.next<any>((f: any) => f.type === "presence" && f.seq > up.seq);
+    const down = await alice.next<FrameOf<"presence">>((f) => f.type === "presence" && f.seq > up.seq);
     expect(down).toMatchObject({ seq: up.seq + 1, data: { agents_online: 1, agents: [person(t.alice)] } });
     expect(await online()).toBe(1);
-    await viewer.next((f: any) => f.type === "presence" && f.seq === down.seq);
+    await viewer.next((f) => f.type === "presence" && f.seq === down.seq);
   });
 });
 
@@ -337,7 +340,7 @@ describe("sessions end their sockets", () => {
     await json("/api/auth/logout", { method: "POST", cookie: tab, status: 200 });
     expect(await s1.whenClosed()).toBe(4001);
     const { handoff } = await escalate(t);
-    await s2.next((f) => f.type === "handoff.created" && (f as any).data.handoff.id === handoff.id);
+    await s2.next((f) => f.type === "handoff.created" && f.data.handoff.id === handoff.id);
     expect(s2.closed).toBe(false);
   });
 
@@ -354,7 +357,7 @@ describe("sessions end their sockets", () => {
     });
     s.send({ type: "claim", ref: "late", handoff_id: handoff.id });
     expect(await s.whenClosed()).toBe(4001);
-    expect((await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 })).handoff.status).toBe("queued");
+    expect((await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 })).handoff.status).toBe("queued");
   });
 });
 
@@ -380,13 +383,13 @@ describe("tenant isolation on the socket", () => {
 
     const { handoff: own } = await escalate(b);
     await inB.sync();
-    expect(eventsAfter(inB, baseB).map((f) => [f.type, f.data.handoff?.id])).toEqual([["handoff.created", own.id]]);
+    expect(eventsAfter(inB, baseB).map((f) => [f.type, "handoff" in f.data ? f.data.handoff.id : undefined])).toEqual([["handoff.created", own.id]]);
     expect(JSON.stringify(inB.frames)).not.toContain(handoff.id);
     expect(JSON.stringify(inB.frames)).not.toContain("4242");
 
     const full = await detail(aCookie, handoff.id);
     expect(full.handoff).toMatchObject({ status: "active", assignee: person(a.alice) });
-    expect(full.messages.filter((m: any) => m.from === "agent")).toEqual([]);
+    expect(full.messages.filter((m) => m.from === "agent")).toEqual([]);
     await inA.sync();
     expect(eventsAfter(inA, baseA).map((f) => f.type)).toEqual(["handoff.created", "message.created", "handoff.updated"]);
   });

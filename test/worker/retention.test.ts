@@ -9,6 +9,7 @@ import { contacts, handoffEvents, handoffs, messages, sessions } from "../../sch
 import { newId } from "../../worker/src/ids";
 import { escalate, fastForward, hubRows, json, login, runAlarm, settle } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { HandoffAnswer, SettingsAnswer, Stats } from "./answers";
 
 const DAY = 86_400_000;
 const db = drizzle(env.DB);
@@ -80,7 +81,7 @@ describe("retention", () => {
   it("deletes closed handoffs older than retention_days with their transcript, audit and contact; keeps the rest and other tenants'", async () => {
     const [a, b] = await Promise.all([makeTenant(), makeTenant()]);
     const admin = await login(a.admin);
-    await json("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 30 }, status: 200 });
+    await json<SettingsAnswer>("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 30 }, status: 200 });
 
     const seed = async (t: TestTenant) => ({
       oldResolved: await seedHandoff(t, { status: "resolved", closedDaysAgo: 45 }),
@@ -98,8 +99,8 @@ describe("retention", () => {
     // A conversation that went through the object and the mirror today.
     const cookie = await login(a.alice);
     const { handoff: live } = await escalate(a);
-    await json(`/api/handoffs/${live.id}/claim`, { method: "POST", cookie, status: 200 });
-    await json(`/api/handoffs/${live.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${live.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${live.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
     await settle(a);
 
     const idsOf = (s: typeof sa) => [s.oldResolved, s.oldExpired, s.recentResolved, s.oldButOpen, s.sharedOld, s.sharedRecent];
@@ -145,13 +146,13 @@ describe("retention", () => {
     const after = await d1Snapshot(t, [recent, ancient]);
     expect(after.handoffs).toEqual([recent]);
     expect(after.messagesOf(ancient)).toBe(0);
-    expect(await json("/api/stats", { cookie, status: 200 })).toMatchObject({ queued: 1 });
+    expect(await json<Stats>("/api/stats", { cookie, status: 200 })).toMatchObject({ queued: 1 });
   });
 
   it("works through more than one batch in a run", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    await json("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
+    await json<SettingsAnswer>("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
     const old = [];
     for (let i = 0; i < 60; i++) old.push(await seedHandoff(t, { status: i % 2 ? "resolved" : "expired", closedDaysAgo: 3 }));
     const kept = await seedHandoff(t, { status: "resolved", closedDaysAgo: 0 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { call, claim, detail, json, login, newApiKey, ORIGIN, escalate, escalation, upgrade, withinOneWindow, expectError } from "./client";
 import { makeTenant, PASSWORD } from "./fixtures";
+import type { AgentList, ApiKeyList, BotAnswer, BotHandoffAnswer, BotList, ContactMessageResult, HandoffAnswer, ListPage, Me, MessageAnswer, Stats } from "./answers";
 
 /** Every agents' command on a handoff, with a body that would be valid. */
 const commands = (id: string, agentId: string) => [
@@ -39,31 +40,31 @@ describe("tenant isolation", () => {
       }
     }
     // The lists and stats of tenant B know only tenant B's handoff.
-    for (const q of ["", "?status=all", `?status=all&assignee=any&q=${encodeURIComponent(own.contact.name)}`]) {
-      const list = await json(`/api/handoffs${q}`, { cookie: bAdmin, status: 200 });
-      expect(list.handoffs.map((h: any) => h.id)).toEqual([own.id]);
+    for (const q of ["", "?status=all", `?status=all&assignee=any&q=${encodeURIComponent(own.contact.name!)}`]) {
+      const list = await json<ListPage>(`/api/handoffs${q}`, { cookie: bAdmin, status: 200 });
+      expect(list.handoffs.map((h) => h.id)).toEqual([own.id]);
     }
     // Searching for A's contacts or A's conversation finds nothing in B.
-    for (const q of [queued.contact.name, active.contact.name, "iso-queued"]) {
-      expect((await json(`/api/handoffs?status=all&q=${encodeURIComponent(q)}`, { cookie: bAdmin, status: 200 })).handoffs).toEqual([]);
+    for (const q of [queued.contact.name!, active.contact.name!, "iso-queued"]) {
+      expect((await json<ListPage>(`/api/handoffs?status=all&q=${encodeURIComponent(q)}`, { cookie: bAdmin, status: 200 })).handoffs).toEqual([]);
     }
-    expect(await json("/api/stats", { cookie: bAdmin, status: 200 })).toMatchObject({ queued: 1, active: 0, today: 1 });
-    expect(await json("/api/stats", { cookie: aAlice, status: 200 })).toMatchObject({ queued: 1, active: 1, today: 2 });
+    expect(await json<Stats>("/api/stats", { cookie: bAdmin, status: 200 })).toMatchObject({ queued: 1, active: 0, today: 1 });
+    expect(await json<Stats>("/api/stats", { cookie: aAlice, status: 200 })).toMatchObject({ queued: 1, active: 1, today: 2 });
 
     // A contact message with B's key for A's conversation is B's business (no open handoff there).
-    expect(await json("/api/v1/messages", { key: b.apiKey, body: { conversation_id: "iso-queued", id: "x-1", text: "hi" }, status: 200 })).toEqual({ route: "bot" });
+    expect(await json<ContactMessageResult>("/api/v1/messages", { key: b.apiKey, body: { conversation_id: "iso-queued", id: "x-1", text: "hi" }, status: 200 })).toEqual({ route: "bot" });
 
     expect([await detail(aAlice, queued.id), await detail(aAlice, active.id)]).toEqual(before);
-    expect(before[0].handoff.status).toBe("queued");
-    expect((await json("/api/handoffs?status=all", { cookie: aAlice, status: 200 })).handoffs).toHaveLength(2);
+    expect(before[0]!.handoff.status).toBe("queued");
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: aAlice, status: 200 })).handoffs).toHaveLength(2);
   });
 
   it("an admin cannot touch another tenant's agents, bots or API keys", async () => {
     const a = await makeTenant();
     const b = await makeTenant();
     const [aAdmin, aAlice, bAdmin] = await Promise.all([login(a.admin), login(a.alice), login(b.admin)]);
-    const aKeyId = (await json("/api/admin/api-keys", { cookie: aAdmin, status: 200 })).api_keys[0].id;
-    const aBot = await json(`/api/admin/bots/${a.botId}`, { cookie: aAdmin, status: 200 });
+    const aKeyId = (await json<ApiKeyList>("/api/admin/api-keys", { cookie: aAdmin, status: 200 })).api_keys[0]!.id;
+    const aBot = await json<BotAnswer>(`/api/admin/bots/${a.botId}`, { cookie: aAdmin, status: 200 });
 
     await expectError(call(`/api/admin/bots/${a.botId}`, { cookie: bAdmin }), 404, "not_found");
     await expectError(call(`/api/admin/bots/${a.botId}`, { method: "PATCH", cookie: bAdmin, body: { accept_message: "pwned" } }), 404, "not_found");
@@ -71,27 +72,27 @@ describe("tenant isolation", () => {
     await expectError(call("/api/admin/api-keys", { cookie: bAdmin, body: { bot_id: a.botId } }), 404, "not_found");
     await expectError(call(`/api/admin/api-keys/${aKeyId}`, { method: "DELETE", cookie: bAdmin }), 404, "not_found");
     await expectError(call(`/api/admin/agents/${a.alice.id}`, { method: "PATCH", cookie: bAdmin, body: { disabled: true } }), 404, "not_found");
-    const bAgents = (await json("/api/admin/agents", { cookie: bAdmin, status: 200 })).agents.map((u: any) => u.id);
+    const bAgents = (await json<AgentList>("/api/admin/agents", { cookie: bAdmin, status: 200 })).agents.map((u) => u.id);
     expect(bAgents.sort()).toEqual([b.admin.id, b.alice.id, b.bob.id, b.viewer.id].sort());
-    expect((await json("/api/admin/bots", { cookie: bAdmin, status: 200 })).bots.map((x: any) => x.id)).toEqual([b.botId]);
-    expect((await json("/api/admin/api-keys", { cookie: bAdmin, status: 200 })).api_keys.map((k: any) => k.bot_id)).toEqual([b.botId]);
+    expect((await json<BotList>("/api/admin/bots", { cookie: bAdmin, status: 200 })).bots.map((x) => x.id)).toEqual([b.botId]);
+    expect((await json<ApiKeyList>("/api/admin/api-keys", { cookie: bAdmin, status: 200 })).api_keys.map((k) => k.bot_id)).toEqual([b.botId]);
 
     // Tenant A is untouched: its key works, its agent is still signed in, its bot is unchanged.
     await escalate(a);
-    expect((await json("/api/me", { cookie: aAlice, status: 200 })).user.id).toBe(a.alice.id);
-    expect(await json(`/api/admin/bots/${a.botId}`, { cookie: aAdmin, status: 200 })).toEqual(aBot);
+    expect((await json<Me>("/api/me", { cookie: aAlice, status: 200 })).user.id).toBe(a.alice.id);
+    expect(await json<BotAnswer>(`/api/admin/bots/${a.botId}`, { cookie: aAdmin, status: 200 })).toEqual(aBot);
   });
 
   it("an API key reaches only its own bot's handoffs, even within the tenant", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     const { handoff } = await escalate(t, { conversation_id: "bot-one" });
-    const second = await json("/api/admin/bots", { cookie: admin, body: { name: "Bot two" }, status: 201 });
+    const second = await json<BotAnswer>("/api/admin/bots", { cookie: admin, body: { name: "Bot two" }, status: 201 });
     const { key } = await newApiKey(admin, second.bot.id);
     await expectError(call(`/api/v1/handoffs/${handoff.id}`, { key }), 404, "not_found");
-    expect(await json("/api/v1/messages", { key, body: { conversation_id: "bot-one", id: "m-1", text: "hi" }, status: 200 })).toEqual({ route: "bot" });
+    expect(await json<ContactMessageResult>("/api/v1/messages", { key, body: { conversation_id: "bot-one", id: "m-1", text: "hi" }, status: 200 })).toEqual({ route: "bot" });
     expect((await detail(admin, handoff.id)).handoff.message_count).toBe(handoff.message_count);
-    expect((await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 })).handoff.id).toBe(handoff.id);
+    expect((await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 })).handoff.id).toBe(handoff.id);
   });
 });
 
@@ -104,9 +105,9 @@ describe("roles", () => {
     await claim(alice, active.id);
     const before = [await detail(alice, queued.id), await detail(alice, active.id)];
 
-    expect((await json("/api/handoffs", { cookie: viewer, status: 200 })).handoffs.map((h: any) => h.id)).toEqual([queued.id, active.id]);
+    expect((await json<ListPage>("/api/handoffs", { cookie: viewer, status: 200 })).handoffs.map((h) => h.id)).toEqual([queued.id, active.id]);
     expect((await detail(viewer, active.id)).handoff.assignee).toEqual({ id: t.alice.id, name: "Alice" });
-    expect(await json("/api/stats", { cookie: viewer, status: 200 })).toMatchObject({ queued: 1, active: 1 });
+    expect(await json<Stats>("/api/stats", { cookie: viewer, status: 200 })).toMatchObject({ queued: 1, active: 1 });
     for (const h of [queued, active]) {
       for (const c of commands(h.id, t.bob.id)) await expectError(call(c.path, { ...c, cookie: viewer }), 403, "forbidden");
     }
@@ -146,7 +147,7 @@ describe("roles", () => {
       await expectError(upgrade(cookie), 401, "unauthorized");
     }
     expect(await detail(admin, handoff.id)).toEqual(before);
-    expect((await json("/api/admin/agents", { cookie: admin, status: 200 })).agents).toHaveLength(4);
+    expect((await json<AgentList>("/api/admin/agents", { cookie: admin, status: 200 })).agents).toHaveLength(4);
   });
 
   it("a missing, malformed or unknown API key is 401 unauthorized and stores nothing", async () => {
@@ -161,7 +162,7 @@ describe("roles", () => {
     }
     const after = await detail(alice, handoff.id);
     expect(after.handoff.message_count).toBe(handoff.message_count);
-    expect((await json("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toHaveLength(1);
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toHaveLength(1);
   });
 });
 
@@ -186,7 +187,7 @@ describe("sessions", () => {
     expect(attributes).toContain("path=/");
     const me = { user: { id: t.alice.id, name: "Alice", email: t.alice.email, role: "agent" }, tenant: { id: t.id, name: t.name } };
     expect(await res.json()).toEqual(me);
-    expect(await json("/api/me", { cookie: setCookie.split(";")[0], status: 200 })).toEqual(me);
+    expect(await json<Me>("/api/me", { cookie: setCookie.split(";")[0], status: 200 })).toEqual(me);
   });
 
   it("logout ends that session only", async () => {
@@ -197,7 +198,7 @@ describe("sessions", () => {
     expect((res.headers.get("set-cookie") ?? "").toLowerCase()).toMatch(/hi_session=;|max-age=0|expires=thu, 01 jan 1970/);
     await expectError(call("/api/me", { cookie: first }), 401, "unauthorized");
     await expectError(call("/api/handoffs", { cookie: first }), 401, "unauthorized");
-    expect((await json("/api/me", { cookie: second, status: 200 })).user.id).toBe(t.alice.id);
+    expect((await json<Me>("/api/me", { cookie: second, status: 200 })).user.id).toBe(t.alice.id);
   });
 });
 
@@ -220,8 +221,8 @@ describe("cross-site protection", () => {
       await expectError(upgrade(alice, origin), 403, "forbidden");
     }
     expect(await detail(alice, handoff.id)).toEqual(before);
-    expect((await json("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toHaveLength(1);
-    expect((await json("/api/me", { cookie: alice, status: 200 })).user.id).toBe(t.alice.id);
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toHaveLength(1);
+    expect((await json<Me>("/api/me", { cookie: alice, status: 200 })).user.id).toBe(t.alice.id);
   });
 
   it("an origin listed in ALLOWED_ORIGINS may make state-changing requests and open the socket; a near miss may not", async () => {
@@ -233,9 +234,9 @@ describe("cross-site protection", () => {
       await expectError(upgrade(alice, origin), 403, "forbidden");
     }
     expect((await detail(alice, handoff.id)).handoff.status).toBe("queued");
-    const claimed = await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, origin: "https://dev.inbox.test", status: 200 });
+    const claimed = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, origin: "https://dev.inbox.test", status: 200 });
     expect(claimed.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id } });
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "from the dev server" }, origin: "http://localhost:5173", status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "from the dev server" }, origin: "http://localhost:5173", status: 201 });
     const socket = await upgrade(alice, "http://localhost:5173");
     expect(socket.status).toBe(101);
     socket.webSocket?.accept();
@@ -246,9 +247,9 @@ describe("cross-site protection", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    expect((await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, origin: null, status: 200 })).handoff.status).toBe("active");
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "hi" }, origin: ORIGIN, status: 201 });
-    await json("/api/handoffs", { cookie: alice, headers: { origin: "https://evil.test" }, status: 200 });
+    expect((await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, origin: null, status: 200 })).handoff.status).toBe("active");
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "hi" }, origin: ORIGIN, status: 201 });
+    await json<ListPage>("/api/handoffs", { cookie: alice, headers: { origin: "https://evil.test" }, status: 200 });
   });
 });
 
@@ -285,7 +286,7 @@ describe("rate limits", () => {
       else await r.body?.cancel();
     }
     await expectError(call("/api/v1/handoffs", { key: flooding.key, body: escalation() }), 429, "rate_limited");
-    expect((await json("/api/handoffs?status=all", { cookie: admin, status: 200 })).handoffs).toHaveLength(1);
-    await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
+    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: admin, status: 200 })).handoffs).toHaveLength(1);
+    await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SETTINGS_DEFAULTS } from "../../schema/settings";
 import { call, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { OpenApiDocument } from "./answers";
 
 const SETTINGS = "/api/admin/settings";
 
@@ -57,7 +58,7 @@ describe("tenant settings", () => {
     ];
     for (const [body, path] of bad) {
       const error = await expectError(call(SETTINGS, { method: "PATCH", cookie: admin, body }), 400, "invalid_request");
-      expect(error.issues.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
+      expect(error.issues!.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
     }
     await expectError(call(SETTINGS, { method: "PATCH", cookie: admin, rawBody: "{not json" }), 400, "invalid_json");
     expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { retention_days: 45 } });
@@ -74,11 +75,11 @@ describe("tenant settings", () => {
   });
 
   it("are described in the OpenAPI document with their bounds", async () => {
-    const doc = await json("/api/openapi.json", { status: 200 });
-    const item = doc.paths["/api/admin/settings"];
+    const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
+    const item = doc.paths["/api/admin/settings"]!;
     expect(Object.keys(item).sort()).toEqual(["get", "patch"]);
-    const patch = item.patch.requestBody.content["application/json"].schema;
-    expect(patch.properties.retention_days).toMatchObject({ type: "integer", minimum: 1, maximum: 3650 });
+    const patch = item.patch!.requestBody!.content["application/json"]!.schema;
+    expect(patch.properties!.retention_days).toMatchObject({ type: "integer", minimum: 1, maximum: 3650 });
     expect(patch.additionalProperties).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import { STEPS } from "../../worker/src/tenant/migrations";
 import { Sql } from "../../worker/src/tenant/sql";
 import { AgentSocket, escalate, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { ErrorAnswer, HandoffAnswer, HandoffDetail, Stats } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
@@ -32,7 +33,7 @@ async function recount(t: TestTenant) {
 }
 
 async function counted(cookie: string) {
-  const { queued, active, today, resolved_this_week } = await json("/api/stats", { cookie, status: 200 });
+  const { queued, active, today, resolved_this_week } = await json<Stats>("/api/stats", { cookie, status: 200 });
   return { queued, active, today, resolved_this_week };
 }
 
@@ -54,21 +55,21 @@ describe("stats counters", () => {
     await act(admin, ids[4]!, "assign", { agent_id: t.alice.id }); // active → active: no counter moves
     await act(bob, ids[5]!, "resolve", { outcome: "close" });
     // Claiming an already claimed one and resolving a resolved one change nothing.
-    await json(`/api/handoffs/${ids[3]}/claim`, { method: "POST", cookie: bob, status: 409 });
-    await json(`/api/handoffs/${ids[0]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 409 });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[3]}/claim`, { method: "POST", cookie: bob, status: 409 });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[0]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 409 });
     // Two of the waiting ones expire; running the alarm again expires nothing twice.
     for (const id of [ids[6]!, ids[7]!]) await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref = ?`, Date.now() - 1, id);
     await runAlarm(t);
     await runAlarm(t);
     // The same conversation escalated again after its handoff closed is a new escalation.
-    const again = await escalate(t, { conversation_id: (await json(`/api/handoffs/${ids[0]}`, { cookie: alice })).handoff.conversation_id });
+    const again = await escalate(t, { conversation_id: (await json<HandoffDetail>(`/api/handoffs/${ids[0]}`, { cookie: alice })).handoff.conversation_id });
     expect(again.created).toBe(true);
 
     // queued: ids 2 (released), 8, again; active: 3, 4; resolved: 0, 1, 5; expired: 6, 7.
     const expected = { queued: 3, active: 2, today: 10, resolved_this_week: 3 };
     expect(await recount(t)).toEqual(expected);
     expect(await counted(alice)).toEqual(expected);
-    const days = await hubRows(t, `SELECT day, escalated, resolved FROM daily_counts`);
+    const days = await hubRows<{ day: string; escalated: number; resolved: number }>(t, `SELECT day, escalated, resolved FROM daily_counts`);
     expect(days).toEqual([{ day: utcDay(Date.now()), escalated: 10, resolved: 3 }]);
   });
 
@@ -77,8 +78,8 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     }
     await escalate(t);
     await hubRows(t, `DELETE FROM handoffs WHERE status = 'resolved'`);
@@ -91,9 +92,9 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await escalate(t)).handoff.id);
-    await json(`/api/handoffs/${ids[0]}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[0]}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
     const live = await counted(alice);
 
     // Back to the schema before the counters, then that step again, as an object made before it would run it.
@@ -147,7 +148,7 @@ describe("stats in the realtime stream", () => {
     const t = await makeTenant();
     const aliceCookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aliceCookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aliceCookie, status: 200 });
     const alice = await AgentSocket.open(aliceCookie);
     await alice.command({ type: "reply", ref: "r1", handoff_id: handoff.id, text: "Hello!" });
     await alice.sync();

@@ -3,8 +3,9 @@
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
+import { AgentSocket, type FrameOf, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import type { BotHandoffAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, ListPage, RoutedToAgent } from "./answers";
 
 const expiryText = (t: TestTenant) => `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
 
@@ -38,9 +39,9 @@ describe("scheduling", () => {
     const { handoff } = await escalate(t);
     await settle(t);
     const created = Date.parse(handoff.created_at);
-    expect(Date.parse(handoff.expires_at)).toBe(created + 30 * 60_000);
+    expect(Date.parse(handoff.expires_at!)).toBe(created + 30 * 60_000);
     expect(await timerDue(t, "remind", handoff.id)).toBe(created + 180_000);
-    expect(await timerDue(t, "expire", handoff.id)).toBe(Date.parse(handoff.expires_at));
+    expect(await timerDue(t, "expire", handoff.id)).toBe(Date.parse(handoff.expires_at!));
     expect(await alarmAt(t)).toBe(created + 180_000);
 
     await fastForward(t, ["remind"]);
@@ -48,7 +49,7 @@ describe("scheduling", () => {
     expect(eventTypes(await detail(cookie, handoff.id))).toEqual(["escalated", "reminded"]);
     expect(await timerDue(t, "remind", handoff.id)).toBeUndefined();
     await settle(t);
-    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at!));
   });
 
   it("sets a reminder only when it would come before the expiry", async () => {
@@ -61,7 +62,7 @@ describe("scheduling", () => {
     expect(await timerDue(t, "remind", shorter.id)).toBe(Date.parse(shorter.created_at) + 120_000);
     expect(await timerDue(t, "remind", equal.id)).toBeUndefined();
     expect(await timerDue(t, "remind", longer.id)).toBeUndefined();
-    expect(await alarmAt(t)).toBe(Date.parse(longer.expires_at));
+    expect(await alarmAt(t)).toBe(Date.parse(longer.expires_at!));
 
     // The one whose wait is shorter than the delay expires without ever being reminded.
     await fastForward(t, ["expire"]);
@@ -78,16 +79,16 @@ describe("scheduling", () => {
     const created = Date.parse(handoff.created_at);
     expect(await timerDue(t, "remind", handoff.id)).toBe(created + 1_000);
 
-    const reminder = await alice.next<any>((f) => f.type === "handoff.reminder");
+    const reminder = await alice.next<FrameOf<"handoff.reminder">>((f) => f.type === "handoff.reminder");
     const d = await detail(await login(t.bob), handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
-    const remindedAt = Date.parse(d.events[1].at);
+    const remindedAt = Date.parse(d.events[1]!.at);
     expect(remindedAt).toBeGreaterThanOrEqual(created + 1_000);
     // The wait it reports is the real one, at the moment the alarm ran.
     expect(reminder.data).toMatchObject({ handoff: { id: handoff.id, status: "queued" }, waiting_seconds: Math.round((remindedAt - created) / 1000) });
     expect(reminder.data.waiting_seconds).toBeGreaterThanOrEqual(1);
     await settle(t);
-    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at));
+    expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at!));
     await alice.sync();
     expect(alice.events("handoff.reminder")).toHaveLength(1);
   });
@@ -112,12 +113,12 @@ describe("expiry", () => {
     expect(d.events[1]).toMatchObject({ actor: null, data: { waited_seconds: expect.any(Number) } });
     const last = d.messages[d.messages.length - 1];
     expect(last).toMatchObject({ from: "system", text: expiryText(t) });
-    expect(d.messages.filter((m: any) => m.text === expiryText(t))).toHaveLength(1);
+    expect(d.messages.filter((m) => m.text === expiryText(t))).toHaveLength(1);
     // System messages are not conversation.
     expect(d.handoff.message_count).toBe(2);
 
     // The bot sees it too.
-    const read = await json(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
+    const read = await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
     expect(read.handoff.status).toBe("expired");
 
     const hooks = await received(t);
@@ -134,15 +135,15 @@ describe("expiry", () => {
   it("the expiry time honours max_wait_seconds, and otherwise the bot's max wait minutes", async () => {
     const t = await makeTenant({ maxWaitMinutes: 5 });
     const custom = (await escalate(t, { max_wait_seconds: 90 })).handoff;
-    expect(Date.parse(custom.expires_at) - Date.parse(custom.created_at)).toBe(90_000);
+    expect(Date.parse(custom.expires_at!) - Date.parse(custom.created_at)).toBe(90_000);
     const standard = (await escalate(t)).handoff;
-    expect(Date.parse(standard.expires_at) - Date.parse(standard.created_at)).toBe(5 * 60_000);
+    expect(Date.parse(standard.expires_at!) - Date.parse(standard.created_at)).toBe(5 * 60_000);
 
     // The armed timers are the published expiry times.
     const timers = await hubRows<{ ref: string; due_at: number }>(t, `SELECT ref, due_at FROM timers WHERE kind = 'expire' ORDER BY due_at`);
     expect(timers).toEqual([
-      { ref: custom.id, due_at: Date.parse(custom.expires_at) },
-      { ref: standard.id, due_at: Date.parse(standard.expires_at) },
+      { ref: custom.id, due_at: Date.parse(custom.expires_at!) },
+      { ref: standard.id, due_at: Date.parse(standard.expires_at!) },
     ]);
 
     // Out-of-range waits are refused in bad-input.test.ts.
@@ -162,10 +163,10 @@ describe("expiry", () => {
     const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ status: "active", assignee: { id: t.alice.id } });
     expect(eventTypes(d)).toEqual(["escalated", "claimed"]);
-    expect(d.messages.some((m: any) => m.text === expiryText(t))).toBe(false);
+    expect(d.messages.some((m) => m.text === expiryText(t))).toBe(false);
     expect((await received(t)).map((h) => h.type)).toEqual(["handoff.claimed"]);
     // The contact still reaches the agent.
-    const msg = await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-claimed", id: "c-1", text: "still there?" }, status: 202 });
+    const msg = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-claimed", id: "c-1", text: "still there?" }, status: 202 });
     expect(msg).toMatchObject({ route: "agent", handoff_id: handoff.id });
   });
 
@@ -178,20 +179,20 @@ describe("expiry", () => {
     await fastForward(t);
     await runAlarm(t);
     expect((await detail(cookie, expiring.id)).handoff.status).toBe("expired");
-    expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
+    expect(await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
     // The contact re-engaging later starts a new handoff.
-    const again = await json("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
+    const again = await json<EscalateResult>("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
     expect(again.created).toBe(true);
     expect(again.handoff.id).not.toBe(expiring.id);
 
     const resolving = (await escalate(t, { conversation_id: "conv-res-route" })).handoff;
     await claim(cookie, resolving.id);
-    expect((await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
-    await json(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
-    expect(await json("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
+    expect((await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
+    await json<HandoffAnswer>(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    expect(await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
     // And the transcript of the resolved one did not gain the later message.
     const d = await detail(cookie, resolving.id);
-    expect(d.messages.some((m: any) => m.text === "thanks")).toBe(false);
+    expect(d.messages.some((m) => m.text === "thanks")).toBe(false);
   });
 });
 
@@ -246,10 +247,10 @@ describe("release", () => {
     await settle(t);
 
     const before = Date.now();
-    const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
     const after = Date.now();
     expect(released.handoff).toMatchObject({ id: handoff.id, status: "queued", assignee: null, claimed_at: null });
-    const expiresAt = Date.parse(released.handoff.expires_at);
+    const expiresAt = Date.parse(released.handoff.expires_at!);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 5 * 60_000 + 1_000);
     // The fresh wait is armed: expiry at the new expires_at, a reminder the bot's delay after the release.
@@ -258,9 +259,9 @@ describe("release", () => {
 
     let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
-    expect(d.events[2].actor).toEqual({ id: t.alice.id, name: "Alice" });
-    const queued = await json("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
-    expect(queued.handoffs.map((h: any) => h.id)).toContain(handoff.id);
+    expect(d.events[2]!.actor).toEqual({ id: t.alice.id, name: "Alice" });
+    const queued = await json<ListPage>("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
+    expect(queued.handoffs.map((h) => h.id)).toContain(handoff.id);
 
     await fastForward(t);
     await runAlarm(t);
@@ -279,8 +280,8 @@ describe("release", () => {
     const { handoff } = await escalate(t, { max_wait_seconds: 120 });
     await claim(cookie, handoff.id);
     const before = Date.now();
-    const released = await json(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
-    const wait = Date.parse(released.handoff.expires_at) - before;
+    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const wait = Date.parse(released.handoff.expires_at!) - before;
     expect(wait).toBeGreaterThanOrEqual(119_000);
     expect(wait).toBeLessThanOrEqual(121_000);
   });

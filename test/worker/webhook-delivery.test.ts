@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { escalate, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { answeredTypes, failNext, outboxRows, redirectNext, retryWebhooksNow, runAlarmFully, sinkState, type OutboxRow } from "./outbox";
+import type { HandoffAnswer, MessageAnswer } from "./answers";
 
 const HOUR_MS = 3_600_000;
 const PROBE_MS = 600_000;
@@ -23,9 +24,9 @@ describe("a failing webhook and the ones after it", () => {
     await runAlarmFully(t);
     await failNext(t, 100);
 
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
     await runAlarmFully(t);
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Are you still there?" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Are you still there?" }, status: 201 });
     await runAlarmFully(t);
     for (let attempts = 2; attempts <= 4; attempts++) {
       await retryWebhooksNow(t);
@@ -56,7 +57,7 @@ describe("a failing webhook and the ones after it", () => {
 
     // It recovers; the next webhook it gets (another conversation's greeting) is taken...
     await failNext(t, 0);
-    await json(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
     await runAlarmFully(t);
     let rows = await outboxRows(t);
     expect(rows.filter((r) => r.status === "delivered").map((r) => r.type)).toEqual(["handoff.claimed"]);
@@ -116,10 +117,10 @@ describe("a failing webhook and the ones after it", () => {
  * their blocking attempts: retried hourly, but one of them checks on the bot every ten minutes.
  */
 async function downForLong(t: TestTenant, cookie: string, handoffId: string): Promise<void> {
-  await json(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
   await runAlarmFully(t);
   for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
-  await json(`/api/handoffs/${handoffId}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
   await runAlarmFully(t);
   for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
   const rows = await outboxRows(t);
@@ -139,7 +140,7 @@ describe("a webhook answered with a redirect", () => {
     const elsewhere = `/hooks/elsewhere-${t.id}`;
     await redirectNext(t, `https://bot.test${elsewhere}`);
 
-    await json(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
     await runAlarmFully(t);
     const [row] = await outboxRows(t);
     expect(row).toMatchObject({ type: "handoff.claimed", status: "pending", attempts: 1 });

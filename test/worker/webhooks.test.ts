@@ -6,6 +6,7 @@ import type { EscalateRecord } from "../../schema/api";
 import type { BotSettings } from "../../worker/src/tenant/types";
 import { alarmAt, claim, detail, failWebhooks, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, waitUntil, type WebhookDelivery, webhooksReceived } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
+import type { BotAnswer, HandoffAnswer, MessageAnswer, WebhookEvent } from "./answers";
 
 const verifier = new Webhook(WEBHOOK_SECRET);
 
@@ -95,7 +96,7 @@ describe("webhook retries", () => {
     expect([...ids][0]).toBe(first.id);
     expect(new Set(got.map((d) => d.body)).size).toBe(1);
     for (const d of got) {
-      const event = verifier.verify(d.body, d.headers) as { type: string; data: any };
+      const event = verifier.verify(d.body, d.headers) as WebhookEvent;
       expect(event.type).toBe("handoff.claimed");
       expect(event.data).toMatchObject({
         handoff: { id: handoff.id, status: "active" },
@@ -120,13 +121,13 @@ describe("webhook retries", () => {
     expect((await deliveriesOf(t, "handoff.claimed")).map((d) => d.status)).toEqual([200]);
 
     await failWebhooks(t, 2);
-    const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Let me check that for you." }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Let me check that for you." }, status: 201 });
     expect(sent.message.delivery).toBe("pending");
     await runAlarm(t);
 
     const deliveryNow = async () => {
       const d = await detail(cookie, handoff.id);
-      return d.messages.find((m: any) => m.id === sent.message.id).delivery;
+      return d.messages.find((m) => m.id === sent.message.id)!.delivery;
     };
 
     const row = await attempted(t, "message.created", 1);
@@ -143,7 +144,7 @@ describe("webhook retries", () => {
     expect(new Set(got.map((d) => d.headers["webhook-id"]))).toEqual(new Set([row.id]));
     expect(new Set(got.map((d) => d.body)).size).toBe(1);
     for (const d of got) {
-      const event = verifier.verify(d.body, d.headers) as { type: string; data: any };
+      const event = verifier.verify(d.body, d.headers) as WebhookEvent;
       expect(event).toMatchObject({
         type: "message.created",
         data: { handoff: { id: handoff.id }, message: { id: sent.message.id, text: "Let me check that for you.", agent: { id: t.alice.id, name: "Alice" } } },
@@ -160,7 +161,7 @@ describe("the retry schedule", () => {
     await claim(cookie, handoff.id);
     await settle(t);
     await failWebhooks(t, 1_000);
-    const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Still with you" }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Still with you" }, status: 201 });
     await runAlarm(t);
 
     // Beyond 10 min the backoff is hourly, but a bot's only pending webhook is its probe: it is
@@ -182,7 +183,7 @@ describe("the retry schedule", () => {
     expect(await outbox(t, "message.created")).toMatchObject({ status: "failed", attempts: delays.length + 1 });
     expect(await hubRows(t, `SELECT ref FROM timers WHERE kind = 'webhook'`)).toEqual([]);
     const d = await detail(cookie, handoff.id);
-    expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBe("failed");
+    expect(d.messages.find((m) => m.id === sent.message.id)!.delivery).toBe("failed");
     const got = await deliveriesOf(t, "message.created");
     expect(got.map((x) => x.status)).toEqual(Array.from({ length: delays.length + 1 }, () => 503));
     expect(new Set(got.map((x) => x.headers["webhook-id"]))).toEqual(new Set([id]));
@@ -199,16 +200,16 @@ describe("a rotated secret", () => {
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
     await settle(t);
-    const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
     expect(rotated.webhook_secret).toMatch(/^whsec_/);
     expect(rotated.webhook_secret).not.toBe(WEBHOOK_SECRET);
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Signed anew" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Signed anew" }, status: 201 });
     await settle(t);
 
     const [before, after] = await webhooksReceived(t);
     expect((await webhooksReceived(t)).length).toBe(2);
     expect(verifier.verify(before!.body, before!.headers)).toMatchObject({ type: "handoff.claimed" });
-    expect(new Webhook(rotated.webhook_secret).verify(after!.body, after!.headers)).toMatchObject({ type: "message.created", data: { message: { text: "Signed anew" } } });
+    expect(new Webhook(rotated.webhook_secret!).verify(after!.body, after!.headers)).toMatchObject({ type: "message.created", data: { message: { text: "Signed anew" } } });
     expect(() => verifier.verify(after!.body, after!.headers)).toThrow();
   });
 });
@@ -219,15 +220,15 @@ describe("a bot without a webhook URL", () => {
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-no-hook" });
     await claim(cookie, handoff.id);
-    const sent = await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello there" }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello there" }, status: 201 });
     expect(sent.message).toMatchObject({ from: "agent", text: "Hello there", delivery: null });
-    await json(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
     await runAlarm(t);
     await settle(t);
 
     const d = await detail(cookie, handoff.id);
-    expect(d.messages.find((m: any) => m.id === sent.message.id).delivery).toBeNull();
-    expect(d.messages.every((m: any) => m.delivery === null)).toBe(true);
+    expect(d.messages.find((m) => m.id === sent.message.id)!.delivery).toBeNull();
+    expect(d.messages.every((m) => m.delivery === null)).toBe(true);
     expect(d.handoff.status).toBe("resolved");
     expect(await webhooksReceived(t)).toEqual([]);
     expect(await hubRows(t, `SELECT id FROM webhooks`)).toEqual([]);
@@ -245,7 +246,7 @@ describe("webhook order within a conversation", () => {
     await claim(cookie, handoff.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
-    await json(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello from Alice" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello from Alice" }, status: 201 });
     await runAlarm(t);
     // The reply was due but held: the greeting before it has not been delivered yet.
     expect((await outbox(t, "message.created")).attempts).toBe(0);
@@ -281,7 +282,7 @@ describe("webhook order within a conversation", () => {
     await claim(cookie, first.id);
     await settle(t);
     await failWebhooks(t, 1);
-    await json(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
     await runAlarm(t);
     await attempted(t, "handoff.resolved", 1);
 
@@ -304,7 +305,7 @@ describe("webhook order within a conversation", () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     const before = await hubBot(t);
-    const rotated = await json(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
     // A sync that read the bot from D1 before the rotation reaches the object after it.
     await hub(t).syncBot({ id: t.id, name: t.name }, before);
     const kept = await hubBot(t);
