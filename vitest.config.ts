@@ -14,9 +14,12 @@ export default defineConfig(async () => {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
                 // Extra origins the Worker trusts besides its own (ALLOWED_ORIGINS), as a deployment would list them.
-                bindings: { TEST_MIGRATIONS: migrations, ALLOWED_ORIGINS: "https://dev.inbox.test, http://localhost:5173" },
-                // A lower flood limit so the bot limiter can be exercised in a test.
-                ratelimits: { BOT_LIMITER: { namespace_id: "1002", simple: { limit: 60, period: 10 } } },
+                // A lower flood limit (BOT_REQUESTS_PER_10_SECONDS) so the per-key budget can be exercised in a test.
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ALLOWED_ORIGINS: "https://dev.inbox.test, http://localhost:5173",
+                  BOT_REQUESTS_PER_10_SECONDS: "60",
+                },
                 // Every outbound fetch (the bots' webhooks) goes to the recording sink.
                 outboundService: "webhook-sink",
                 serviceBindings: { SINK: "webhook-sink" },

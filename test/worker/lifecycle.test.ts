@@ -2,7 +2,8 @@
 // Standard Webhooks implementation.
 import { describe, expect, it } from "vitest";
 import type { EscalateRecord } from "../../schema/api";
-import { sha256 } from "../../worker/src/auth/crypto";
+import { runInDurableObject } from "cloudflare:test";
+import { escalate as escalateStep } from "../../worker/src/tenant/lifecycle";
 import { call, claim, detail, fastForward, hub, hubRows, json, login, runAlarm, escalate, escalation, settle, verifiedWebhooks } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import type { BotHandoffAnswer, ContactMessageResult, ErrorAnswer, EscalateResult, HandoffAnswer, ListPage, MessageAnswer, RoutedToAgent, Stats } from "./answers";
@@ -114,13 +115,17 @@ async function listed(cookie: string, query: string): Promise<string[]> {
   return (await json<ListPage>(`/api/handoffs${query}`, { cookie, status: 200 })).handoffs.map((h) => h.id);
 }
 
-/** Opens `count` handoffs straight on the tenant object (no API key's rate limit in the way). */
+/** Opens `count` handoffs inside the tenant object, by its own escalation step (no API key's budget in the way). */
 async function openMany(t: TestTenant, count: number): Promise<void> {
-  const key = { tenantId: t.id, hash: await sha256(t.apiKey), legacy: true };
-  for (let i = 0; i < count; i++) {
-    const record: EscalateRecord = { conversation_id: `many-${i}`, channel: "web", contact: { id: `c-${i}` }, tags: [], priority: "normal", history: [], metadata: "{}" };
-    expect((await hub(t).escalate(key, record)).ok).toBe(true);
-  }
+  await escalate(t); // the object learns its tenant and bot
+  await runInDurableObject(hub(t), (instance) => {
+    const core = instance["core"];
+    const bot = core.bot(t.botId)!;
+    for (let i = 1; i < count; i++) {
+      const record: EscalateRecord = { conversation_id: `many-${i}`, channel: "web", contact: { id: `c-${i}` }, tags: [], priority: "normal", history: [], metadata: "{}" };
+      core.atomically(() => escalateStep(core, bot, record, Date.now()));
+    }
+  });
 }
 
 describe("the inbox list's filters", () => {

@@ -76,13 +76,11 @@ export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) =
   await next();
 });
 
-/** A bot's API key, read into a credential; the tenant object decides whether it is live. */
+/** A bot's API key, read into a credential; the tenant object decides whether it is live and within its budget. */
 export const requireBot = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
   const key = match?.[1] ? await keyCredential(c.env.DB, match[1]) : null;
   if (!key) throw new ApiError("unauthorized", "A valid API key is required (Authorization: Bearer <key>).");
-  const { success } = await c.env.BOT_LIMITER.limit({ key: key.hash });
-  if (!success) throw new ApiError("rate_limited", "Too many requests for this API key; slow down and retry.");
   c.set("key", key);
   await next();
 });

@@ -12,6 +12,7 @@ import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
 import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
+import { botLimitFrom, KeyLimiter } from "./key-limiter";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
 import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
@@ -31,6 +32,7 @@ const internalError = () => fail({ code: "internal_error", message: "Something w
 export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
   private readonly presence: Presence;
+  private readonly keyLimiter: KeyLimiter;
   private armedAt: number | null = null;
   /** Runs due timers (a field, so not reachable over RPC); tests await its `settled()`. */
   alarms!: AlarmRunner;
@@ -39,6 +41,7 @@ export class TenantHub extends DurableObject<Env> {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.presence = new Presence(() => ctx.getWebSockets());
+    this.keyLimiter = new KeyLimiter(botLimitFrom(env.BOT_REQUESTS_PER_10_SECONDS), 10_000);
     void ctx.blockConcurrencyWhile(async () => {
       this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, () => this.presence.agents().length);
       this.alarms = new AlarmRunner({
@@ -314,6 +317,9 @@ export class TenantHub extends DurableObject<Env> {
     const tenant = await this.knownTenant(key.tenantId);
     const botKey = tenant ? await this.core.access.botKey(key, tenant.id) : null;
     if (!botKey || !tenant) return unauthorized("A valid API key is required (Authorization: Bearer <key>).");
+    if (!this.keyLimiter.take(key.hash, Date.now())) {
+      return fail({ code: "rate_limited", message: "Too many requests for this API key; slow down and retry." });
+    }
     let bot = this.core.bot(botKey.botId);
     if (!bot) {
       const fetched = await this.core.access.fetchBot(tenant.id, botKey.botId);
