@@ -188,6 +188,13 @@ describe("GET /api/admin/notifications", () => {
     expect(await json(NOTIFICATIONS, { cookie: otherAdmin, status: 200 })).toEqual({ notifications: [] });
   });
 
+  it("is in the OpenAPI document, and so is the setting", async () => {
+    const doc = await json("/api/openapi.json", { status: 200 });
+    expect(Object.keys(doc.paths[NOTIFICATIONS])).toEqual(["get"]);
+    const patch = doc.paths["/api/admin/settings"].patch.requestBody.content["application/json"].schema;
+    expect(patch.properties.email_reminders).toMatchObject({ type: "boolean" });
+  });
+
   it("is newest first and bounded: none older than 30 days, then the last 1,000", async () => {
     const t = await makeTenant({ reminderSeconds: 60 });
     await useDeliverableEmails(t);
