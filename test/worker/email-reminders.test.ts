@@ -8,7 +8,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Notification } from "../../schema/notifications";
 import { mailSettings } from "../../worker/src/tenant/reminder-emails";
 import { reminderText } from "../../worker/src/tenant/reminder-text";
-import { call, escalate, expectError, fastForward, hub, hubRows, json, login, runAlarm } from "./client";
+import {
+  call,
+  escalate,
+  expectError,
+  fastForward,
+  hub,
+  hubRows,
+  json,
+  login,
+  runAlarm,
+} from "./client";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
 
 const NOTIFICATIONS = "/api/admin/notifications";
@@ -17,7 +27,10 @@ const NOTIFICATIONS = "/api/admin/notifications";
 const renamed: TestTenant[] = [];
 
 /** Gives the tenant's users the addresses the test binding delivers to (`local` names one). */
-async function useDeliverableEmails(t: TestTenant, overrides: Partial<Record<"admin" | "alice" | "bob" | "viewer", string>> = {}): Promise<void> {
+async function useDeliverableEmails(
+  t: TestTenant,
+  overrides: Partial<Record<"admin" | "alice" | "bob" | "viewer", string>> = {},
+): Promise<void> {
   for (const key of ["admin", "alice", "bob", "viewer"] as const) {
     const user: TestUser = t[key];
     user.email = overrides[key] ?? `${key}@reminders.test`;
@@ -29,7 +42,9 @@ async function useDeliverableEmails(t: TestTenant, overrides: Partial<Record<"ad
 afterEach(async () => {
   for (const t of renamed.splice(0)) {
     for (const key of ["admin", "alice", "bob", "viewer"] as const) {
-      await env.DB.prepare(`UPDATE users SET email = ? WHERE id = ?`).bind(`${key}@${t.id}.test`, t[key].id).run();
+      await env.DB.prepare(`UPDATE users SET email = ? WHERE id = ?`)
+        .bind(`${key}@${t.id}.test`, t[key].id)
+        .run();
     }
   }
 });
@@ -47,7 +62,9 @@ async function remindNow(t: TestTenant): Promise<void> {
 
 async function notificationsOf(t: TestTenant): Promise<Notification[]> {
   const admin = await login(t.admin);
-  return (await json<{ notifications: Notification[] }>(NOTIFICATIONS, { cookie: admin, status: 200 })).notifications;
+  return (
+    await json<{ notifications: Notification[] }>(NOTIFICATIONS, { cookie: admin, status: 200 })
+  ).notifications;
 }
 
 describe("email reminders", () => {
@@ -55,14 +72,24 @@ describe("email reminders", () => {
     const t = await makeTenant({ reminderSeconds: 60 });
     await useDeliverableEmails(t);
     const admin = await login(t.admin);
-    await json(`/api/admin/agents/${t.bob.id}`, { method: "PATCH", cookie: admin, body: { disabled: true }, status: 200 });
+    await json(`/api/admin/agents/${t.bob.id}`, {
+      method: "PATCH",
+      cookie: admin,
+      body: { disabled: true },
+      status: 200,
+    });
     const { handoff } = await escalate(t, { contact: { id: "c-1", name: "Jane Roe" } });
 
     await remindNow(t);
     const sent = await notificationsOf(t);
     expect(sent.map((n) => n.to).sort()).toEqual(["admin@reminders.test", "alice@reminders.test"]);
     for (const n of sent) {
-      expect(n).toMatchObject({ kind: "reminder_email", handoff_id: handoff.id, status: "sent", error: null });
+      expect(n).toMatchObject({
+        kind: "reminder_email",
+        handoff_id: handoff.id,
+        status: "sent",
+        error: null,
+      });
       expect(n.subject).toMatch(/^Jane Roe has waited \d+ s for an agent$/);
       expect(Date.parse(n.at)).not.toBeNaN();
     }
@@ -94,25 +121,48 @@ describe("email reminders", () => {
     const t = await makeTenant({ reminderSeconds: 60 });
     await useDeliverableEmails(t);
     const admin = await login(t.admin);
-    const patched = await json("/api/admin/settings", { method: "PATCH", cookie: admin, body: { email_reminders: false }, status: 200 });
+    const patched = await json("/api/admin/settings", {
+      method: "PATCH",
+      cookie: admin,
+      body: { email_reminders: false },
+      status: 200,
+    });
     expect(patched.settings.email_reminders).toBe(false);
     const { handoff } = await escalate(t);
 
     await remindNow(t);
     expect(await notificationsOf(t)).toEqual([]);
     expect(await hubRows(t, `SELECT * FROM reminder_emails`)).toEqual([]);
-    expect(await hubRows(t, `SELECT type FROM audit WHERE handoff_id = ? AND type = 'reminded'`, handoff.id)).toHaveLength(1);
+    expect(
+      await hubRows(
+        t,
+        `SELECT type FROM audit WHERE handoff_id = ? AND type = 'reminded'`,
+        handoff.id,
+      ),
+    ).toHaveLength(1);
   });
 
   it("is on by default and only a boolean turns it off", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    expect((await json("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders).toBe(true);
+    expect(
+      (await json("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders,
+    ).toBe(true);
     for (const bad of ["no", 0, null]) {
-      const error = await expectError(call("/api/admin/settings", { method: "PATCH", cookie: admin, body: { email_reminders: bad } }), 400, "invalid_request");
+      const error = await expectError(
+        call("/api/admin/settings", {
+          method: "PATCH",
+          cookie: admin,
+          body: { email_reminders: bad },
+        }),
+        400,
+        "invalid_request",
+      );
       expect(error.issues.map((i: { path: string }) => i.path)).toContain("email_reminders");
     }
-    expect((await json("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders).toBe(true);
+    expect(
+      (await json("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders,
+    ).toBe(true);
   });
 
   it("a refused send is recorded as failed with the reason and never sent again", async () => {
@@ -123,8 +173,15 @@ describe("email reminders", () => {
     await remindNow(t);
     const log = await notificationsOf(t);
     const byAddress = Object.fromEntries(log.map((n) => [n.to, n]));
-    expect(Object.keys(byAddress).sort()).toEqual(["admin@reminders.test", "bob@reminders.test", "refused@reminders.test"]);
-    expect(byAddress["refused@reminders.test"]).toMatchObject({ status: "failed", error: expect.stringContaining("not allowed") });
+    expect(Object.keys(byAddress).sort()).toEqual([
+      "admin@reminders.test",
+      "bob@reminders.test",
+      "refused@reminders.test",
+    ]);
+    expect(byAddress["refused@reminders.test"]).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("not allowed"),
+    });
     expect(byAddress["admin@reminders.test"]!.status).toBe("sent");
 
     // No retry is left armed, and running the alarm again (even with every timer due) sends nothing.
@@ -142,13 +199,20 @@ describe("email reminders", () => {
     // As the object leaves it when it dies mid-send: the job still leased, alice's attempt begun.
     await runInDurableObject(hub(t), (_instance, state) => {
       const now = Date.now();
-      state.storage.sql.exec(`INSERT INTO reminder_emails (id, handoff_id, contact, waiting_seconds, created_at) VALUES ('rem_x', ?, 'Jane', 200, ?)`, handoff.id, now);
+      state.storage.sql.exec(
+        `INSERT INTO reminder_emails (id, handoff_id, contact, waiting_seconds, created_at) VALUES ('rem_x', ?, 'Jane', 200, ?)`,
+        handoff.id,
+        now,
+      );
       state.storage.sql.exec(
         `INSERT INTO notifications (id, kind, job_id, handoff_id, recipient, subject, status, at) VALUES ('ntf_x', 'reminder_email', 'rem_x', ?, 'alice@reminders.test', 's', 'pending', ?)`,
         handoff.id,
         now,
       );
-      state.storage.sql.exec(`INSERT INTO timers (kind, ref, due_at) VALUES ('email', 'rem_x', ?)`, now - 1);
+      state.storage.sql.exec(
+        `INSERT INTO timers (kind, ref, due_at) VALUES ('email', 'rem_x', ?)`,
+        now - 1,
+      );
     });
     await runAlarm(t);
     await runInDurableObject(hub(t), (instance) => instance.alarms.settled());
@@ -165,9 +229,18 @@ describe("email reminders", () => {
   it("the email names the contact, how long they waited, and links to the handoff", () => {
     const { appOrigin } = mailSettings(env);
     expect(appOrigin).toBe("http://localhost:8787");
-    expect(mailSettings({ PUBLIC_URL: "https://inbox.example.com/" }).appOrigin).toBe("https://inbox.example.com");
-    expect(mailSettings({ PUBLIC_URL: "javascript:alert(1)" }).appOrigin).toBe("http://localhost:8787");
-    const { subject, text } = reminderText({ contact: "Jane\r\nBcc: evil@x.test", waitingSeconds: 3 * 3600 + 5 * 60, link: `${appOrigin}/handoffs/h_1`, orgName: "Acme" });
+    expect(mailSettings({ PUBLIC_URL: "https://inbox.example.com/" }).appOrigin).toBe(
+      "https://inbox.example.com",
+    );
+    expect(mailSettings({ PUBLIC_URL: "javascript:alert(1)" }).appOrigin).toBe(
+      "http://localhost:8787",
+    );
+    const { subject, text } = reminderText({
+      contact: "Jane\r\nBcc: evil@x.test",
+      waitingSeconds: 3 * 3600 + 5 * 60,
+      link: `${appOrigin}/handoffs/h_1`,
+      orgName: "Acme",
+    });
     expect(subject).toBe("Jane Bcc: evil@x.test has waited 3 h 5 min for an agent");
     expect(text).toContain("http://localhost:8787/handoffs/h_1");
     expect(text).toContain("waiting 3 h 5 min for an agent at Acme");
@@ -181,17 +254,26 @@ describe("GET /api/admin/notifications", () => {
     await useDeliverableEmails(t);
     await escalate(t);
     await remindNow(t);
-    const [viewer, agent, otherAdmin] = await Promise.all([login(t.viewer), login(t.alice), login(other.admin)]);
-    expect((await json(NOTIFICATIONS, { cookie: viewer, status: 200 })).notifications).toHaveLength(3);
+    const [viewer, agent, otherAdmin] = await Promise.all([
+      login(t.viewer),
+      login(t.alice),
+      login(other.admin),
+    ]);
+    expect((await json(NOTIFICATIONS, { cookie: viewer, status: 200 })).notifications).toHaveLength(
+      3,
+    );
     await expectError(call(NOTIFICATIONS, { cookie: agent }), 403, "forbidden");
     await expectError(call(NOTIFICATIONS), 401, "unauthorized");
-    expect(await json(NOTIFICATIONS, { cookie: otherAdmin, status: 200 })).toEqual({ notifications: [] });
+    expect(await json(NOTIFICATIONS, { cookie: otherAdmin, status: 200 })).toEqual({
+      notifications: [],
+    });
   });
 
   it("is in the OpenAPI document, and so is the setting", async () => {
     const doc = await json("/api/openapi.json", { status: 200 });
     expect(Object.keys(doc.paths[NOTIFICATIONS])).toEqual(["get"]);
-    const patch = doc.paths["/api/admin/settings"].patch.requestBody.content["application/json"].schema;
+    const patch =
+      doc.paths["/api/admin/settings"].patch.requestBody.content["application/json"].schema;
     expect(patch.properties.email_reminders).toMatchObject({ type: "boolean" });
   });
 
@@ -214,8 +296,16 @@ describe("GET /api/admin/notifications", () => {
     await insertSent("ntf_29days", now - 29 * 86_400_000);
     await remindNow(t);
     let log = await notificationsOf(t);
-    expect(log.map((n) => n.subject === "old" ? n.id : n.to)).toEqual([...log.slice(0, 3).map((n) => n.to), "ntf_29days"]);
-    expect(log.slice(0, 3).map((n) => n.to).sort()).toEqual(["admin@reminders.test", "alice@reminders.test", "bob@reminders.test"]);
+    expect(log.map((n) => (n.subject === "old" ? n.id : n.to))).toEqual([
+      ...log.slice(0, 3).map((n) => n.to),
+      "ntf_29days",
+    ]);
+    expect(
+      log
+        .slice(0, 3)
+        .map((n) => n.to)
+        .sort(),
+    ).toEqual(["admin@reminders.test", "alice@reminders.test", "bob@reminders.test"]);
 
     // 1,000 more rows within the month, a minute apart (older than the first reminder's 3): with the
     // next reminder's 3 that is 1,007, so the 7 oldest leave (the 29-day row and the last 6 minutes).
@@ -234,7 +324,11 @@ describe("GET /api/admin/notifications", () => {
     await remindNow(t);
     log = await notificationsOf(t);
     expect(log).toHaveLength(1_000);
-    expect(log.slice(0, 3).map((n) => n.handoff_id)).toEqual([second.handoff.id, second.handoff.id, second.handoff.id]);
+    expect(log.slice(0, 3).map((n) => n.handoff_id)).toEqual([
+      second.handoff.id,
+      second.handoff.id,
+      second.handoff.id,
+    ]);
     const at = log.map((n) => Date.parse(n.at));
     expect(at).toEqual([...at].sort((a, b) => b - a));
     expect(log.at(-1)!.id).toBe("ntf_min994");

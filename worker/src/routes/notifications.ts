@@ -6,4 +6,6 @@ import { requireRole, requireSession } from "../http/middleware";
 
 export const notificationRoutes = new Hono<AppEnv>()
   .use(requireSession, requireRole("admin", "viewer"))
-  .get("/", async (c) => c.json({ notifications: await tenantHub(c.env, c.var.session.tenant.id).notifications() }));
+  .get("/", async (c) =>
+    c.json({ notifications: await tenantHub(c.env, c.var.session.tenant.id).notifications() }),
+  );
