@@ -2,6 +2,9 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
+/** The only addresses the tests' mail binding delivers to (test/worker/email-reminders.test.ts). */
+const ALLOWED_EMAIL_RECIPIENTS = ["admin@reminders.test", "alice@reminders.test", "bob@reminders.test", "viewer@reminders.test"];
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("schema/migrations");
   return {
@@ -22,6 +25,9 @@ export default defineConfig(async () => {
                 },
                 // Every outbound fetch (the bots' webhooks) goes to the recording sink.
                 outboundService: "webhook-sink",
+                // The local send_email binding (as `wrangler dev` runs it), refusing every address but
+                // these, as the mail service refuses an unverified one: a reminder to any other fails.
+                email: { send_email: [{ name: "SEND_EMAIL", allowed_destination_addresses: ALLOWED_EMAIL_RECIPIENTS }] },
                 serviceBindings: { SINK: "webhook-sink" },
                 workers: [{ name: "webhook-sink", modules: true, scriptPath: "./test/support/webhook-sink.js", compatibilityDate: "2026-11-01" }],
               },

@@ -7,6 +7,8 @@ import { z } from "zod";
 const fields = {
   /** Closed handoffs, their transcripts and audit older than this many days are deleted everywhere. */
   retention_days: z.int().min(1).max(3650),
+  /** A handoff still unclaimed after its bot's reminder delay is emailed to every agent and admin. */
+  email_reminders: z.boolean(),
 };
 
 const settingsShape = z.object(fields);
@@ -14,6 +16,7 @@ export type TenantSettings = z.infer<typeof settingsShape>;
 
 export const SETTINGS_DEFAULTS: TenantSettings = {
   retention_days: 365,
+  email_reminders: true,
 };
 
 /** A stored settings object (D1 JSON, the tenant object's copy): unknown keys dropped, missing ones defaulted. */

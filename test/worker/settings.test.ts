@@ -18,13 +18,13 @@ describe("tenant settings", () => {
   it("start at the defaults and an admin's change is kept and read back", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { retention_days: 365 } });
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 365 } });
     expect(SETTINGS_DEFAULTS.retention_days).toBe(365);
 
-    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 30 }, status: 200 })).toEqual({ settings: { retention_days: 30 } });
-    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { retention_days: 30 } });
-    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 3650 }, status: 200 })).toEqual({ settings: { retention_days: 3650 } });
-    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 })).toEqual({ settings: { retention_days: 1 } });
+    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 30 }, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 30 } });
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 30 } });
+    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 3650 }, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 3650 } });
+    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 1 } });
   });
 
   it("viewers read them, only admins write them, agents and strangers get nothing", async () => {
@@ -32,14 +32,14 @@ describe("tenant settings", () => {
     const [admin, viewer, agent] = await Promise.all([login(t.admin), login(t.viewer), login(t.alice)]);
     await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 90 }, status: 200 });
 
-    expect(await json(SETTINGS, { cookie: viewer, status: 200 })).toEqual({ settings: { retention_days: 90 } });
+    expect(await json(SETTINGS, { cookie: viewer, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 90 } });
     await expectError(call(SETTINGS, { method: "PATCH", cookie: viewer, body: { retention_days: 10 } }), 403, "forbidden");
     await expectError(call(SETTINGS, { cookie: agent }), 403, "forbidden");
     await expectError(call(SETTINGS, { method: "PATCH", cookie: agent, body: { retention_days: 10 } }), 403, "forbidden");
     await expectError(call(SETTINGS), 401, "unauthorized");
     // The rest of /admin stays admins-only.
     await expectError(call("/api/admin/agents", { cookie: agent }), 403, "forbidden");
-    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { retention_days: 90 } });
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 90 } });
   });
 
   it("bad input is 400 invalid_request naming the field, and changes nothing", async () => {
@@ -61,17 +61,17 @@ describe("tenant settings", () => {
       expect(error.issues!.map((i: { path: string }) => i.path), JSON.stringify(body)).toContain(path);
     }
     await expectError(call(SETTINGS, { method: "PATCH", cookie: admin, rawBody: "{not json" }), 400, "invalid_json");
-    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { retention_days: 45 } });
-    expect(await objectCopy(t)).toMatchObject({ settings: { retention_days: 45 } });
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 45 } });
+    expect(await objectCopy(t)).toMatchObject({ settings: { ...SETTINGS_DEFAULTS, retention_days: 45 } });
   });
 
   it("are per tenant: one tenant's change is not another's", async () => {
     const [a, b] = await Promise.all([makeTenant(), makeTenant()]);
     const [aAdmin, bAdmin] = await Promise.all([login(a.admin), login(b.admin)]);
     await json(SETTINGS, { method: "PATCH", cookie: aAdmin, body: { retention_days: 7 }, status: 200 });
-    expect(await json(SETTINGS, { cookie: bAdmin, status: 200 })).toEqual({ settings: { retention_days: 365 } });
+    expect(await json(SETTINGS, { cookie: bAdmin, status: 200 })).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 365 } });
     expect(await objectCopy(b)).toBeNull();
-    expect(await objectCopy(a)).toMatchObject({ settings: { retention_days: 7 }, version: 1 });
+    expect(await objectCopy(a)).toMatchObject({ settings: { ...SETTINGS_DEFAULTS, retention_days: 7 }, version: 1 });
   });
 
   it("are described in the OpenAPI document with their bounds", async () => {
@@ -88,12 +88,12 @@ describe("tenant settings", () => {
     const admin = await login(t.admin);
     await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 20 }, status: 200 });
     await json(SETTINGS, { method: "PATCH", cookie: admin, body: { retention_days: 10 }, status: 200 });
-    expect(await objectCopy(t)).toEqual({ settings: { retention_days: 10 }, version: 2 });
+    expect(await objectCopy(t)).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 10 }, version: 2 });
 
     const tenant = { id: t.id, name: t.name };
-    await hub(t).syncSettings(tenant, { settings: { retention_days: 20 }, version: 1 });
-    expect(await objectCopy(t)).toEqual({ settings: { retention_days: 10 }, version: 2 });
-    await hub(t).syncSettings(tenant, { settings: { retention_days: 5 }, version: 3 });
-    expect(await objectCopy(t)).toEqual({ settings: { retention_days: 5 }, version: 3 });
+    await hub(t).syncSettings(tenant, { settings: { ...SETTINGS_DEFAULTS, retention_days: 20 }, version: 1 });
+    expect(await objectCopy(t)).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 10 }, version: 2 });
+    await hub(t).syncSettings(tenant, { settings: { ...SETTINGS_DEFAULTS, retention_days: 5 }, version: 3 });
+    expect(await objectCopy(t)).toEqual({ settings: { ...SETTINGS_DEFAULTS, retention_days: 5 }, version: 3 });
   });
 });

@@ -10,6 +10,7 @@ import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
 import { contactRoutes } from "./routes/contacts";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
+import { notificationRoutes } from "./routes/notifications";
 import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
 import { settingsRoutes } from "./routes/settings";
@@ -30,6 +31,7 @@ export const app = new Hono<AppEnv>()
   .route("/admin/settings", settingsRoutes)
   // Before /admin, whose middleware admits admins only: viewers may read this one too.
   .route("/admin/sync-failures", syncFailureRoutes)
+  .route("/admin/notifications", notificationRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

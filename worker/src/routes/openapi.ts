@@ -139,7 +139,7 @@ function document(origin: string) {
         post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
       },
       "/api/admin/settings": {
-        get: { summary: "The tenant's settings: retention_days (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
+        get: { summary: "The tenant's settings: retention_days, email_reminders (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
         patch: {
           summary: "Change the tenant's settings (admins); history older than retention_days is deleted everywhere",
           security: agent,
@@ -148,6 +148,13 @@ function document(origin: string) {
         },
       },
       "/api/admin/sync-failures": { get: { summary: "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)", security: agent, responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") } } },
+      "/api/admin/notifications": {
+        get: {
+          summary: "Emails sent on the tenant's behalf, newest first: one reminder_email per recipient and reminder, status sent or failed (with its error), never retried (admins and viewers)",
+          security: agent,
+          responses: { 200: ok("Notifications"), ...errors("unauthorized", "forbidden") },
+        },
+      },
       "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
     },
   };

@@ -5,6 +5,7 @@
 import type { TenantCore } from "./core";
 import { housekeep } from "./housekeeping";
 import { expire, remind } from "./lifecycle";
+import { sendReminderEmails, type MailSettings } from "./reminder-emails";
 import { sweepRetention } from "./retention";
 import type { TimerKind } from "./timers";
 import type { DeliveryOutcome } from "./webhooks";
@@ -15,6 +16,7 @@ const LEASE_MS = 60_000;
 export interface AlarmHost {
   readonly core: TenantCore;
   readonly db: D1Database;
+  readonly mail: MailSettings;
   /** Arms the alarm for the earliest timer. */
   schedule(): Promise<void>;
   /** Runs one step as a transaction; a failure is rolled back and logged, and the others go on. */
@@ -40,6 +42,7 @@ const HANDLERS: { readonly [K in TimerKind]: TimerHandler } = {
   remind: { leaseMs: null, run: (r, refs, now) => refs.forEach((id) => r.host.step(`remind ${id}`, () => remind(r.host.core, id, now))) },
   session: { leaseMs: null, run: (r, refs) => refs.forEach((id) => r.host.endSession(id)) },
   webhook: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(deliverWebhooks(r, refs)) },
+  email: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(sendReminderEmails(r.host, refs)) },
   mirror: { leaseMs: LEASE_MS, run: (r) => flushMirror(r.host) },
   retention: { leaseMs: LEASE_MS, run: (r, _refs, now) => sweepRetention(r.host.core, r.host.db, now) },
   // Closed handoffs leave the object after 3 days, or sooner under a shorter retention.

@@ -7,6 +7,7 @@ import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
 import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/shapes";
+import type { Notification } from "../../../schema/notifications";
 import type { SyncFailure } from "../../../schema/sync-failures";
 import type { Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
@@ -18,6 +19,7 @@ import { TenantCore } from "./core";
 import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
+import { mailSettings, notifications } from "./reminder-emails";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
@@ -47,6 +49,7 @@ export class TenantHub extends DurableObject<Env> {
       this.alarms = new AlarmRunner({
         core: this.core,
         db: env.DB,
+        mail: mailSettings(env),
         schedule: () => this.schedule(),
         step: (what, work) => this.step(what, (now) => ok(work(now))),
         endSession: (id) => this.endSession(id, "session expired"),
@@ -133,6 +136,11 @@ export class TenantHub extends DurableObject<Env> {
   /** D1 rows the mirror set aside after D1 kept refusing them. */
   syncFailures(): SyncFailure[] {
     return this.core.mirror.failures();
+  }
+
+  /** Emails sent on the tenant's behalf (reminders), newest first. */
+  notifications(): Notification[] {
+    return notifications(this.core);
   }
 
   stats(): Stats {

@@ -6,6 +6,7 @@ import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../sch
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
 import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
+import { queueReminderEmails } from "./reminder-emails";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
@@ -259,4 +260,5 @@ export function remind(core: TenantCore, id: string, now: number): void {
   const waitingSeconds = Math.round((now - row.created_at) / 1000);
   core.audit(id, "reminded", null, { waiting_seconds: waitingSeconds }, now);
   core.emit({ type: "handoff.reminder", data: { handoff: toHandoff(row), waiting_seconds: waitingSeconds } }, now);
+  queueReminderEmails(core, row, waitingSeconds, now);
 }

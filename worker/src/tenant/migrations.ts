@@ -105,6 +105,16 @@ export const STEPS: readonly (readonly string[])[] = [
     `UPDATE mirror SET kind = 'audit' WHERE kind = 'event'`,
     `UPDATE mirror_failures SET kind = 'audit' WHERE kind = 'event'`,
   ],
+  [
+    // Reminder emails waiting to go out (one per reminder), and the notifications log: one row per
+    // recipient and reminder, kept for admins (bounded, see reminder-emails.ts).
+    `CREATE TABLE reminder_emails (id TEXT PRIMARY KEY, handoff_id TEXT NOT NULL, contact TEXT NOT NULL,
+      waiting_seconds INTEGER NOT NULL, created_at INTEGER NOT NULL)`,
+    `CREATE TABLE notifications (id TEXT PRIMARY KEY, kind TEXT NOT NULL, job_id TEXT NOT NULL, handoff_id TEXT NOT NULL,
+      recipient TEXT NOT NULL, subject TEXT NOT NULL, status TEXT NOT NULL, error TEXT, message_id TEXT, at INTEGER NOT NULL)`,
+    `CREATE INDEX notifications_at ON notifications (at)`,
+    `CREATE UNIQUE INDEX notifications_job_recipient ON notifications (job_id, recipient)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

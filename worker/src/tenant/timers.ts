@@ -1,7 +1,7 @@
 // Every timer of a tenant in one table, driven by the object's single alarm.
 import type { Sql } from "./sql";
 
-export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping";
+export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping" | "email";
 
 export interface DueTimer extends Record<string, SqlStorageValue> {
   kind: TimerKind;
