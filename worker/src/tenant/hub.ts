@@ -17,6 +17,8 @@ import { TenantCore } from "./core";
 import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
 import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
+import type { AgentCopy, TeamCopy } from "./routing-copy";
+import { syncAgent, syncTeam } from "./team-sync";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
@@ -57,7 +59,8 @@ export class TenantHub extends DurableObject<Env> {
   // --- RPC for the bot API -------------------------------------------------------------------
 
   async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
-    return this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    const result = await this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    return result.ok ? result.value : result;
   }
 
   async contactMessage(key: Credential, input: ContactMessageInput): Promise<Result<ContactMessageResult>> {
@@ -171,6 +174,18 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a bot's settings current after an admin change. */
   syncBot(tenant: TenantInfo, bot: BotSettings): void {
     this.core.putBot(bot, this.enter(tenant));
+  }
+
+  /** Keeps the object's copy of a team current after an admin change (newest version wins). */
+  syncTeam(tenant: TenantInfo, team: TeamCopy): void {
+    const now = this.enter(tenant);
+    this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+  }
+
+  /** Keeps the object's copy of an agent's capacity current (newest version wins). */
+  syncAgent(tenant: TenantInfo, agent: AgentCopy): void {
+    this.enter(tenant);
+    syncAgent(this.core, agent);
   }
 
   /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */
