@@ -4,12 +4,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import { makeTeam } from "./team-helpers";
 
 const TEAMS = "/api/admin/teams";
 
-export async function makeTeam(t: TestTenant, cookie: string, name: string, memberIds: string[]) {
-  return (await json(TEAMS, { cookie, body: { name, member_ids: memberIds }, status: 201 })).team as { id: string; name: string; member_ids: string[] };
-}
 
 const teamCopies = (t: TestTenant) => hubRows<{ id: string; name: string; member_ids: string; version: number; deleted: number }>(t, `SELECT * FROM teams ORDER BY name`);
 const d1Teams = async (tenantId: string) =>
@@ -19,9 +17,9 @@ describe("teams", () => {
   it("admins create, rename, change members and delete them; viewers read; agents get nothing", async () => {
     const t = await makeTenant();
     const [admin, viewer, agent] = await Promise.all([login(t.admin), login(t.viewer), login(t.alice)]);
-    const billing = await makeTeam(t, admin, "Billing", [t.bob.id, t.alice.id, t.alice.id]);
+    const billing = await makeTeam(admin, "Billing", [t.bob.id, t.alice.id, t.alice.id]);
     expect(billing).toEqual({ id: expect.stringMatching(/^team_/), name: "Billing", member_ids: [t.alice.id, t.bob.id].sort() });
-    const sales = await makeTeam(t, admin, "  Sales ", []);
+    const sales = await makeTeam(admin, "  Sales ", []);
     expect(sales.name).toBe("Sales");
 
     expect(await json(TEAMS, { cookie: viewer, status: 200 })).toEqual({ teams: [billing, sales] });
@@ -46,8 +44,8 @@ describe("teams", () => {
   it("names are unique per tenant whatever their case; another tenant may use the same name", async () => {
     const [t, other] = await Promise.all([makeTenant(), makeTenant()]);
     const [admin, otherAdmin] = await Promise.all([login(t.admin), login(other.admin)]);
-    const billing = await makeTeam(t, admin, "Billing", []);
-    const sales = await makeTeam(t, admin, "Sales", []);
+    const billing = await makeTeam(admin, "Billing", []);
+    const sales = await makeTeam(admin, "Sales", []);
     for (const name of ["billing", "BILLING", " Billing "]) {
       const error = await expectError(call(TEAMS, { cookie: admin, body: { name } }), 400, "invalid_request");
       expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["name"]);
@@ -56,14 +54,14 @@ describe("teams", () => {
     expect(clash.issues.map((i: { path: string }) => i.path)).toEqual(["name"]);
     // A team may change the case of its own name.
     expect((await json(`${TEAMS}/${billing.id}`, { method: "PATCH", cookie: admin, body: { name: "BILLING" }, status: 200 })).team.name).toBe("BILLING");
-    await makeTeam(other, otherAdmin, "Billing", []);
+    await makeTeam(otherAdmin, "Billing", []);
     expect((await d1Teams(t.id)).map((r) => r.name)).toEqual(["BILLING", "Sales"]);
   });
 
   it("members are agents or admins of the tenant: a stranger's id reads like an unknown one, and nothing changes", async () => {
     const [t, other] = await Promise.all([makeTenant(), makeTenant()]);
     const admin = await login(t.admin);
-    const team = await makeTeam(t, admin, "Billing", [t.alice.id]);
+    const team = await makeTeam(admin, "Billing", [t.alice.id]);
     const stranger = await expectError(call(TEAMS, { cookie: admin, body: { name: "Mixed", member_ids: [other.alice.id] } }), 400, "invalid_request");
     const unknown = await expectError(call(TEAMS, { cookie: admin, body: { name: "Mixed", member_ids: ["u_nobody"] } }), 400, "invalid_request");
     expect(stranger.issues.map((i: { path: string }) => i.path)).toEqual(["member_ids"]);
@@ -85,7 +83,7 @@ describe("teams", () => {
   it("bad input is 400 invalid_request naming the field", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    const team = await makeTeam(t, admin, "Billing", []);
+    const team = await makeTeam(admin, "Billing", []);
     const bad: [string, string, unknown, string][] = [
       ["POST", TEAMS, {}, "name"],
       ["POST", TEAMS, { name: "" }, "name"],
@@ -108,7 +106,7 @@ describe("teams", () => {
   it("the tenant object keeps a copy of every team, the newest version winning, and forgets a deleted one for good", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    const team = await makeTeam(t, admin, "Billing", [t.alice.id]);
+    const team = await makeTeam(admin, "Billing", [t.alice.id]);
     expect(await teamCopies(t)).toEqual([{ id: team.id, name: "Billing", name_key: "billing", member_ids: JSON.stringify([t.alice.id]), version: 1, deleted: 0 }]);
     await json(`${TEAMS}/${team.id}`, { method: "PATCH", cookie: admin, body: { name: "Payments", member_ids: [t.alice.id, t.bob.id] }, status: 200 });
     const [current] = await teamCopies(t);
