@@ -3,7 +3,7 @@
 // list filters by it, and a renamed or deleted team is followed by the handoffs that had it.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, claim, detail, escalation, expectError, hubRows, json, login, settle, verifiedWebhooks } from "./client";
+import { AgentSocket, call, claim, detail, escalation, expectError, hubRows, json, login, settle, verifiedWebhooks, waitUntil } from "./client";
 import type { ServerFrame } from "../../schema/realtime";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { makeTeam } from "./team-helpers";
@@ -109,7 +109,9 @@ describe("team handoffs", () => {
     await hubRows(t, `DELETE FROM handoffs WHERE id = ?`, closed);
 
     await json(`/api/admin/teams/${team.id}`, { method: "PATCH", cookie: admin, body: { name: "Payments" }, status: 200 });
-    await settle(t);
+    // The object's own alarm carries the change to D1 (nothing here runs it by hand).
+    expect(await hubRows(t, `SELECT kind, id FROM mirror`)).toEqual([{ kind: "handoff", id: open }]);
+    await waitUntil("the object's alarm wrote the renamed handoff to D1", async () => (await hubRows(t, `SELECT id FROM mirror`)).length === 0);
     expect((await detail(alice, open)).handoff.team).toEqual({ id: team.id, name: "Payments" });
     expect((await detail(alice, closed)).handoff.team).toEqual({ id: team.id, name: "Payments" });
     expect(await d1Team(open)).toEqual({ team_id: team.id, team_name: "Payments" });

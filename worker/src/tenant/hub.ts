@@ -177,9 +177,12 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   /** Keeps the object's copy of a team current after an admin change (newest version wins). */
-  syncTeam(tenant: TenantInfo, team: TeamCopy): void {
+  async syncTeam(tenant: TenantInfo, team: TeamCopy): Promise<void> {
     const now = this.enter(tenant);
-    this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+    const result = this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+    if (!result.ok) throw new Error(result.error.message);
+    // Handoffs that followed the team are marked for D1: the mirror's timer needs the alarm.
+    await this.schedule();
   }
 
   /** Keeps the object's copy of an agent's capacity current (newest version wins). */
