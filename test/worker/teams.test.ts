@@ -123,4 +123,17 @@ describe("teams", () => {
     await hub(t).syncTeam(tenant, { id: team.id, name: "Payments", member_ids: [t.alice.id], version: 2, deleted: false });
     expect(await teamCopies(t)).toEqual([expect.objectContaining({ id: team.id, version: 3, deleted: 1 })]);
   });
+
+  it("a team may have more members than D1 binds parameters in one statement", async () => {
+    const t = await makeTenant({ agents: 110 });
+    const admin = await login(t.admin);
+    const everyone = [t.admin, t.alice, t.bob, ...t.agents].map((u) => u.id);
+    const team = await makeTeam(admin, "Everyone", everyone);
+    expect(team.member_ids).toEqual([...everyone].sort());
+    const half = everyone.filter((_, i) => i % 2 === 0);
+    expect((await json(`${TEAMS}/${team.id}`, { method: "PATCH", cookie: admin, body: { member_ids: half }, status: 200 })).team.member_ids).toEqual([...half].sort());
+    const agents = (await json("/api/admin/agents", { cookie: admin, status: 200 })).agents as { id: string; team_ids: string[] }[];
+    expect(agents.filter((a) => a.team_ids.includes(team.id)).map((a) => a.id).sort()).toEqual([...half].sort());
+    expect(JSON.parse((await teamCopies(t))[0]!.member_ids)).toEqual([...half].sort());
+  });
 });

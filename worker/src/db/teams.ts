@@ -15,8 +15,17 @@ type Db = ReturnType<typeof drizzle>;
 
 const nameKey = (name: string) => name.trim().toLowerCase();
 
-function teamsWithMembers(db: Db, tenantId: string, ids?: string[]) {
-  const where = ids ? and(eq(teams.tenantId, tenantId), inArray(teams.id, ids)) : eq(teams.tenantId, tenantId);
+// D1 binds at most 100 parameters per statement: lists of ids are filtered here or written in chunks.
+const CHUNK = 90;
+const chunks = <T>(items: T[]): T[][] => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK));
+
+async function teamsWithMembers(db: Db, tenantId: string, ids?: string[]) {
+  const rows = await selectTeams(db, tenantId);
+  return ids ? rows.filter((r) => ids.includes(r.id)) : rows;
+}
+
+/** The tenant's teams (or the one with `id`) with their member ids, read in one statement. */
+function selectTeams(db: Db, tenantId: string, id?: string) {
   return db
     .select({
       id: teams.id,
@@ -25,7 +34,7 @@ function teamsWithMembers(db: Db, tenantId: string, ids?: string[]) {
       members: sql<string>`(SELECT json_group_array(m.user_id) FROM (SELECT user_id FROM team_members WHERE team_id = "teams"."id" ORDER BY user_id) m)`,
     })
     .from(teams)
-    .where(where)
+    .where(id === undefined ? eq(teams.tenantId, tenantId) : and(eq(teams.tenantId, tenantId), eq(teams.id, id)))
     .orderBy(asc(teams.nameKey));
 }
 
@@ -44,7 +53,7 @@ export async function listTeams(d1: D1Database, tenantId: string): Promise<TeamC
 }
 
 export async function findTeam(d1: D1Database, tenantId: string, id: string): Promise<TeamCopy | null> {
-  const [row] = await teamsWithMembers(drizzle(d1), tenantId, [id]);
+  const [row] = await selectTeams(drizzle(d1), tenantId, id);
   return row ? toCopy(row) : null;
 }
 
@@ -63,10 +72,7 @@ export async function teamNameTaken(d1: D1Database, tenantId: string, name: stri
 /** Of `ids`, those that are not agents or admins of the tenant (strangers look the same as unknown ids). */
 export async function notMembers(d1: D1Database, tenantId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await drizzle(d1)
-    .select({ id: users.id, role: users.role })
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), inArray(users.id, ids)));
+  const rows = await drizzle(d1).select({ id: users.id, role: users.role }).from(users).where(eq(users.tenantId, tenantId));
   const fit = new Set(rows.filter((r) => r.role !== "viewer").map((r) => r.id));
   return ids.filter((id) => !fit.has(id));
 }
@@ -74,10 +80,7 @@ export async function notMembers(d1: D1Database, tenantId: string, ids: string[]
 /** Of `ids`, those that are not teams of the tenant. */
 export async function unknownTeams(d1: D1Database, tenantId: string, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await drizzle(d1)
-    .select({ id: teams.id })
-    .from(teams)
-    .where(and(eq(teams.tenantId, tenantId), inArray(teams.id, ids)));
+  const rows = await drizzle(d1).select({ id: teams.id }).from(teams).where(eq(teams.tenantId, tenantId));
   const known = new Set(rows.map((r) => r.id));
   return ids.filter((id) => !known.has(id));
 }
@@ -154,14 +157,14 @@ export async function setAgentTeams(d1: D1Database, tenantId: string, userId: st
   const joining = teamIds.filter((id) => !before.includes(id));
   const changed = [...leaving, ...joining];
   if (changed.length === 0) return [];
-  const statements = [
-    db.update(teams).set({ version: sql`${teams.version} + 1` }).where(and(eq(teams.tenantId, tenantId), inArray(teams.id, changed))),
-    ...(leaving.length > 0
-      ? [db.delete(teamMembers).where(and(eq(teamMembers.userId, userId), eq(teamMembers.tenantId, tenantId), inArray(teamMembers.teamId, leaving)))]
-      : []),
-    ...joining.map((teamId) => db.insert(teamMembers).values({ teamId, userId, tenantId }).onConflictDoNothing()),
-  ] as const;
-  await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+  const [first, ...more] = chunks(changed).map((ids) =>
+    db.update(teams).set({ version: sql`${teams.version} + 1` }).where(and(eq(teams.tenantId, tenantId), inArray(teams.id, ids))),
+  );
+  const leave = chunks(leaving).map((ids) =>
+    db.delete(teamMembers).where(and(eq(teamMembers.userId, userId), eq(teamMembers.tenantId, tenantId), inArray(teamMembers.teamId, ids))),
+  );
+  const join = joining.map((teamId) => db.insert(teamMembers).values({ teamId, userId, tenantId }).onConflictDoNothing());
+  await db.batch([first!, ...more, ...leave, ...join]);
   return (await teamsWithMembers(db, tenantId, changed)).map(toCopy);
 }
 

@@ -49,7 +49,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (team_ids) await checkAgentTeams(c, rest.role, team_ids);
     const created = await createAgent(c.env.DB, tenant.id, { ...rest, passwordHash: await hashPassword(password) }, Date.now());
     await syncAgentRouting(c, created.routing, team_ids ? await setAgentTeams(c.env.DB, tenant.id, created.agent.id, team_ids) : []);
-    return c.json({ agent: { ...created.agent, team_ids: team_ids ?? [] } }, 201);
+    return c.json({ agent: { ...created.agent, team_ids: [...(team_ids ?? [])].sort() } }, 201);
   })
   .patch("/agents/:id", async (c) => {
     const input = await jsonBody(c, updateAgentInput);
@@ -72,7 +72,7 @@ export const adminRoutes = new Hono<AppEnv>()
     });
     if (!updated) throw notFound("No such agent.");
     await syncAgentRouting(c, updated.routing, teamIds ? await setAgentTeams(c.env.DB, tenant.id, id, teamIds) : []);
-    const agent = { ...updated.agent, team_ids: teamIds ?? updated.agent.team_ids };
+    const agent = { ...updated.agent, team_ids: teamIds ? [...teamIds].sort() : updated.agent.team_ids };
     // Open sessions and sockets carry the old identity: end them (a new name just follows).
     const hub = tenantHub(c.env, tenant.id);
     if (input.disabled || input.role || input.password) {
