@@ -8,6 +8,12 @@ export interface TestTeam {
 }
 
 /** An admin (by cookie) makes a team with these members; asserts 201 and returns it. */
-export async function makeTeam(cookie: string, name: string, memberIds: string[]): Promise<TestTeam> {
-  return (await json("/api/admin/teams", { cookie, body: { name, member_ids: memberIds }, status: 201 })).team as TestTeam;
+export async function makeTeam(
+  cookie: string,
+  name: string,
+  memberIds: string[],
+): Promise<TestTeam> {
+  return (
+    await json("/api/admin/teams", { cookie, body: { name, member_ids: memberIds }, status: 201 })
+  ).team as TestTeam;
 }

@@ -15,7 +15,11 @@ export const teamCopy = z.object({
 });
 export type TeamCopy = z.infer<typeof teamCopy>;
 
-export const agentCopy = z.object({ id: z.string(), capacity: z.int().min(1), version: z.number() });
+export const agentCopy = z.object({
+  id: z.string(),
+  capacity: z.int().min(1),
+  version: z.number(),
+});
 export type AgentCopy = z.infer<typeof agentCopy>;
 
 const memberIds = z.array(z.string());
@@ -54,14 +58,19 @@ export class RoutingCopy {
 
   /** A live team by name, in any case. */
   teamByName(name: string): Person | null {
-    const row = this.sql.first<TeamRow>(`SELECT * FROM teams WHERE name_key = ? AND deleted = 0`, name.trim().toLowerCase());
+    const row = this.sql.first<TeamRow>(
+      `SELECT * FROM teams WHERE name_key = ? AND deleted = 0`,
+      name.trim().toLowerCase(),
+    );
     return row ? { id: row.id, name: row.name } : null;
   }
 
   /** A live team with its members. */
   team(id: string): { id: string; name: string; member_ids: string[] } | null {
     const row = this.sql.first<TeamRow>(`SELECT * FROM teams WHERE id = ? AND deleted = 0`, id);
-    return row ? { id: row.id, name: row.name, member_ids: memberIds.parse(JSON.parse(row.member_ids)) } : null;
+    return row
+      ? { id: row.id, name: row.name, member_ids: memberIds.parse(JSON.parse(row.member_ids)) }
+      : null;
   }
 
   putAgent(agent: AgentCopy): boolean {
@@ -74,6 +83,9 @@ export class RoutingCopy {
   }
 
   capacity(agentId: string): number {
-    return this.sql.first<{ capacity: number }>(`SELECT capacity FROM agents WHERE id = ?`, agentId)?.capacity ?? DEFAULT_CAPACITY;
+    return (
+      this.sql.first<{ capacity: number }>(`SELECT capacity FROM agents WHERE id = ?`, agentId)
+        ?.capacity ?? DEFAULT_CAPACITY
+    );
   }
 }

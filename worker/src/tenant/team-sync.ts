@@ -11,7 +11,9 @@ export function syncTeam(core: TenantCore, team: TeamCopy, now: number): void {
     team.deleted ? 1 : 0,
     team.name,
   );
-  const changes: Record<string, SqlStorageValue> = team.deleted ? { team_id: null, team_name: null } : { team_name: team.name };
+  const changes: Record<string, SqlStorageValue> = team.deleted
+    ? { team_id: null, team_name: null }
+    : { team_name: team.name };
   for (const { id } of held) core.updateHandoff(id, changes, now);
 }
 
