@@ -43,6 +43,8 @@ export const escalateInput = z.strictObject({
   history: z.array(historyItem).max(LIMITS.historyItems).default([]),
   max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
   metadata: metadataInput.default({}),
+  /** A team's name (any case): the handoff is for that team. */
+  team: z.string().trim().min(1).max(LIMITS.nameLength).optional(),
 });
 export type EscalateInput = z.infer<typeof escalateInput>;
 /** An escalation as the tenant object takes it: metadata already serialized (it is stored as text). */
@@ -89,6 +91,7 @@ export const listQuery = z.strictObject({
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
   cursor: cursorParam.optional(),
+  team: id.optional(),
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
@@ -100,11 +103,27 @@ export const contactHandoffsQuery = z.strictObject({
 
 // Admin endpoints.
 const password = z.string().min(10).max(1024);
+const capacity = z.int().min(1).max(100);
+const teamIds = z
+  .array(id)
+  .max(LIMITS.teamsPerAgent)
+  .transform((ids) => [...new Set(ids)]);
+const teamName = z.string().trim().min(1).max(LIMITS.nameLength);
+const memberIds = z
+  .array(id)
+  .max(LIMITS.teamMembers)
+  .transform((ids) => [...new Set(ids)]);
+export const createTeamInput = z.strictObject({ name: teamName, member_ids: memberIds.default([]) });
+export const updateTeamInput = z
+  .strictObject({ name: teamName.optional(), member_ids: memberIds.optional() })
+  .refine((v) => Object.keys(v).length > 0, "nothing to change");
 export const createAgentInput = z.strictObject({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(LIMITS.nameLength),
   role: z.enum(ROLES).default("agent"),
   password,
+  capacity: capacity.default(3),
+  team_ids: teamIds.optional(),
 });
 export const updateAgentInput = z
   .strictObject({
@@ -112,6 +131,8 @@ export const updateAgentInput = z
     role: z.enum(ROLES).optional(),
     disabled: z.boolean().optional(),
     password: password.optional(),
+    capacity: capacity.optional(),
+    team_ids: teamIds.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 

@@ -15,6 +15,9 @@ export const LIMITS = {
   metadataDepth: 8,
   /** Contact messages in one batched `POST /api/v1/messages`. */
   batchMessages: 100,
+  /** Teams one agent may belong to, and members one team may have. */
+  teamsPerAgent: 50,
+  teamMembers: 500,
 } as const;
 
 export const MAX_WAIT_MINUTES = [5, 15, 30, 60, 120] as const;

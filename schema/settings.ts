@@ -7,7 +7,13 @@ import { z } from "zod";
 const fields = {
   /** Closed handoffs, their transcripts and audit older than this many days are deleted everywhere. */
   retention_days: z.int().min(1).max(3650),
-  /** A handoff still unclaimed after its bot's reminder delay is emailed to every agent and admin. */
+  /** "claim": agents pick handoffs from the queue; "auto": the object hands them out by capacity. */
+  routing: z.enum(["claim", "auto"]),
+  /** An assignee silent this long gives the handoff back to the queue; 0 is off. */
+  reply_timeout_minutes: z.int().min(0).max(1440),
+  /** An agent with no open socket this long gives their active handoffs back; 0 is off. */
+  offline_grace_seconds: z.int().min(0).max(3600),
+  /** Unclaimed handoffs past their bot's reminder delay are also emailed to the agents concerned. */
   email_reminders: z.boolean(),
 };
 
@@ -16,6 +22,9 @@ export type TenantSettings = z.infer<typeof settingsShape>;
 
 export const SETTINGS_DEFAULTS: TenantSettings = {
   retention_days: 365,
+  routing: "claim",
+  reply_timeout_minutes: 0,
+  offline_grace_seconds: 120,
   email_reminders: true,
 };
 

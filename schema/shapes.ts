@@ -30,6 +30,8 @@ export interface Handoff {
   tags: string[];
   priority: Priority;
   assignee: Person | null;
+  /** The team the bot escalated to, or null (also once that team is deleted). */
+  team: Person | null;
   outcome: Outcome | null;
   created_at: string;
   claimed_at: string | null;
@@ -91,4 +93,10 @@ export interface User {
 export interface Tenant {
   id: string;
   name: string;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  member_ids: string[];
 }

@@ -19,6 +19,10 @@ export const users = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     passwordHash: text("password_hash").notNull(),
     disabledAt: integer("disabled_at"),
+    // Active handoffs auto-routing gives them at once (manual claims are not limited).
+    capacity: integer("capacity").notNull().default(3),
+    // Bumped when capacity or teams change, so the tenant object's copy keeps the newest.
+    routingVersion: integer("routing_version").notNull().default(1),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email").on(t.email), index("users_tenant").on(t.tenantId)],
@@ -110,6 +114,8 @@ export const handoffs = sqliteTable(
     metadata: text("metadata").notNull(),
     assigneeId: text("assignee_id"),
     assigneeName: text("assignee_name"),
+    teamId: text("team_id"),
+    teamName: text("team_name"),
     outcome: text("outcome"),
     note: text("note"),
     messageCount: integer("message_count").notNull(),
@@ -126,6 +132,7 @@ export const handoffs = sqliteTable(
     // History pages walk a tenant's handoffs in (created_at, id) order; a contact's are read newest first.
     index("handoffs_tenant_created").on(t.tenantId, t.createdAt, t.id),
     index("handoffs_tenant_contact").on(t.tenantId, t.contactId, t.createdAt),
+    index("handoffs_tenant_team").on(t.tenantId, t.teamId, t.createdAt),
   ],
 );
 
@@ -171,3 +178,34 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   version: integer("version").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    // The name lowercased: names are unique per tenant whatever their case.
+    nameKey: text("name_key").notNull(),
+    // Bumped on every change (name or members), so the tenant object's copy keeps the newest.
+    version: integer("version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("teams_tenant_name").on(t.tenantId, t.nameKey)],
+);
+
+export const teamMembers = sqliteTable(
+  "team_members",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tenantId: text("tenant_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user").on(t.userId), index("team_members_tenant").on(t.tenantId)],
+);

@@ -57,6 +57,9 @@ const cases: Case[] = [
   esc("conversation_id blank", { conversation_id: "   " }, "conversation_id"),
   esc("conversation_id a number", { conversation_id: 42 }, "conversation_id"),
   esc("conversation_id too long", { conversation_id: big(201) }, "conversation_id"),
+  esc("team no tenant's team has", { team: "Nobody here" }, "team"),
+  esc("team empty", { team: "" }, "team"),
+  esc("team a number", { team: 3 }, "team"),
   { name: "escalate: no contact", path: ESC, body: without("contact"), auth: "bot", status: 400, code: "invalid_request", field: "contact" },
   esc("contact without id", { contact: { name: "Maria" } }, "contact.id"),
   esc("contact.id a number", { contact: { id: 5 } }, "contact.id"),
@@ -129,6 +132,7 @@ const cases: Case[] = [
   query("status=nope", "status"),
   query("status=queued,nope", "status"),
   query("assignee=x", "assignee"),
+  query("team=", "team"),
   query("limit=0", "limit"),
   query("limit=abc", "limit"),
   // Unknown handoffs

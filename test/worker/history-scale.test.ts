@@ -52,7 +52,9 @@ async function round(t: TestTenant, previouslyOpen: string[], index: number): Pr
       const stays = i >= PER_ROUND - LEFT_OPEN;
       const expires = !stays && i % 5 === 0;
       const input = escalateInput.parse(escalation({ conversation_id: conversation, ...(expires ? { max_wait_seconds: 10 } : {}) }));
-      const { handoff } = core.atomically(() => escalate(core, bot, { ...input, metadata: JSON.stringify(input.metadata) }, Date.now()));
+      const escalated = core.atomically(() => escalate(core, bot, { ...input, metadata: JSON.stringify(input.metadata) }, Date.now()));
+      if (!escalated.ok) throw new Error(escalated.error.message);
+      const { handoff } = escalated.value;
       if (i % 3 === 0 && !stays) {
         core.atomically(() => contactMessage(core, bot.id, { conversation_id: conversation, id: `in-${index}-${i}`, text: "any news?" }, Date.now()));
         armHousekeeping(core, Date.now());

@@ -251,7 +251,7 @@ describe("the API reference", () => {
   it("documents the list's cursor and next_cursor, and the contact's handoffs", async () => {
     const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
     const list = doc.paths["/api/handoffs"]!.get!;
-    expect(list.parameters!.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor"]);
+    expect(list.parameters!.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor", "team"]);
     expect(list.description).toContain("next_cursor");
     const contact = doc.paths["/api/contacts/{contact_id}/handoffs"]!.get!;
     expect(contact.parameters).toEqual([

@@ -49,4 +49,22 @@ describe("the OpenAPI document", () => {
     expect(doc.components.schemas.Error!.properties!.error!.required).toEqual(["code", "message"]);
     expect(doc.components.securitySchemes).toEqual(expect.objectContaining({ apiKey: expect.objectContaining({ scheme: "bearer" }) }));
   });
+
+  it("describes the routing additions: teams, agents' capacity and teams, the escalation's team and the list's team filter", async () => {
+    const doc = (await (await call("/api/openapi.json")).json()) as any;
+    expect(Object.keys(doc.paths["/api/admin/teams"]).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api/admin/teams/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
+    const createTeam = doc.paths["/api/admin/teams"].post.requestBody.content["application/json"].schema;
+    expect(createTeam.required).toEqual(["name"]);
+    expect(createTeam.properties.member_ids).toMatchObject({ type: "array" });
+    const createAgent = doc.paths["/api/admin/agents"].post.requestBody.content["application/json"].schema;
+    expect(createAgent.properties.capacity).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 3 });
+    expect(createAgent.properties.team_ids).toMatchObject({ type: "array" });
+    const updateAgent = doc.paths["/api/admin/agents/{id}"].patch.requestBody.content["application/json"].schema;
+    expect(updateAgent.properties.capacity).toMatchObject({ minimum: 1, maximum: 100 });
+    const escalate = doc.paths["/api/v1/handoffs"].post.requestBody.content["application/json"].schema;
+    expect(escalate.properties.team).toMatchObject({ type: "string", minLength: 1 });
+    expect(escalate.required).not.toContain("team");
+    expect(doc.paths["/api/handoffs"].get.parameters.map((p: { name: string }) => p.name)).toContain("team");
+  });
 });

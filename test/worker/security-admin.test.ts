@@ -187,7 +187,8 @@ describe("admin endpoints: admins write, viewers read, agents nothing", () => {
     const t = await makeTenant();
     const [admin, alice, viewer] = await Promise.all([login(t.admin), login(t.alice), login(t.viewer)]);
     const keyId = (await json<ApiKeyList>("/api/admin/api-keys", { cookie: admin, status: 200 })).api_keys[0]!.id;
-    const reads = ["/api/admin/agents", "/api/admin/bots", `/api/admin/bots/${t.botId}`, "/api/admin/api-keys"];
+    const teamId = (await json<{ team: { id: string } }>("/api/admin/teams", { cookie: admin, body: { name: "Billing", member_ids: [t.alice.id] }, status: 201 })).team.id;
+    const reads = ["/api/admin/agents", "/api/admin/bots", `/api/admin/bots/${t.botId}`, "/api/admin/api-keys", "/api/admin/teams", `/api/admin/teams/${teamId}`];
     /** Every admin read, as one person sees it (in the order of `reads`). */
     const readAll = (cookie: string) =>
       Promise.all([
@@ -195,6 +196,8 @@ describe("admin endpoints: admins write, viewers read, agents nothing", () => {
         json<BotList>("/api/admin/bots", { cookie, status: 200 }),
         json<BotAnswer>(`/api/admin/bots/${t.botId}`, { cookie, status: 200 }),
         json<ApiKeyList>("/api/admin/api-keys", { cookie, status: 200 }),
+        json<unknown>("/api/admin/teams", { cookie, status: 200 }),
+        json<unknown>(`/api/admin/teams/${teamId}`, { cookie, status: 200 }),
       ]);
     const snapshot = () => readAll(admin);
     const writes = [
@@ -206,6 +209,10 @@ describe("admin endpoints: admins write, viewers read, agents nothing", () => {
       { path: `/api/admin/bots/${t.botId}/rotate-secret`, method: "POST" },
       { path: "/api/admin/api-keys", body: { bot_id: t.botId } },
       { path: `/api/admin/api-keys/${keyId}`, method: "DELETE" },
+      { path: `/api/admin/agents/${t.alice.id}`, method: "PATCH", body: { capacity: 50, team_ids: [] } },
+      { path: "/api/admin/teams", body: { name: "Rogue team", member_ids: [t.bob.id] } },
+      { path: `/api/admin/teams/${teamId}`, method: "PATCH", body: { name: "Pwned", member_ids: [] } },
+      { path: `/api/admin/teams/${teamId}`, method: "DELETE" },
     ];
     return { t, admin, alice, viewer, reads, writes, snapshot, readAll };
   }

@@ -74,12 +74,54 @@ describe("tenant settings", () => {
     expect(await objectCopy(a)).toMatchObject({ settings: { ...SETTINGS_DEFAULTS, retention_days: 7 }, version: 1 });
   });
 
+  it("routing settings start at their defaults, round-trip, reach the object's copy, and refuse values out of bounds", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual({
+      settings: { retention_days: 365, routing: "claim", reply_timeout_minutes: 0, offline_grace_seconds: 120, email_reminders: true },
+    });
+    const routing = { routing: "auto", reply_timeout_minutes: 10, offline_grace_seconds: 0, email_reminders: false };
+    const expected = { settings: { retention_days: 365, ...routing } };
+    expect(await json(SETTINGS, { method: "PATCH", cookie: admin, body: routing, status: 200 })).toEqual(expected);
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual(expected);
+    expect(await objectCopy(t)).toEqual({ ...expected, version: 1 });
+
+    // One field at a time keeps the others; the bounds are inclusive.
+    await json(SETTINGS, { method: "PATCH", cookie: admin, body: { reply_timeout_minutes: 1440, offline_grace_seconds: 3600 }, status: 200 });
+    await json(SETTINGS, { method: "PATCH", cookie: admin, body: { routing: "claim" }, status: 200 });
+    const kept = { settings: { retention_days: 365, routing: "claim", reply_timeout_minutes: 1440, offline_grace_seconds: 3600, email_reminders: false } };
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual(kept);
+
+    const bad: [unknown, string][] = [
+      [{ routing: "round_robin" }, "routing"],
+      [{ routing: null }, "routing"],
+      [{ reply_timeout_minutes: -1 }, "reply_timeout_minutes"],
+      [{ reply_timeout_minutes: 1441 }, "reply_timeout_minutes"],
+      [{ reply_timeout_minutes: 2.5 }, "reply_timeout_minutes"],
+      [{ offline_grace_seconds: 3601 }, "offline_grace_seconds"],
+      [{ offline_grace_seconds: "60" }, "offline_grace_seconds"],
+      [{ email_reminders: "yes" }, "email_reminders"],
+      [{ email_reminders: 1 }, "email_reminders"],
+      [{ routing: "auto", reply_timeout_minutes: 5000 }, "reply_timeout_minutes"],
+    ];
+    for (const [body, path] of bad) {
+      const error = await expectError(call(SETTINGS, { method: "PATCH", cookie: admin, body }), 400, "invalid_request");
+      expect(error.issues!.map((i) => i.path), JSON.stringify(body)).toContain(path);
+    }
+    expect(await json(SETTINGS, { cookie: admin, status: 200 })).toEqual(kept);
+    expect(await objectCopy(t)).toEqual({ ...kept, version: 3 });
+  });
+
   it("are described in the OpenAPI document with their bounds", async () => {
     const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
     const item = doc.paths["/api/admin/settings"]!;
     expect(Object.keys(item).sort()).toEqual(["get", "patch"]);
     const patch = item.patch!.requestBody!.content["application/json"]!.schema;
     expect(patch.properties!.retention_days).toMatchObject({ type: "integer", minimum: 1, maximum: 3650 });
+    expect(patch.properties!.routing).toMatchObject({ enum: ["claim", "auto"] });
+    expect(patch.properties!.reply_timeout_minutes).toMatchObject({ type: "integer", minimum: 0, maximum: 1440 });
+    expect(patch.properties!.offline_grace_seconds).toMatchObject({ type: "integer", minimum: 0, maximum: 3600 });
+    expect(patch.properties!.email_reminders).toMatchObject({ type: "boolean" });
     expect(patch.additionalProperties).toBe(false);
   });
 

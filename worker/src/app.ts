@@ -15,6 +15,7 @@ import { openapiRoutes } from "./routes/openapi";
 import { realtimeRoutes } from "./routes/realtime";
 import { settingsRoutes } from "./routes/settings";
 import { syncFailureRoutes } from "./routes/sync-failures";
+import { teamRoutes } from "./routes/teams";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -32,6 +33,7 @@ export const app = new Hono<AppEnv>()
   // Before /admin, whose middleware admits admins only: viewers may read this one too.
   .route("/admin/sync-failures", syncFailureRoutes)
   .route("/admin/notifications", notificationRoutes)
+  .route("/admin/teams", teamRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -1,9 +1,10 @@
 // D1 queries for people: users, their sessions, and the tenant they belong to.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { sessions, tenants, users } from "../../../schema/tables";
 import type { Role, Tenant, User } from "../../../schema/shapes";
 import { newId } from "../ids";
+import { teamIdsOf } from "./teams";
 
 export const SESSION_TTL_MS = 14 * 24 * 3_600_000;
 
@@ -45,21 +46,35 @@ export async function deleteUserSessions(d1: D1Database, userId: string): Promis
 
 export interface AgentRecord extends User {
   disabled: boolean;
+  capacity: number;
+  team_ids: string[];
   created_at: string;
 }
 
-const toAgent = (u: typeof users.$inferSelect): AgentRecord => ({
+/** What the tenant object copies of an agent for routing; the newest version wins. */
+export interface AgentRouting {
+  id: string;
+  capacity: number;
+  version: number;
+}
+
+export const agentRouting = (u: typeof users.$inferSelect): AgentRouting => ({ id: u.id, capacity: u.capacity, version: u.routingVersion });
+
+const toAgent = (u: typeof users.$inferSelect, teamIds: string[]): AgentRecord => ({
   id: u.id,
   name: u.name,
   email: u.email,
   role: u.role,
   disabled: u.disabledAt !== null,
+  capacity: u.capacity,
+  team_ids: teamIds,
   created_at: new Date(u.createdAt).toISOString(),
 });
 
 export async function listAgents(d1: D1Database, tenantId: string): Promise<AgentRecord[]> {
   const rows = await drizzle(d1).select().from(users).where(eq(users.tenantId, tenantId)).orderBy(users.name);
-  return rows.map(toAgent);
+  const teamsOf = await teamIdsOf(d1, tenantId, rows.map((r) => r.id));
+  return rows.map((r) => toAgent(r, teamsOf.get(r.id) ?? []));
 }
 
 export async function findAgent(d1: D1Database, tenantId: string, id: string): Promise<AgentRecord | null> {
@@ -68,7 +83,8 @@ export async function findAgent(d1: D1Database, tenantId: string, id: string): P
     .from(users)
     .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
     .limit(1);
-  return row ? toAgent(row) : null;
+  if (!row) return null;
+  return toAgent(row, (await teamIdsOf(d1, tenantId, [id])).get(id) ?? []);
 }
 
 export async function emailTaken(d1: D1Database, email: string): Promise<boolean> {
@@ -79,24 +95,25 @@ export async function emailTaken(d1: D1Database, email: string): Promise<boolean
 export async function createAgent(
   d1: D1Database,
   tenantId: string,
-  input: { email: string; name: string; role: Role; passwordHash: string },
+  input: { email: string; name: string; role: Role; passwordHash: string; capacity: number },
   now: number,
-): Promise<AgentRecord> {
-  const row = { id: newId("u"), tenantId, ...input, email: input.email.toLowerCase(), disabledAt: null, createdAt: now };
+): Promise<{ agent: AgentRecord; routing: AgentRouting }> {
+  const row = { id: newId("u"), tenantId, ...input, email: input.email.toLowerCase(), disabledAt: null, routingVersion: 1, createdAt: now };
   await drizzle(d1).insert(users).values(row);
-  return toAgent(row);
+  return { agent: toAgent(row, []), routing: agentRouting(row) };
 }
 
 export async function updateAgent(
   d1: D1Database,
   tenantId: string,
   id: string,
-  changes: { name?: string; role?: Role; disabledAt?: number | null; passwordHash?: string },
-): Promise<AgentRecord | null> {
+  changes: { name?: string; role?: Role; disabledAt?: number | null; passwordHash?: string; capacity?: number },
+): Promise<{ agent: AgentRecord; routing: AgentRouting } | null> {
   const [row] = await drizzle(d1)
     .update(users)
-    .set(changes)
+    .set({ ...changes, routingVersion: sql`${users.routingVersion} + 1` })
     .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
     .returning();
-  return row ? toAgent(row) : null;
+  if (!row) return null;
+  return { agent: toAgent(row, (await teamIdsOf(d1, tenantId, [id])).get(id) ?? []), routing: agentRouting(row) };
 }

@@ -37,6 +37,8 @@ function toRow(h: D1Handoff): HandoffRow {
     metadata: h.metadata,
     assignee_id: h.assigneeId,
     assignee_name: h.assigneeName,
+    team_id: h.teamId,
+    team_name: h.teamName,
     outcome: h.outcome,
     note: h.note,
     message_count: h.messageCount,
@@ -70,6 +72,7 @@ export async function historyPage(d1: D1Database, tenantId: string, filter: List
   if (filter.assignee.kind === "unassigned") conditions.push(isNull(handoffs.assigneeId));
   if (filter.assignee.kind === "user") conditions.push(eq(handoffs.assigneeId, filter.assignee.id));
   if (filter.botId) conditions.push(eq(handoffs.botId, filter.botId));
+  if (filter.teamId) conditions.push(eq(handoffs.teamId, filter.teamId));
   if (filter.q) {
     const p = likePattern(filter.q);
     conditions.push(

@@ -33,7 +33,7 @@ export const handoffRoutes = new Hono<AppEnv>()
     const { user, tenant } = c.var.session;
     const assignee: ListFilter["assignee"] =
       query.assignee === "me" ? { kind: "user", id: user.id } : query.assignee === "unassigned" ? { kind: "unassigned" } : { kind: "any" };
-    const filter: ListFilter = { statuses, assignee, q: query.q || undefined, limit: query.limit, after: query.cursor };
+    const filter: ListFilter = { statuses, assignee, q: query.q || undefined, teamId: query.team, limit: query.limit, after: query.cursor };
     return c.json(await tenantHub(c.env, tenant.id).list(filter));
   })
   .get("/:id", requireSession, async (c) => {

@@ -122,9 +122,29 @@ function document(origin: string) {
       "/api/ws": { get: { summary: "Realtime WebSocket (see the realtime protocol)", security: agent, responses: { 101: { description: "Switching protocols" }, ...errors("unauthorized", "forbidden") } } },
       "/api/admin/agents": {
         get: { summary: "List agents", security: agent, responses: { 200: ok("Agents"), ...errors("forbidden") } },
-        post: { summary: "Create an agent", security: agent, requestBody: body(api.createAgentInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
+        post: { summary: "Create an agent (capacity 1..100, default 3; team_ids)", security: agent, requestBody: body(api.createAgentInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
       },
-      "/api/admin/agents/{id}": { patch: { summary: "Change an agent's name, role, password or disable them", security: agent, parameters: idParam, requestBody: body(api.updateAgentInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } } },
+      "/api/admin/agents/{id}": { patch: { summary: "Change an agent's name, role, password, capacity or teams (team_ids: exactly these), or disable them", security: agent, parameters: idParam, requestBody: body(api.updateAgentInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } } },
+      "/api/admin/teams": {
+        get: { summary: "List teams: {teams: [{id, name, member_ids}]} (admins and viewers)", security: agent, responses: { 200: ok("Teams"), ...errors("unauthorized", "forbidden") } },
+        post: {
+          summary: "Create a team (admins); names are unique per tenant whatever their case, members are agents or admins of the tenant",
+          security: agent,
+          requestBody: body(api.createTeamInput),
+          responses: { 201: ok("Created: {team}"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden") },
+        },
+      },
+      "/api/admin/teams/{id}": {
+        get: { summary: "A team (admins and viewers)", security: agent, parameters: idParam, responses: { 200: ok("Team"), ...errors("unauthorized", "forbidden", "not_found") } },
+        patch: {
+          summary: "Rename a team or replace its members (admins)",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.updateTeamInput),
+          responses: { 200: ok("Updated: {team}"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden", "not_found") },
+        },
+        delete: { summary: "Delete a team (admins); its handoffs stay, without a team", security: agent, parameters: idParam, responses: { 200: ok("Deleted: {team}"), ...errors("unauthorized", "forbidden", "not_found") } },
+      },
       "/api/admin/bots": {
         get: { summary: "List bots", security: agent, responses: { 200: ok("Bots") } },
         post: { summary: "Create a bot (returns its webhook secret once)", security: agent, requestBody: body(api.createBotInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
@@ -139,7 +159,7 @@ function document(origin: string) {
         post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
       },
       "/api/admin/settings": {
-        get: { summary: "The tenant's settings: retention_days, email_reminders (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
+        get: { summary: "The tenant's settings: retention_days, routing, reply_timeout_minutes, offline_grace_seconds, email_reminders (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
         patch: {
           summary: "Change the tenant's settings (admins); history older than retention_days is deleted everywhere",
           security: agent,

@@ -11,6 +11,7 @@ import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
 import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
 import { migrate } from "./migrations";
+import { RoutingCopy } from "./routing-copy";
 import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
 import { Timers } from "./timers";
@@ -27,6 +28,7 @@ export class TenantCore {
   readonly access: Access;
   readonly counters: Counters;
   readonly settings: SettingsCopy;
+  readonly routing: RoutingCopy;
   private cachedTenant: TenantInfo | null | undefined;
   private readonly parsedBots = new Map<string, { version: number; text: string; bot: BotSettings }>();
 
@@ -46,6 +48,7 @@ export class TenantCore {
     this.access = new Access(this.sql, d1);
     this.counters = new Counters(this.sql);
     this.settings = new SettingsCopy(this.sql);
+    this.routing = new RoutingCopy(this.sql);
   }
 
   /**

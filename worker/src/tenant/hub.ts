@@ -20,6 +20,8 @@ import { contactMessage, contactMessages, escalate, type ContactMessageResult, t
 import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
 import { mailSettings, notifications } from "./reminder-emails";
+import type { AgentCopy, TeamCopy } from "./routing-copy";
+import { syncAgent, syncTeam } from "./team-sync";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
@@ -63,7 +65,8 @@ export class TenantHub extends DurableObject<Env> {
   // --- RPC for the bot API -------------------------------------------------------------------
 
   async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
-    return this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    const result = await this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    return result.ok ? result.value : result;
   }
 
   async contactMessage(key: Credential, input: ContactMessageInput): Promise<Result<ContactMessageResult>> {
@@ -182,6 +185,21 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a bot's settings current after an admin change. */
   syncBot(tenant: TenantInfo, bot: BotSettings): void {
     this.core.putBot(bot, this.enter(tenant));
+  }
+
+  /** Keeps the object's copy of a team current after an admin change (newest version wins). */
+  async syncTeam(tenant: TenantInfo, team: TeamCopy): Promise<void> {
+    const now = this.enter(tenant);
+    const result = this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+    if (!result.ok) throw new Error(result.error.message);
+    // Handoffs that followed the team are marked for D1: the mirror's timer needs the alarm.
+    await this.schedule();
+  }
+
+  /** Keeps the object's copy of an agent's capacity current (newest version wins). */
+  syncAgent(tenant: TenantInfo, agent: AgentCopy): void {
+    this.enter(tenant);
+    syncAgent(this.core, agent);
   }
 
   /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */

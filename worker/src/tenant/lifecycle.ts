@@ -18,14 +18,19 @@ export interface EscalateResult {
   handoff_message: string;
 }
 
-export function escalate(core: TenantCore, bot: BotSettings, input: EscalateRecord, now: number): EscalateResult {
+export function escalate(core: TenantCore, bot: BotSettings, input: EscalateRecord, now: number): Result<EscalateResult> {
+  // Resolved from the object's copy of the teams: no D1 read while the contact waits.
+  const team = input.team === undefined ? null : core.routing.teamByName(input.team);
+  if (input.team !== undefined && !team) {
+    return fail({ code: "invalid_request", message: "No team has that name.", issues: [{ path: "team", message: "no team has that name" }] });
+  }
   const handoffMessage = fillTemplate(bot.handoff_message, { org_name: core.orgName() });
   const open = core.sql.first<HandoffRow>(
     `SELECT * FROM handoffs WHERE bot_id = ? AND conversation_id = ? AND status IN ('queued', 'active')`,
     bot.id,
     input.conversation_id,
   );
-  if (open) return { handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage };
+  if (open) return ok({ handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage });
 
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
@@ -45,6 +50,8 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     tags: JSON.stringify(input.tags),
     priority: input.priority,
     metadata: input.metadata,
+    team_id: team?.id ?? null,
+    team_name: team?.name ?? null,
     max_wait_ms: maxWaitMs,
     created_at: now,
     expires_at: expiresAt,
@@ -56,13 +63,13 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     core.addMessage(id, { from: item.from, text: item.text, at, externalId: item.id ?? null }, now);
   });
   core.addMessage(id, { from: "system", text: handoffMessage, at: now }, now);
-  core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel }, now);
+  core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel, ...(team ? { team } : {}) }, now);
   core.mirror.mark("handoff", id, now);
   core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
   const row = core.handoffRow(id)!;
   core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
-  return { handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage };
+  return ok({ handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage });
 }
 
 export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };

@@ -115,6 +115,18 @@ export const STEPS: readonly (readonly string[])[] = [
     `CREATE INDEX notifications_at ON notifications (at)`,
     `CREATE UNIQUE INDEX notifications_job_recipient ON notifications (job_id, recipient)`,
   ],
+  [
+    // Routing: a handoff may be for a team; the object keeps a copy of the tenant's teams and of
+    // each agent's capacity (routing-copy.ts), versioned like the bots' settings. A deleted team
+    // stays as a tombstone so an older copy arriving late cannot bring it back.
+    `ALTER TABLE handoffs ADD COLUMN team_id TEXT`,
+    `ALTER TABLE handoffs ADD COLUMN team_name TEXT`,
+    `CREATE INDEX handoffs_team ON handoffs (team_id, created_at)`,
+    `CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL, member_ids TEXT NOT NULL,
+      version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0)`,
+    `CREATE INDEX teams_name ON teams (name_key)`,
+    `CREATE TABLE agents (id TEXT PRIMARY KEY, capacity INTEGER NOT NULL, version INTEGER NOT NULL)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

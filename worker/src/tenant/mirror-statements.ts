@@ -37,6 +37,8 @@ export function statementsFor(sql: Sql, db: MirrorDb, mark: MirrorMark, tenantId
       metadata: row.metadata,
       assigneeId: row.assignee_id,
       assigneeName: row.assignee_name,
+      teamId: row.team_id,
+      teamName: row.team_name,
       outcome: row.outcome,
       note: row.note,
       messageCount: row.message_count,

@@ -10,6 +10,8 @@ export interface ListFilter {
   assignee: { kind: "any" } | { kind: "unassigned" } | { kind: "user"; id: string };
   q?: string;
   botId?: string;
+  /** Only the handoffs of this team. */
+  teamId?: string;
   limit: number;
   /** Only rows after this one, in the view's order (keyset paging). */
   after?: Cursor;
@@ -43,6 +45,10 @@ export function listRows(core: TenantCore, filter: ListFilter, limit: number): H
   if (filter.botId) {
     where.push(`bot_id = ?`);
     args.push(filter.botId);
+  }
+  if (filter.teamId) {
+    where.push(`team_id = ?`);
+    args.push(filter.teamId);
   }
   if (filter.q) {
     const pattern = likePattern(filter.q);

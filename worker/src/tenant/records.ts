@@ -21,6 +21,8 @@ export interface HandoffRow extends Record<string, SqlStorageValue> {
   metadata: string;
   assignee_id: string | null;
   assignee_name: string | null;
+  team_id: string | null;
+  team_name: string | null;
   outcome: string | null;
   note: string | null;
   message_count: number;
@@ -101,6 +103,7 @@ export function toHandoff(row: HandoffRow): Handoff {
     tags: tagsOf(row.tags),
     priority: priority(row.priority),
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? "" } : null,
+    team: row.team_id ? { id: row.team_id, name: row.team_name ?? "" } : null,
     outcome: row.outcome === null ? null : outcome(row.outcome),
     created_at: iso(row.created_at),
     claimed_at: isoOrNull(row.claimed_at),

@@ -14,6 +14,7 @@ export function testHandoff(id: string, over: Partial<Handoff> = {}): Handoff {
     tags: [],
     priority: "normal",
     assignee: null,
+    team: null,
     outcome: null,
     created_at: "2026-11-22T10:00:00.000Z",
     claimed_at: null,
