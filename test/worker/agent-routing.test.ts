@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { call, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
-import { makeTeam } from "./team-helpers";
+import { makeTeam, type TestTeam } from "./team-helpers";
 
 const AGENTS = "/api/admin/agents";
 
@@ -14,7 +14,7 @@ interface AgentAnswer {
 }
 
 const agentOf = async (cookie: string, user: { id: string }): Promise<AgentAnswer> =>
-  (await json(AGENTS, { cookie, status: 200 })).agents.find((a: AgentAnswer) => a.id === user.id);
+  (await json<{ agents: AgentAnswer[] }>(AGENTS, { cookie, status: 200 })).agents.find((a: AgentAnswer) => a.id === user.id)!;
 const capacityCopy = async (t: TestTenant, user: TestUser | AgentAnswer) =>
   (
     await hubRows<{ capacity: number; version: number }>(
@@ -37,7 +37,7 @@ describe("agents' capacity and teams", () => {
     expect(await agentOf(admin, t.alice)).toMatchObject({ capacity: 3, team_ids: [] });
 
     const carol = (
-      await json(AGENTS, {
+      await json<{ agent: AgentAnswer }>(AGENTS, {
         cookie: admin,
         body: {
           email: `carol.${t.id.toLowerCase()}@example.test`,
@@ -51,7 +51,7 @@ describe("agents' capacity and teams", () => {
     expect(carol).toMatchObject({ name: "Carol", capacity: 7, team_ids: [] });
     expect(await capacityCopy(t, carol)).toEqual({ capacity: 7, version: 1 });
     const dave = (
-      await json(AGENTS, {
+      await json<{ agent: AgentAnswer }>(AGENTS, {
         cookie: admin,
         body: {
           email: `dave.${t.id.toLowerCase()}@example.test`,
@@ -65,7 +65,7 @@ describe("agents' capacity and teams", () => {
 
     expect(
       (
-        await json(`${AGENTS}/${t.alice.id}`, {
+        await json<{ agent: AgentAnswer }>(`${AGENTS}/${t.alice.id}`, {
           method: "PATCH",
           cookie: admin,
           body: { capacity: 100 },
@@ -75,7 +75,7 @@ describe("agents' capacity and teams", () => {
     ).toMatchObject({ capacity: 100 });
     expect(await agentOf(admin, t.alice)).toMatchObject({ capacity: 100 });
     expect(await capacityCopy(t, t.alice)).toEqual({ capacity: 100, version: 2 });
-    await json(`${AGENTS}/${t.alice.id}`, {
+    await json<{ agent: AgentAnswer }>(`${AGENTS}/${t.alice.id}`, {
       method: "PATCH",
       cookie: admin,
       body: { capacity: 1 },
@@ -98,7 +98,7 @@ describe("agents' capacity and teams", () => {
     const sales = await makeTeam(admin, "Sales", []);
 
     const carol = (
-      await json(AGENTS, {
+      await json<{ agent: AgentAnswer }>(AGENTS, {
         cookie: admin,
         body: {
           email: `carol.${t.id.toLowerCase()}@example.test`,
@@ -113,7 +113,7 @@ describe("agents' capacity and teams", () => {
     expect(await teamMembersCopy(t, billing.id)).toEqual([t.bob.id, carol.id].sort());
 
     const moved = (
-      await json(`${AGENTS}/${t.bob.id}`, {
+      await json<{ agent: AgentAnswer }>(`${AGENTS}/${t.bob.id}`, {
         method: "PATCH",
         cookie: admin,
         body: { team_ids: [sales.id] },
@@ -122,17 +122,17 @@ describe("agents' capacity and teams", () => {
     ).agent;
     expect(moved.team_ids).toEqual([sales.id]);
     expect(
-      (await json(`/api/admin/teams/${billing.id}`, { cookie: admin, status: 200 })).team
+      (await json<{ team: TestTeam }>(`/api/admin/teams/${billing.id}`, { cookie: admin, status: 200 })).team
         .member_ids,
     ).toEqual([carol.id]);
     expect(
-      (await json(`/api/admin/teams/${sales.id}`, { cookie: admin, status: 200 })).team.member_ids,
+      (await json<{ team: TestTeam }>(`/api/admin/teams/${sales.id}`, { cookie: admin, status: 200 })).team.member_ids,
     ).toEqual([t.bob.id]);
     expect(await teamMembersCopy(t, billing.id)).toEqual([carol.id]);
     expect(await teamMembersCopy(t, sales.id)).toEqual([t.bob.id]);
 
     // Other changes leave the teams alone; a move to viewer leaves them all.
-    await json(`${AGENTS}/${t.bob.id}`, {
+    await json<{ agent: AgentAnswer }>(`${AGENTS}/${t.bob.id}`, {
       method: "PATCH",
       cookie: admin,
       body: { name: "Robert" },
@@ -141,7 +141,7 @@ describe("agents' capacity and teams", () => {
     expect(await agentOf(admin, t.bob)).toMatchObject({ name: "Robert", team_ids: [sales.id] });
     expect(
       (
-        await json(`${AGENTS}/${t.bob.id}`, {
+        await json<{ agent: AgentAnswer }>(`${AGENTS}/${t.bob.id}`, {
           method: "PATCH",
           cookie: admin,
           body: { role: "viewer" },
@@ -175,7 +175,7 @@ describe("agents' capacity and teams", () => {
         "invalid_request",
       );
       expect(
-        error.issues.map((i: { path: string }) => i.path),
+        error.issues!.map((i) => i.path),
         JSON.stringify(body),
       ).toContain(field);
     }
@@ -209,7 +209,7 @@ describe("agents' capacity and teams", () => {
       400,
       "invalid_request",
     );
-    expect(viewerInTeam.issues.map((i: { path: string }) => i.path)).toEqual(["team_ids"]);
+    expect(viewerInTeam.issues!.map((i) => i.path)).toEqual(["team_ids"]);
     const create = await expectError(
       call(AGENTS, {
         cookie: admin,
@@ -223,13 +223,13 @@ describe("agents' capacity and teams", () => {
       400,
       "invalid_request",
     );
-    expect(create.issues.map((i: { path: string }) => i.path)).toEqual(["capacity"]);
+    expect(create.issues!.map((i) => i.path)).toEqual(["capacity"]);
 
     expect(await agentOf(admin, t.alice)).toMatchObject({ capacity: 3, team_ids: [team.id] });
     expect(await agentOf(admin, t.viewer)).toMatchObject({ team_ids: [] });
     expect(
-      (await json(AGENTS, { cookie: admin, status: 200 })).agents.map(
-        (a: { name: string }) => a.name,
+      (await json<{ agents: (AgentAnswer & { name: string })[] }>(AGENTS, { cookie: admin, status: 200 })).agents.map(
+        (a) => a.name,
       ),
     ).not.toContain("Erin");
     expect(await capacityCopy(t, t.alice)).toBeNull();

@@ -51,20 +51,19 @@ describe("the OpenAPI document", () => {
   });
 
   it("describes the routing additions: teams, agents' capacity and teams, the escalation's team and the list's team filter", async () => {
-    const doc = (await (await call("/api/openapi.json")).json()) as any;
-    expect(Object.keys(doc.paths["/api/admin/teams"]).sort()).toEqual(["get", "post"]);
-    expect(Object.keys(doc.paths["/api/admin/teams/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
-    const createTeam = doc.paths["/api/admin/teams"].post.requestBody.content["application/json"].schema;
-    expect(createTeam.required).toEqual(["name"]);
-    expect(createTeam.properties.member_ids).toMatchObject({ type: "array" });
-    const createAgent = doc.paths["/api/admin/agents"].post.requestBody.content["application/json"].schema;
-    expect(createAgent.properties.capacity).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 3 });
-    expect(createAgent.properties.team_ids).toMatchObject({ type: "array" });
-    const updateAgent = doc.paths["/api/admin/agents/{id}"].patch.requestBody.content["application/json"].schema;
-    expect(updateAgent.properties.capacity).toMatchObject({ minimum: 1, maximum: 100 });
-    const escalate = doc.paths["/api/v1/handoffs"].post.requestBody.content["application/json"].schema;
-    expect(escalate.properties.team).toMatchObject({ type: "string", minLength: 1 });
-    expect(escalate.required).not.toContain("team");
-    expect(doc.paths["/api/handoffs"].get.parameters.map((p: { name: string }) => p.name)).toContain("team");
+    const doc = (await (await call("/api/openapi.json")).json()) as OpenApiDocument;
+    /** The JSON body schema an operation takes, with its fields. */
+    const body = (path: string, method: string) => doc.paths[path]![method]!.requestBody!.content["application/json"]!.schema;
+    const field = (path: string, method: string, name: string) => body(path, method).properties![name];
+    expect(Object.keys(doc.paths["/api/admin/teams"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api/admin/teams/{id}"]!).sort()).toEqual(["delete", "get", "patch"]);
+    expect(body("/api/admin/teams", "post").required).toEqual(["name"]);
+    expect(field("/api/admin/teams", "post", "member_ids")).toMatchObject({ type: "array" });
+    expect(field("/api/admin/agents", "post", "capacity")).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 3 });
+    expect(field("/api/admin/agents", "post", "team_ids")).toMatchObject({ type: "array" });
+    expect(field("/api/admin/agents/{id}", "patch", "capacity")).toMatchObject({ minimum: 1, maximum: 100 });
+    expect(field("/api/v1/handoffs", "post", "team")).toMatchObject({ type: "string", minLength: 1 });
+    expect(body("/api/v1/handoffs", "post").required).not.toContain("team");
+    expect(doc.paths["/api/handoffs"]!.get!.parameters!.map((p) => p.name)).toContain("team");
   });
 });

@@ -20,6 +20,8 @@ import {
 import type { ServerFrame } from "../../schema/realtime";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { makeTeam } from "./team-helpers";
+import type { Handoff } from "../../schema/shapes";
+import type { ListPage } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
 
@@ -30,14 +32,14 @@ const escalateTo = async (
   overrides: Record<string, unknown> = {},
 ) =>
   (
-    await json(ESC, {
+    await json<{ handoff: Handoff }>(ESC, {
       key: t.apiKey,
       body: escalation({ ...(team === undefined ? {} : { team }), ...overrides }),
       status: 201,
     })
   ).handoff;
 const listIds = async (cookie: string, query: string): Promise<string[]> =>
-  (await json(`/api/handoffs?${query}`, { cookie, status: 200 })).handoffs.map(
+  (await json<ListPage>(`/api/handoffs?${query}`, { cookie, status: 200 })).handoffs.map(
     (h: { id: string }) => h.id,
   );
 const d1Team = async (id: string) =>
@@ -54,7 +56,7 @@ describe("team handoffs", () => {
     const socket = await AgentSocket.open(alice);
     const ref = { id: team.id, name: "Billing" };
 
-    const answer = await json(ESC, {
+    const answer = await json<{ handoff: Handoff }>(ESC, {
       key: t.apiKey,
       body: escalation({ team: "  bILLing " }),
       status: 201,
@@ -68,7 +70,7 @@ describe("team handoffs", () => {
       (f) => f.type === "handoff.created" && f.data.handoff.id === id,
     );
     expect(created.data.handoff.team).toEqual(ref);
-    const rows = (await json("/api/handoffs", { cookie: alice, status: 200 })).handoffs;
+    const rows = (await json<ListPage>("/api/handoffs", { cookie: alice, status: 200 })).handoffs;
     expect(rows.map((h: { id: string; team: unknown }) => [h.id, h.team])).toEqual([
       [id, ref],
       [plain.id, null],
@@ -76,7 +78,7 @@ describe("team handoffs", () => {
     const read = await detail(alice, id);
     expect(read.handoff.team).toEqual(ref);
     expect(read.events[0]).toMatchObject({ type: "escalated", data: { team: ref } });
-    expect((await json(`${ESC}/${id}`, { key: t.apiKey, status: 200 })).handoff.team).toEqual(ref);
+    expect((await json<{ handoff: Handoff }>(`${ESC}/${id}`, { key: t.apiKey, status: 200 })).handoff.team).toEqual(ref);
 
     await claim(alice, id);
     await settle(t);
@@ -99,7 +101,7 @@ describe("team handoffs", () => {
         "invalid_request",
       );
       expect(
-        error.issues.map((i: { path: string }) => i.path),
+        error.issues!.map((i) => i.path),
         team,
       ).toEqual(["team"]);
     }
@@ -110,7 +112,7 @@ describe("team handoffs", () => {
         "invalid_request",
       );
       expect(
-        error.issues.map((i: { path: string }) => i.path),
+        error.issues!.map((i) => i.path),
         String(team),
       ).toEqual(["team"]);
     }
@@ -147,7 +149,7 @@ describe("team handoffs", () => {
       400,
       "invalid_request",
     );
-    expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["team"]);
+    expect(error.issues!.map((i) => i.path)).toEqual(["team"]);
   });
 
   it("a renamed team's handoffs follow its name; a deleted team's handoffs stay, without a team, in the object and in D1", async () => {

@@ -14,6 +14,6 @@ export async function makeTeam(
   memberIds: string[],
 ): Promise<TestTeam> {
   return (
-    await json("/api/admin/teams", { cookie, body: { name, member_ids: memberIds }, status: 201 })
-  ).team as TestTeam;
+    await json<{ team: TestTeam }>("/api/admin/teams", { cookie, body: { name, member_ids: memberIds }, status: 201 })
+  ).team;
 }

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectError, hub, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
-import { makeTeam } from "./team-helpers";
+import { makeTeam, type TestTeam } from "./team-helpers";
 
 const TEAMS = "/api/admin/teams";
 
@@ -38,7 +38,7 @@ describe("teams", () => {
     expect(sales.name).toBe("Sales");
 
     expect(await json(TEAMS, { cookie: viewer, status: 200 })).toEqual({ teams: [billing, sales] });
-    expect(await json(`${TEAMS}/${billing.id}`, { cookie: viewer, status: 200 })).toEqual({
+    expect(await json<{ team: TestTeam }>(`${TEAMS}/${billing.id}`, { cookie: viewer, status: 200 })).toEqual({
       team: billing,
     });
     await expectError(call(TEAMS, { cookie: viewer, body: { name: "Viewers" } }), 403, "forbidden");
@@ -56,7 +56,7 @@ describe("teams", () => {
     await expectError(call(TEAMS, { cookie: agent, body: { name: "Agents" } }), 403, "forbidden");
     await expectError(call(TEAMS), 401, "unauthorized");
 
-    const renamed = await json(`${TEAMS}/${billing.id}`, {
+    const renamed = await json<{ team: TestTeam }>(`${TEAMS}/${billing.id}`, {
       method: "PATCH",
       cookie: admin,
       body: { name: "Payments", member_ids: [t.admin.id] },
@@ -66,13 +66,13 @@ describe("teams", () => {
       team: { id: billing.id, name: "Payments", member_ids: [t.admin.id] },
     });
     expect(
-      (await json(`/api/admin/agents`, { cookie: admin, status: 200 })).agents.find(
+      (await json<{ agents: { id: string; team_ids: string[] }[] }>(`/api/admin/agents`, { cookie: admin, status: 200 })).agents.find(
         (a: { id: string }) => a.id === t.admin.id,
-      ).team_ids,
+      )!.team_ids,
     ).toEqual([billing.id]);
 
     expect(
-      await json(`${TEAMS}/${sales.id}`, { method: "DELETE", cookie: admin, status: 200 }),
+      await json<{ team: TestTeam }>(`${TEAMS}/${sales.id}`, { method: "DELETE", cookie: admin, status: 200 }),
     ).toEqual({ team: sales });
     await expectError(
       call(`${TEAMS}/${sales.id}`, { method: "DELETE", cookie: admin }),
@@ -84,7 +84,7 @@ describe("teams", () => {
       404,
       "not_found",
     );
-    expect(await json(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [renamed.team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [renamed.team] });
   });
 
   it("names are unique per tenant whatever their case; another tenant may use the same name", async () => {
@@ -98,18 +98,18 @@ describe("teams", () => {
         400,
         "invalid_request",
       );
-      expect(error.issues.map((i: { path: string }) => i.path)).toEqual(["name"]);
+      expect(error.issues!.map((i) => i.path)).toEqual(["name"]);
     }
     const clash = await expectError(
       call(`${TEAMS}/${sales.id}`, { method: "PATCH", cookie: admin, body: { name: "bILLING" } }),
       400,
       "invalid_request",
     );
-    expect(clash.issues.map((i: { path: string }) => i.path)).toEqual(["name"]);
+    expect(clash.issues!.map((i) => i.path)).toEqual(["name"]);
     // A team may change the case of its own name.
     expect(
       (
-        await json(`${TEAMS}/${billing.id}`, {
+        await json<{ team: TestTeam }>(`${TEAMS}/${billing.id}`, {
           method: "PATCH",
           cookie: admin,
           body: { name: "BILLING" },
@@ -135,7 +135,7 @@ describe("teams", () => {
       400,
       "invalid_request",
     );
-    expect(stranger.issues.map((i: { path: string }) => i.path)).toEqual(["member_ids"]);
+    expect(stranger.issues!.map((i) => i.path)).toEqual(["member_ids"]);
     expect(stranger.message.replace(other.alice.id, "ID")).toBe(
       unknown.message.replace("u_nobody", "ID"),
     );
@@ -148,7 +148,7 @@ describe("teams", () => {
       400,
       "invalid_request",
     );
-    expect(viewerMember.issues.map((i: { path: string }) => i.path)).toEqual(["member_ids"]);
+    expect(viewerMember.issues!.map((i) => i.path)).toEqual(["member_ids"]);
     // Another tenant's admin cannot see, change or delete this tenant's team.
     const otherAdmin = await login(other.admin);
     await expectError(call(`${TEAMS}/${team.id}`, { cookie: otherAdmin }), 404, "not_found");
@@ -168,7 +168,7 @@ describe("teams", () => {
     );
     expect(await json(TEAMS, { cookie: otherAdmin, status: 200 })).toEqual({ teams: [] });
 
-    expect(await json(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
     const members = await env.DB.prepare(`SELECT user_id FROM team_members WHERE team_id = ?`)
       .bind(team.id)
       .all<{ user_id: string }>();
@@ -198,11 +198,11 @@ describe("teams", () => {
         "invalid_request",
       );
       expect(
-        error.issues.map((i: { path: string }) => i.path),
+        error.issues!.map((i) => i.path),
         JSON.stringify(body),
       ).toContain(field);
     }
-    expect(await json(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
   });
 
   it("the tenant object keeps a copy of every team, the newest version winning, and forgets a deleted one for good", async () => {
@@ -219,7 +219,7 @@ describe("teams", () => {
         deleted: 0,
       },
     ]);
-    await json(`${TEAMS}/${team.id}`, {
+    await json<{ team: TestTeam }>(`${TEAMS}/${team.id}`, {
       method: "PATCH",
       cookie: admin,
       body: { name: "Payments", member_ids: [t.alice.id, t.bob.id] },
@@ -244,7 +244,7 @@ describe("teams", () => {
     });
     expect(await teamCopies(t)).toEqual([current]);
 
-    await json(`${TEAMS}/${team.id}`, { method: "DELETE", cookie: admin, status: 200 });
+    await json<{ team: TestTeam }>(`${TEAMS}/${team.id}`, { method: "DELETE", cookie: admin, status: 200 });
     expect(await teamCopies(t)).toEqual([
       expect.objectContaining({ id: team.id, version: 3, deleted: 1 }),
     ]);
@@ -270,7 +270,7 @@ describe("teams", () => {
     const half = everyone.filter((_, i) => i % 2 === 0);
     expect(
       (
-        await json(`${TEAMS}/${team.id}`, {
+        await json<{ team: TestTeam }>(`${TEAMS}/${team.id}`, {
           method: "PATCH",
           cookie: admin,
           body: { member_ids: half },
@@ -278,7 +278,7 @@ describe("teams", () => {
         })
       ).team.member_ids,
     ).toEqual([...half].sort());
-    const agents = (await json("/api/admin/agents", { cookie: admin, status: 200 })).agents as {
+    const agents = (await json<{ agents: { id: string; team_ids: string[] }[] }>("/api/admin/agents", { cookie: admin, status: 200 })).agents as {
       id: string;
       team_ids: string[];
     }[];
