@@ -3,7 +3,12 @@ import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
 /** The only addresses the tests' mail binding delivers to (test/worker/email-reminders.test.ts). */
-const ALLOWED_EMAIL_RECIPIENTS = ["admin@reminders.test", "alice@reminders.test", "bob@reminders.test", "viewer@reminders.test"];
+const ALLOWED_EMAIL_RECIPIENTS = [
+  "admin@reminders.test",
+  "alice@reminders.test",
+  "bob@reminders.test",
+  "viewer@reminders.test",
+];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("schema/migrations");
@@ -27,13 +32,29 @@ export default defineConfig(async () => {
                 outboundService: "webhook-sink",
                 // The local send_email binding (as `wrangler dev` runs it), refusing every address but
                 // these, as the mail service refuses an unverified one: a reminder to any other fails.
-                email: { send_email: [{ name: "SEND_EMAIL", allowed_destination_addresses: ALLOWED_EMAIL_RECIPIENTS }] },
+                email: {
+                  send_email: [
+                    { name: "SEND_EMAIL", allowed_destination_addresses: ALLOWED_EMAIL_RECIPIENTS },
+                  ],
+                },
                 serviceBindings: { SINK: "webhook-sink" },
-                workers: [{ name: "webhook-sink", modules: true, scriptPath: "./test/support/webhook-sink.js", compatibilityDate: "2026-11-01" }],
+                workers: [
+                  {
+                    name: "webhook-sink",
+                    modules: true,
+                    scriptPath: "./test/support/webhook-sink.js",
+                    compatibilityDate: "2026-11-01",
+                  },
+                ],
               },
             }),
           ],
-          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"], testTimeout: 30_000 },
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+            testTimeout: 30_000,
+          },
         },
         {
           // The inbox's client state, compiled by Svelte, in Node.
@@ -44,7 +65,13 @@ export default defineConfig(async () => {
         },
         {
           // The Node scripts (seed, create-tenant) run against a throwaway local D1 state.
-          test: { name: "scripts", include: ["test/scripts/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 },
+          test: {
+            name: "scripts",
+            include: ["test/scripts/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+          },
         },
         {
           // The inbox in headless Chromium against `wrangler dev` (started and stopped by the setup).

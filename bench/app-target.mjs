@@ -11,7 +11,10 @@ export const SOCKETS_PER_SESSION = 20;
 export async function appTarget(base, { agents = 24, keys = 16, log }) {
   const wsUrl = base.replace(/^http/, "ws") + "/api/ws";
   const login = async (email, password) => {
-    const res = await expect(200, `${base}/api/auth/login`, { method: "POST", body: { email, password } });
+    const res = await expect(200, `${base}/api/auth/login`, {
+      method: "POST",
+      body: { email, password },
+    });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hi_session="));
     if (!cookie) throw new Error(`no session cookie for ${email}`);
     return { email, cookie: cookie.split(";")[0] };
@@ -22,15 +25,27 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
   const adminHeaders = { cookie: admin.cookie };
   for (let i = 1; i <= agents; i++) {
     const email = `bench-${String(i).padStart(2, "0")}@demo.test`;
-    await expect(201, `${base}/api/admin/agents`, { method: "POST", headers: adminHeaders, body: { email, name: `Bench ${i}`, password: BENCH_PASSWORD } });
+    await expect(201, `${base}/api/admin/agents`, {
+      method: "POST",
+      headers: adminHeaders,
+      body: { email, name: `Bench ${i}`, password: BENCH_PASSWORD },
+    });
   }
   const apiKeys = [];
   for (let i = 0; i < keys; i++) {
-    const res = await expect(201, `${base}/api/admin/api-keys`, { method: "POST", headers: adminHeaders, body: { bot_id: BOT_ID, name: `bench sender ${i}` } });
+    const res = await expect(201, `${base}/api/admin/api-keys`, {
+      method: "POST",
+      headers: adminHeaders,
+      body: { bot_id: BOT_ID, name: `bench sender ${i}` },
+    });
     apiKeys.push(res.json.key);
   }
-  const sessions = [await login("alice@demo.test", PASSWORD), await login("bob@demo.test", PASSWORD)];
-  for (let i = 1; i <= agents; i++) sessions.push(await login(`bench-${String(i).padStart(2, "0")}@demo.test`, BENCH_PASSWORD));
+  const sessions = [
+    await login("alice@demo.test", PASSWORD),
+    await login("bob@demo.test", PASSWORD),
+  ];
+  for (let i = 1; i <= agents; i++)
+    sessions.push(await login(`bench-${String(i).padStart(2, "0")}@demo.test`, BENCH_PASSWORD));
 
   const bot = (sender) => ({ authorization: `Bearer ${apiKeys[sender % apiKeys.length]}` });
   let escalations = 0;
@@ -63,7 +78,11 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
     sessions,
 
     /** Sockets spread over the sessions, at most 20 on each. */
-    openSockets: (n) => openSockets(n, (i) => ({ url: wsUrl, headers: { cookie: sessions[i % sessions.length].cookie } })),
+    openSockets: (n) =>
+      openSockets(n, (i) => ({
+        url: wsUrl,
+        headers: { cookie: sessions[i % sessions.length].cookie },
+      })),
     openRacerSocket: (agent) => openSocket(wsUrl, { cookie: sessions[agent].cookie }),
 
     /** An open handoff per sender, so contact messages are routed to agents. */
@@ -73,8 +92,17 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
       return ids;
     },
     contactMessage: (sender, conversation_id, id, text) =>
-      request(`${base}/api/v1/messages`, { method: "POST", headers: bot(sender), body: { conversation_id, id, text } }),
-    contactBatch: (sender, messages) => request(`${base}/api/v1/messages`, { method: "POST", headers: bot(sender), body: { messages } }),
+      request(`${base}/api/v1/messages`, {
+        method: "POST",
+        headers: bot(sender),
+        body: { conversation_id, id, text },
+      }),
+    contactBatch: (sender, messages) =>
+      request(`${base}/api/v1/messages`, {
+        method: "POST",
+        headers: bot(sender),
+        body: { messages },
+      }),
     acceptedStatus: 202,
 
     async claimables(count) {
@@ -82,7 +110,11 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
       for (let i = 0; i < count; i++) ids.push((await escalate(i)).id);
       return ids;
     },
-    claimHttp: (agent, id) => request(`${base}/api/handoffs/${id}/claim`, { method: "POST", headers: { cookie: sessions[agent].cookie } }),
+    claimHttp: (agent, id) =>
+      request(`${base}/api/handoffs/${id}/claim`, {
+        method: "POST",
+        headers: { cookie: sessions[agent].cookie },
+      }),
     claimFrame: (agent, id, ref) => ({ type: "claim", ref, handoff_id: id }),
     resolveFrame: (id, ref) => ({ type: "resolve", ref, handoff_id: id, outcome: "close" }),
 
@@ -109,6 +141,7 @@ export async function appTarget(base, { agents = 24, keys = 16, log }) {
     botHeaders: bot,
     /** A request that only looks the session up (in D1) and answers: the per-request toll. */
     whoami: () => request(`${base}/api/me`, { headers: { cookie: sessions[0].cookie } }),
-    list: (limit) => request(`${base}/api/handoffs?limit=${limit}`, { headers: { cookie: sessions[0].cookie } }),
+    list: (limit) =>
+      request(`${base}/api/handoffs?limit=${limit}`, { headers: { cookie: sessions[0].cookie } }),
   };
 }

@@ -24,7 +24,10 @@ export async function request(url, { method = "GET", headers = {}, body } = {}) 
 export async function expect(status, url, options) {
   const res = await request(url, options);
   const ok = Array.isArray(status) ? status.includes(res.status) : res.status === status;
-  if (!ok) throw new Error(`${options?.method ?? "GET"} ${url} answered ${res.status}: ${res.text.slice(0, 300)}`);
+  if (!ok)
+    throw new Error(
+      `${options?.method ?? "GET"} ${url} answered ${res.status}: ${res.text.slice(0, 300)}`,
+    );
   return res;
 }
 

@@ -14,7 +14,8 @@ export function floorTarget(base) {
     async conversations(count) {
       return Array.from({ length: count }, (_, i) => `floor-conv-${i}`);
     },
-    contactMessage: (sender, conversation_id, id, text) => post("/messages", { conversation_id, id, text }),
+    contactMessage: (sender, conversation_id, id, text) =>
+      post("/messages", { conversation_id, id, text }),
     acceptedStatus: 202,
     async claimables(count) {
       const prefix = `claim-${++items}`;
@@ -22,7 +23,12 @@ export function floorTarget(base) {
       return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
     },
     claimHttp: (agent, id) => post("/claim", { id, agent: `agent-${agent}` }),
-    claimFrame: (agent, id, ref) => ({ type: "claim", ref, handoff_id: id, agent: `agent-${agent}` }),
+    claimFrame: (agent, id, ref) => ({
+      type: "claim",
+      ref,
+      handoff_id: id,
+      agent: `agent-${agent}`,
+    }),
     async expiring(seconds) {
       const res = await post("/expiring", { id: `exp-${++items}`, wait_ms: seconds * 1000 });
       return { id: res.json.id, expiresAt: Date.parse(res.json.expires_at) };

@@ -17,7 +17,8 @@ export function benchOptions(argv = process.argv.slice(2)) {
   }
   const quick = values.quick;
   const rounds = values.rounds === undefined ? (quick ? 1 : 3) : Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error("--rounds must be a whole number from 1 to 20");
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20)
+    throw new Error("--rounds must be a whole number from 1 to 20");
   return {
     quick,
     rounds,

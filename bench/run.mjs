@@ -19,7 +19,8 @@ import { startApp, startFloor, stopAll } from "./servers.mjs";
 const options = benchOptions();
 const loadAtStart = loadavg();
 const started = Date.now();
-const log = (message) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
+const log = (message) =>
+  console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)}s] ${message}`);
 
 let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -47,12 +48,28 @@ async function compare(targets, round) {
 
 const within = (limit) => (app, floor) => floor !== null && app <= floor * limit;
 const latencyRows = (name, result, target = "≤ 1.2× floor") => [
-  { name: `${name}, p50`, unit: "ms", app: result.app.p50, floor: result.floor.p50, target, check: within(1.2) },
-  { name: `${name}, p99`, unit: "ms", app: result.app.p99, floor: result.floor.p99, target, check: within(1.2) },
+  {
+    name: `${name}, p50`,
+    unit: "ms",
+    app: result.app.p50,
+    floor: result.floor.p50,
+    target,
+    check: within(1.2),
+  },
+  {
+    name: `${name}, p99`,
+    unit: "ms",
+    app: result.app.p99,
+    floor: result.floor.p99,
+    target,
+    check: within(1.2),
+  },
 ];
 
 async function main() {
-  log(`rounds: ${options.rounds}${options.quick ? " (quick)" : ""}; starting the app and the floor…`);
+  log(
+    `rounds: ${options.rounds}${options.quick ? " (quick)" : ""}; starting the app and the floor…`,
+  );
   const [appServer, floorServer] = await Promise.all([startApp({ log }), startFloor()]);
   const app = await appTarget(appServer.url, { log });
   const floor = floorTarget(floorServer.url);
@@ -72,28 +89,56 @@ async function main() {
     return summarize(samples);
   });
   raw.request_toll = toll;
-  rows.push({ name: "GET /api/me (session lookup; floor: no-op), p50", unit: "ms", app: toll.app.p50, floor: toll.floor.p50, target: "(where time goes)" });
+  rows.push({
+    name: "GET /api/me (session lookup; floor: no-op), p50",
+    unit: "ms",
+    app: toll.app.p50,
+    floor: toll.floor.p50,
+    target: "(where time goes)",
+  });
 
   // A bot's read of one handoff: the API key lookup, the rate limiter and an object RPC, no write.
   const [readId] = await app.claimables(1);
   const botReads = [];
   for (let r = 0; r < options.rounds; r++) {
     const samples = [];
-    for (let i = 0; i < 30; i++) samples.push((await expect(200, `${appServer.url}/api/v1/handoffs/${readId}`, { headers: app.botHeaders(0) })).ms);
+    for (let i = 0; i < 30; i++)
+      samples.push(
+        (
+          await expect(200, `${appServer.url}/api/v1/handoffs/${readId}`, {
+            headers: app.botHeaders(0),
+          })
+        ).ms,
+      );
     botReads.push(summarize(samples));
   }
   raw.bot_read = acrossRounds(botReads);
-  rows.push({ name: "GET /api/v1/handoffs/:id (key + limiter + read), p50", unit: "ms", app: raw.bot_read.p50, floor: null, target: "(where time goes)" });
+  rows.push({
+    name: "GET /api/v1/handoffs/:id (key + limiter + read), p50",
+    unit: "ms",
+    app: raw.bot_read.p50,
+    floor: null,
+    target: "(where time goes)",
+  });
 
   // Contact message → fan-out to every socket.
   const [appFanConv] = await app.conversations(1);
   for (const size of options.fanoutSizes) {
-    if (size > app.maxSockets) throw new Error(`${size} sockets need more sessions than the bench logged in`);
+    if (size > app.maxSockets)
+      throw new Error(`${size} sockets need more sessions than the bench logged in`);
     log(`fan-out to ${size} sockets…`);
     const sockets = { app: await app.openSockets(size), floor: await floor.openSockets(size) };
     const conv = { app: appFanConv, floor: "floor-fanout" };
     const result = await compare(targets, async (t, r) =>
-      summarize(await fanoutRound(t, sockets[t.name], conv[t.name], options.fanoutMessages, `fan-${size}-${r}`)),
+      summarize(
+        await fanoutRound(
+          t,
+          sockets[t.name],
+          conv[t.name],
+          options.fanoutMessages,
+          `fan-${size}-${r}`,
+        ),
+      ),
     );
     for (const s of [...sockets.app, ...sockets.floor]) s.close();
     raw[`fanout_${size}`] = result;
@@ -102,28 +147,53 @@ async function main() {
 
   // Claims, 20 agents racing for each handoff.
   log("claims over HTTP, 20 racing…");
-  const httpClaims = await compare(targets, async (t) => summarize(await httpClaimRound(t, options.claimHandoffs)));
+  const httpClaims = await compare(targets, async (t) =>
+    summarize(await httpClaimRound(t, options.claimHandoffs)),
+  );
   raw.claim_http = httpClaims;
   rows.push(...latencyRows("claim over HTTP, 20 racing", httpClaims));
 
   log("claims over the socket, 20 racing…");
   const racers = {};
-  for (const t of targets) racers[t.name] = await Promise.all(Array.from({ length: t.racers }, (_, agent) => t.openRacerSocket(agent)));
-  const socketClaims = await compare(targets, async (t) => summarize(await socketClaimRound(t, racers[t.name], options.claimHandoffs)));
+  for (const t of targets)
+    racers[t.name] = await Promise.all(
+      Array.from({ length: t.racers }, (_, agent) => t.openRacerSocket(agent)),
+    );
+  const socketClaims = await compare(targets, async (t) =>
+    summarize(await socketClaimRound(t, racers[t.name], options.claimHandoffs)),
+  );
   for (const t of targets) for (const s of racers[t.name]) s.close();
   raw.claim_socket = socketClaims;
   rows.push(...latencyRows("claim on the socket, 20 racing", socketClaims));
 
   // Ingest from 16 concurrent senders.
   log(`ingest, ${options.ingestSenders} senders…`);
-  const conversations = { app: await app.conversations(options.ingestSenders), floor: await floor.conversations(options.ingestSenders) };
-  const single = await compare(targets, async (t) => ingestRound(t, conversations[t.name], { durationMs: options.ingestMs }));
+  const conversations = {
+    app: await app.conversations(options.ingestSenders),
+    floor: await floor.conversations(options.ingestSenders),
+  };
+  const single = await compare(targets, async (t) =>
+    ingestRound(t, conversations[t.name], { durationMs: options.ingestMs }),
+  );
   raw.ingest_single = single;
-  rows.push({ name: `ingest, ${options.ingestSenders} senders, single`, unit: "rate", app: single.app.rate, floor: single.floor.rate, target: "≥ floor", check: (a, f) => f !== null && a >= f });
+  rows.push({
+    name: `ingest, ${options.ingestSenders} senders, single`,
+    unit: "rate",
+    app: single.app.rate,
+    floor: single.floor.rate,
+    target: "≥ floor",
+    check: (a, f) => f !== null && a >= f,
+  });
   let batched = null;
   if (await batchSupported(app, conversations.app[0])) {
     const per = [];
-    for (let r = 0; r < options.rounds; r++) per.push(await ingestRound(app, conversations.app, { durationMs: options.ingestMs, batch: options.batchSize }));
+    for (let r = 0; r < options.rounds; r++)
+      per.push(
+        await ingestRound(app, conversations.app, {
+          durationMs: options.ingestMs,
+          batch: options.batchSize,
+        }),
+      );
     batched = acrossRounds(per);
   } else log("batched contact messages answered 400: not in this build, n/a");
   raw.ingest_batched = batched;
@@ -138,10 +208,20 @@ async function main() {
 
   // Expiry lateness: both servers at once (they only wait on their alarms).
   log(`expiry lateness (${options.expirySeconds} s max wait), app and floor side by side…`);
-  const expirySockets = { app: await app.openRacerSocket(0), floor: await floor.openRacerSocket(0) };
+  const expirySockets = {
+    app: await app.openRacerSocket(0),
+    floor: await floor.openRacerSocket(0),
+  };
   const expiryPer = { app: [], floor: [] };
   for (let r = 0; r < options.rounds; r++) {
-    const [a, f] = await Promise.all(targets.map((t) => expiryRound(t, expirySockets[t.name], { count: options.expiryHandoffs, seconds: options.expirySeconds })));
+    const [a, f] = await Promise.all(
+      targets.map((t) =>
+        expiryRound(t, expirySockets[t.name], {
+          count: options.expiryHandoffs,
+          seconds: options.expirySeconds,
+        }),
+      ),
+    );
     expiryPer.app.push(summarize(a));
     expiryPer.floor.push(summarize(f));
   }
@@ -149,7 +229,14 @@ async function main() {
   const expiry = { app: acrossRounds(expiryPer.app), floor: acrossRounds(expiryPer.floor) };
   raw.expiry = expiry;
   for (const p of ["p50", "p99"]) {
-    rows.push({ name: `expiry lateness after expires_at, ${p}`, unit: "ms", app: expiry.app[p], floor: expiry.floor[p], target: "< 1,000 ms", check: (a) => a < 1000 });
+    rows.push({
+      name: `expiry lateness after expires_at, ${p}`,
+      unit: "ms",
+      app: expiry.app[p],
+      floor: expiry.floor[p],
+      target: "< 1,000 ms",
+      check: (a) => a < 1000,
+    });
   }
 
   // The inbox list with N open handoffs, then the object's storage once they are all closed.
@@ -163,12 +250,16 @@ async function main() {
   const handoffBytes = Math.round(probe.text.length / Math.max(1, probe.json.handoffs.length));
   await floor.fill(n, handoffBytes);
   log(`inbox list with ${n.toLocaleString("en-US")} open…`);
-  const list = await compare(targets, async (t) => summarize((await listRound(t, { requests: options.listRequests })).samples));
+  const list = await compare(targets, async (t) =>
+    summarize((await listRound(t, { requests: options.listRequests })).samples),
+  );
   raw.list = { ...list, handoff_bytes: handoffBytes, escalate_rate: escalateRate };
   rows.push(...latencyRows(`inbox list (200 of ${n.toLocaleString("en-US")} open)`, list));
 
   log(`closing the ${n.toLocaleString("en-US")} handoffs over 20 sockets…`);
-  const closers = await Promise.all(Array.from({ length: app.racers }, (_, agent) => app.openRacerSocket(agent)));
+  const closers = await Promise.all(
+    Array.from({ length: app.racers }, (_, agent) => app.openRacerSocket(agent)),
+  );
   const closeStarted = performance.now();
   await closeAll(app, closers, openIds);
   const closeRate = ((2 * n) / (performance.now() - closeStarted)) * 1000;
@@ -176,28 +267,69 @@ async function main() {
   const after = storageSnapshot(appServer.state);
   const delta = storageDelta(before, after);
   const per10k = (delta.used / n) * 10_000;
-  raw.storage = { handoffs: n, before, after, delta, per_10k_closed_bytes: per10k, close_commands_rate: closeRate };
+  raw.storage = {
+    handoffs: n,
+    before,
+    after,
+    delta,
+    per_10k_closed_bytes: per10k,
+    close_commands_rate: closeRate,
+  };
   const scaled = n === 10_000 ? "" : ` (${n.toLocaleString("en-US")} × ${10_000 / n})`;
   // The feed keeps every event for 10 minutes (then the last 1,000) and the mirror marks clear as
   // D1 catches up: both shrink back, so the lasting cost is the rest.
   const transient = (delta.bytes.feed ?? 0) + (delta.bytes.mirror ?? 0);
   const lasting = ((delta.used - transient) / n) * 10_000;
-  rows.push({ name: `tenant object storage per 10,000 closed${scaled}`, unit: "bytes", app: per10k, floor: null, target: "(recorded)" });
-  rows.push({ name: `  of which lasting (without feed, mirror)`, unit: "bytes", app: lasting, floor: null, target: "(recorded)" });
-  rows.push({ name: "escalations, 16 senders (list setup)", unit: "rate", app: escalateRate, floor: null, target: "(recorded)" });
-  rows.push({ name: "claim + resolve commands, 20 sockets", unit: "rate", app: closeRate, floor: null, target: "(recorded)" });
+  rows.push({
+    name: `tenant object storage per 10,000 closed${scaled}`,
+    unit: "bytes",
+    app: per10k,
+    floor: null,
+    target: "(recorded)",
+  });
+  rows.push({
+    name: `  of which lasting (without feed, mirror)`,
+    unit: "bytes",
+    app: lasting,
+    floor: null,
+    target: "(recorded)",
+  });
+  rows.push({
+    name: "escalations, 16 senders (list setup)",
+    unit: "rate",
+    app: escalateRate,
+    floor: null,
+    target: "(recorded)",
+  });
+  rows.push({
+    name: "claim + resolve commands, 20 sockets",
+    unit: "rate",
+    app: closeRate,
+    floor: null,
+    target: "(recorded)",
+  });
 
   const info = { ...machine(), load_average_at_start: loadAtStart, load_average_at_end: loadavg() };
   const load = (l) => l.map((v) => v.toFixed(1)).join(" ");
-  console.log(`\nHandoff Inbox bench — ${info.date}, ${info.nproc} × ${info.cpu}, Node ${info.node}, load average ${load(loadAtStart)} at start, ${load(info.load_average_at_end)} at end; rounds: ${options.rounds}${options.quick ? " (quick)" : ""}, medians of rounds\n`);
+  console.log(
+    `\nHandoff Inbox bench — ${info.date}, ${info.nproc} × ${info.cpu}, Node ${info.node}, load average ${load(loadAtStart)} at start, ${load(info.load_average_at_end)} at end; rounds: ${options.rounds}${options.quick ? " (quick)" : ""}, medians of rounds\n`,
+  );
   console.log(table(rows));
   const tables = Object.entries(delta.bytes)
     .filter(([, b]) => b !== 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([t, b]) => `${t} ${(b / 1e6).toFixed(2)} MB (${delta.rows[t] >= 0 ? "+" : ""}${delta.rows[t]} rows)`);
-  console.log(`\nStorage added by ${n.toLocaleString("en-US")} handoffs (escalated with 2 history messages, claimed, closed): ${tables.join(", ")}.`);
+    .map(
+      ([t, b]) =>
+        `${t} ${(b / 1e6).toFixed(2)} MB (${delta.rows[t] >= 0 ? "+" : ""}${delta.rows[t]} rows)`,
+    );
+  console.log(
+    `\nStorage added by ${n.toLocaleString("en-US")} handoffs (escalated with 2 history messages, claimed, closed): ${tables.join(", ")}.`,
+  );
   if (options.json) {
-    writeFileSync(options.json, JSON.stringify({ machine: info, options, rows: rowsJson(rows), raw }, null, 2));
+    writeFileSync(
+      options.json,
+      JSON.stringify({ machine: info, options, rows: rowsJson(rows), raw }, null, 2),
+    );
     log(`wrote ${options.json}`);
   }
 }

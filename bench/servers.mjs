@@ -40,12 +40,26 @@ async function serve(name, args, state, healthPath) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = "";
-  const child = spawn("wrangler", ["dev", ...args, "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], {
-    cwd: ROOT,
-    env: offlineEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
+  const child = spawn(
+    "wrangler",
+    [
+      "dev",
+      ...args,
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      env: offlineEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
+  );
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   let stopped = false;
@@ -75,7 +89,6 @@ async function serve(name, args, state, healthPath) {
   throw new Error(`${name} did not answer on ${url}\n${log}`);
 }
 
-
 /** A temporary state directory, removed at the end even if its server never started. */
 function tempState(prefix) {
   const state = mkdtempSync(join(tmpdir(), prefix));
@@ -90,7 +103,10 @@ export async function startApp({ log }) {
   }
   const state = tempState("handoff-bench-app-");
   log("Applying D1 migrations and seeding the demo (temporary state)…");
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true, env: { CI: "true" } });
+  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    quiet: true,
+    env: { CI: "true" },
+  });
   await seed({ webhookUrl: null, persistTo: state });
   return serve("the app", [], state, "/api/openapi.json");
 }

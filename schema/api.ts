@@ -2,7 +2,14 @@
 import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
 import { metadataInput } from "./metadata";
-import { CHANNELS, HANDOFF_STATUSES, HISTORY_SENDERS, OUTCOMES, PRIORITIES, ROLES } from "./vocabulary";
+import {
+  CHANNELS,
+  HANDOFF_STATUSES,
+  HISTORY_SENDERS,
+  OUTCOMES,
+  PRIORITIES,
+  ROLES,
+} from "./vocabulary";
 import { cursorParam } from "./paging";
 
 export type Json = string | number | boolean | null | object;
@@ -10,7 +17,11 @@ export type JsonObject = { [key: string]: Json };
 
 const id = z.string().trim().min(1).max(LIMITS.idLength);
 const optionalText = (max: number) => z.string().max(max).nullish();
-export const messageText = z.string().min(1).max(LIMITS.messageText).refine((s) => s.trim().length > 0, "must not be blank");
+export const messageText = z
+  .string()
+  .min(1)
+  .max(LIMITS.messageText)
+  .refine((s) => s.trim().length > 0, "must not be blank");
 const isoTime = z.iso.datetime({ offset: true });
 
 export const contactInput = z.strictObject({
@@ -41,7 +52,11 @@ export const escalateInput = z.strictObject({
     .transform((tags) => [...new Set(tags)]),
   priority: z.enum(PRIORITIES).default("normal"),
   history: z.array(historyItem).max(LIMITS.historyItems).default([]),
-  max_wait_seconds: z.int().min(LIMITS.maxWaitSeconds.min).max(LIMITS.maxWaitSeconds.max).optional(),
+  max_wait_seconds: z
+    .int()
+    .min(LIMITS.maxWaitSeconds.min)
+    .max(LIMITS.maxWaitSeconds.max)
+    .optional(),
   metadata: metadataInput.default({}),
   /** A team's name (any case): the handoff is for that team. */
   team: z.string().trim().min(1).max(LIMITS.nameLength).optional(),
@@ -64,7 +79,10 @@ export const contactMessageBatchInput = z.strictObject({
 });
 /** A body with `messages` is a batch; the single form never has that field. */
 export const isContactMessageBatch = (body: unknown): boolean =>
-  typeof body === "object" && body !== null && !Array.isArray(body) && Object.hasOwn(body, "messages");
+  typeof body === "object" &&
+  body !== null &&
+  !Array.isArray(body) &&
+  Object.hasOwn(body, "messages");
 
 export const loginInput = z.strictObject({
   email: z.string().trim().min(1).max(320),
@@ -83,7 +101,12 @@ export const assignInput = z.strictObject({ agent_id: id });
 
 const statusList = z
   .string()
-  .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.enum([...HANDOFF_STATUSES, "all"])).min(1));
 export const listQuery = z.strictObject({
   status: statusList.optional(),
@@ -113,7 +136,10 @@ const memberIds = z
   .array(id)
   .max(LIMITS.teamMembers)
   .transform((ids) => [...new Set(ids)]);
-export const createTeamInput = z.strictObject({ name: teamName, member_ids: memberIds.default([]) });
+export const createTeamInput = z.strictObject({
+  name: teamName,
+  member_ids: memberIds.default([]),
+});
 export const updateTeamInput = z
   .strictObject({ name: teamName.optional(), member_ids: memberIds.optional() })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
@@ -160,7 +186,9 @@ export const botSettingsInput = z.strictObject({
   reminder_delay_seconds: z.int().min(30).max(86_400).optional(),
 });
 export type BotSettingsInput = z.infer<typeof botSettingsInput>;
-export const createBotInput = botSettingsInput.extend({ name: z.string().trim().min(1).max(LIMITS.nameLength) });
+export const createBotInput = botSettingsInput.extend({
+  name: z.string().trim().min(1).max(LIMITS.nameLength),
+});
 export const createApiKeyInput = z.strictObject({
   bot_id: id,
   name: z.string().trim().min(1).max(LIMITS.nameLength).default("API key"),

@@ -26,18 +26,33 @@ const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteL
 
 // Values are checked one level down only (the body came from JSON.parse, so deeper ones are
 // JSON too); depth and size are checked without recursion before anything else touches it.
-const shallowJson = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const shallowJson = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.unknown()),
+  z.record(z.string(), z.unknown()),
+]);
 
 export const metadataInput: z.ZodType<JsonObject> = z
   .record(z.string(), shallowJson)
   .superRefine((value, ctx) => {
     if (nestsDeeperThan(value, LIMITS.metadataDepth)) {
-      ctx.addIssue({ code: "custom", message: `must be at most ${LIMITS.metadataDepth} levels deep` });
+      ctx.addIssue({
+        code: "custom",
+        message: `must be at most ${LIMITS.metadataDepth} levels deep`,
+      });
     } else if (utf8Bytes(JSON.stringify(value)) > LIMITS.metadataBytes) {
-      ctx.addIssue({ code: "custom", message: `must be at most ${LIMITS.metadataBytes} bytes as JSON` });
+      ctx.addIssue({
+        code: "custom",
+        message: `must be at most ${LIMITS.metadataBytes} bytes as JSON`,
+      });
     }
   })
-  .describe(`Any JSON object for the bot's own use: at most ${LIMITS.metadataBytes / 1024} KiB as JSON and ${LIMITS.metadataDepth} levels deep.`);
+  .describe(
+    `Any JSON object for the bot's own use: at most ${LIMITS.metadataBytes / 1024} KiB as JSON and ${LIMITS.metadataDepth} levels deep.`,
+  );
 
 /**
  * Metadata read back from storage: it was validated on the way in, so only its outer shape is

@@ -20,7 +20,9 @@ export function encodeCursor(cursor: Cursor): string {
 function decode(text: string): Cursor | null {
   try {
     const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const json: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    const json: unknown = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
     const parsed = cursorValue.safeParse(json);
     return parsed.success ? { created_at: parsed.data[0], id: parsed.data[1] } : null;
   } catch {

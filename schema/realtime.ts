@@ -11,7 +11,10 @@ export type HandoffChange = "claimed" | "released" | "assigned" | "resolved" | "
 /** Tenant events: each one carries the next `seq` and is kept for `resume`. */
 export type TenantEvent =
   | { type: "handoff.created"; data: { handoff: Handoff } }
-  | { type: "handoff.updated"; data: { handoff: Handoff; change: HandoffChange; actor: Person | null } }
+  | {
+      type: "handoff.updated";
+      data: { handoff: Handoff; change: HandoffChange; actor: Person | null };
+    }
   | { type: "handoff.reminder"; data: { handoff: Handoff; waiting_seconds: number } }
   | { type: "message.created"; data: { message: Message; handoff: Handoff } }
   | { type: "message.updated"; data: { message: Message } }
@@ -24,7 +27,11 @@ export type EventFrame = TenantEvent & { seq: number };
 
 export type ServerFrame =
   | EventFrame
-  | { type: "hello"; seq: number; data: { user: User; agents_online: number; agents: Person[]; stats: LiveStats } }
+  | {
+      type: "hello";
+      seq: number;
+      data: { user: User; agents_online: number; agents: Person[]; stats: LiveStats };
+    }
   // Not numbered: the current numbers, sent after each change that moved one (never replayed).
   | { type: "stats"; data: LiveStats }
   | { type: "resync"; seq: number }
@@ -38,7 +45,13 @@ export const clientFrame = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("resume"), since: z.int().min(0) }),
   z.strictObject({ type: z.literal("claim"), ref, handoff_id: handoffId }),
   z.strictObject({ type: z.literal("release"), ref, handoff_id: handoffId }),
-  z.strictObject({ type: z.literal("reply"), ref, handoff_id: handoffId, text: messageText, client_id: clientId.optional() }),
+  z.strictObject({
+    type: z.literal("reply"),
+    ref,
+    handoff_id: handoffId,
+    text: messageText,
+    client_id: clientId.optional(),
+  }),
   z.strictObject({
     type: z.literal("resolve"),
     ref,

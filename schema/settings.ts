@@ -29,7 +29,9 @@ export const SETTINGS_DEFAULTS: TenantSettings = {
 };
 
 /** A stored settings object (D1 JSON, the tenant object's copy): unknown keys dropped, missing ones defaulted. */
-export const tenantSettings = settingsShape.partial().transform((stored): TenantSettings => ({ ...SETTINGS_DEFAULTS, ...stored }));
+export const tenantSettings = settingsShape
+  .partial()
+  .transform((stored): TenantSettings => ({ ...SETTINGS_DEFAULTS, ...stored }));
 
 /** `PATCH /api/admin/settings`: any subset of the fields, nothing unknown, at least one. */
 export const tenantSettingsPatch = z

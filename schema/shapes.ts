@@ -1,6 +1,15 @@
 // Response shapes of the public contract (api.md "Shapes"); fields may be added, never removed.
 import type { JsonObject } from "./api";
-import type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender } from "./vocabulary";
+import type {
+  AuditType,
+  Channel,
+  Delivery,
+  HandoffStatus,
+  Outcome,
+  Priority,
+  Role,
+  Sender,
+} from "./vocabulary";
 
 export type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
 /** Free-form JSON. Kept one level deep on purpose: a recursive type is too deep for RPC typing. */

@@ -1,7 +1,14 @@
 // D1 tables: users, bots, keys and sessions are owned here; handoffs, messages, contacts and
 // the audit trail are the durable transcript, mirrored from each tenant's Durable Object.
 import { DELIVERIES, HANDOFF_STATUSES, ROLES, SENDERS } from "./vocabulary";
-import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
+import {
+  sqliteTable,
+  text,
+  integer,
+  index,
+  uniqueIndex,
+  primaryKey,
+} from "drizzle-orm/sqlite-core";
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
@@ -13,7 +20,9 @@ export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     email: text("email").notNull(),
     name: text("name").notNull(),
     role: text("role", { enum: ROLES }).notNull(),
@@ -33,20 +42,27 @@ export const sessions = sqliteTable(
   {
     // SHA-256 of the cookie token: a leaked table does not leak live sessions.
     id: text("id").primaryKey(),
-    userId: text("user_id").notNull().references(() => users.id),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
     tenantId: text("tenant_id").notNull(),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull(),
   },
   // The retention sweep deletes each tenant's expired sessions.
-  (t) => [index("sessions_user").on(t.userId), index("sessions_tenant_expiry").on(t.tenantId, t.expiresAt)],
+  (t) => [
+    index("sessions_user").on(t.userId),
+    index("sessions_tenant_expiry").on(t.tenantId, t.expiresAt),
+  ],
 );
 
 export const bots = sqliteTable(
   "bots",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     webhookUrl: text("webhook_url"),
     webhookSecret: text("webhook_secret").notNull(),
@@ -68,7 +84,9 @@ export const apiKeys = sqliteTable(
   {
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
-    botId: text("bot_id").notNull().references(() => bots.id),
+    botId: text("bot_id")
+      .notNull()
+      .references(() => bots.id),
     name: text("name").notNull(),
     // SHA-256 of the key; the key itself is shown once and never stored.
     keyHash: text("key_hash").notNull(),
@@ -91,7 +109,10 @@ export const contacts = sqliteTable(
     email: text("email"),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.botId, t.channel, t.externalId] }), index("contacts_tenant").on(t.tenantId)],
+  (t) => [
+    primaryKey({ columns: [t.botId, t.channel, t.externalId] }),
+    index("contacts_tenant").on(t.tenantId),
+  ],
 );
 
 export const handoffs = sqliteTable(
@@ -207,5 +228,9 @@ export const teamMembers = sqliteTable(
       .references(() => users.id),
     tenantId: text("tenant_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("team_members_user").on(t.userId), index("team_members_tenant").on(t.tenantId)],
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index("team_members_user").on(t.userId),
+    index("team_members_tenant").on(t.tenantId),
+  ],
 );

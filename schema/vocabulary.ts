@@ -1,6 +1,15 @@
 // Every list of allowed values, once. The drizzle columns, zod enums and TypeScript types of
 // server and client all derive from these.
-export const CHANNELS = ["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"] as const;
+export const CHANNELS = [
+  "whatsapp",
+  "telegram",
+  "web",
+  "slack",
+  "discord",
+  "messenger",
+  "email",
+  "other",
+] as const;
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
 export const OPEN_STATUSES = ["queued", "active"] as const;
@@ -13,7 +22,15 @@ export const HISTORY_SENDERS = ["contact", "bot"] as const;
 /** A message's delivery to the contact; it only moves forward along this list (failed aside). */
 export const DELIVERIES = ["pending", "sent", "delivered", "read", "failed"] as const;
 /** The steps of a handoff's audit trail. */
-export const AUDIT_TYPES = ["escalated", "claimed", "released", "assigned", "resolved", "expired", "reminded"] as const;
+export const AUDIT_TYPES = [
+  "escalated",
+  "claimed",
+  "released",
+  "assigned",
+  "resolved",
+  "expired",
+  "reminded",
+] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type Priority = (typeof PRIORITIES)[number];

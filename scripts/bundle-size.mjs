@@ -7,7 +7,9 @@ import { gzipSync } from "node:zlib";
 import { ROOT } from "./run.mjs";
 
 const web = join(ROOT, "web");
-const manifest = JSON.parse(readFileSync(join(web, ".svelte-kit/output/client/.vite/manifest.json"), "utf8"));
+const manifest = JSON.parse(
+  readFileSync(join(web, ".svelte-kit/output/client/.vite/manifest.json"), "utf8"),
+);
 const generated = join(web, ".svelte-kit/generated/build/client-optimized/nodes");
 
 /** Manifest keys of the route nodes whose components are these source files. */
@@ -21,7 +23,9 @@ function nodesFor(sources) {
 }
 
 const roots = [
-  ...Object.keys(manifest).filter((key) => manifest[key].isEntry && /entry\.js$|app\.js$/.test(key)),
+  ...Object.keys(manifest).filter(
+    (key) => manifest[key].isEntry && /entry\.js$|app\.js$/.test(key),
+  ),
   ...nodesFor(["+layout.svelte", "(inbox)/+layout.svelte", "(inbox)/+page.svelte"]),
 ];
 const files = new Set();
@@ -42,4 +46,6 @@ for (const file of files) {
   else js += size;
 }
 const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-console.log(`Inbox route ("/"), gzipped: ${kb(js)} JavaScript + ${kb(css)} CSS in ${files.size} files`);
+console.log(
+  `Inbox route ("/"), gzipped: ${kb(js)} JavaScript + ${kb(css)} CSS in ${files.size} files`,
+);

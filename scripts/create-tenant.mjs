@@ -5,7 +5,14 @@
 // The admin password and API key are generated and printed once; only their hashes are stored.
 import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS, executeSql, hashPassword, q } from "./d1.mjs";
+import {
+  DEFAULT_MAX_WAIT_MINUTES,
+  DEFAULT_MESSAGES,
+  DEFAULT_REMINDER_DELAY_SECONDS,
+  executeSql,
+  hashPassword,
+  q,
+} from "./d1.mjs";
 
 const { values: o } = parseArgs({
   options: {
@@ -20,7 +27,9 @@ const { values: o } = parseArgs({
   },
 });
 if (!o.id || !/^[a-z0-9-]{2,40}$/.test(o.id) || !o.name || !o["admin-email"]?.includes("@")) {
-  console.error('Usage: npm run create-tenant -- [--remote] --id acme --name "Acme Inc" --admin-email ops@acme.com [--admin-name "Olga Ops"] [--bot-name "Support bot"] [--webhook-url https://…]');
+  console.error(
+    'Usage: npm run create-tenant -- [--remote] --id acme --name "Acme Inc" --admin-email ops@acme.com [--admin-name "Olga Ops"] [--bot-name "Support bot"] [--webhook-url https://…]',
+  );
   process.exit(2);
 }
 // The same rule as the admin API: https, or plain http only to this machine (local development).
@@ -33,7 +42,9 @@ if (o["webhook-url"] !== undefined) {
   }
   const local = url && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
   if (!url || !(url.protocol === "https:" || (url.protocol === "http:" && local))) {
-    console.error("--webhook-url must be an https:// URL (plain http:// only to localhost, 127.0.0.1 or [::1])");
+    console.error(
+      "--webhook-url must be an https:// URL (plain http:// only to localhost, 127.0.0.1 or [::1])",
+    );
     process.exit(2);
   }
 }
@@ -57,7 +68,9 @@ const sql = [
 try {
   await executeSql(sql, { remote: o.remote, persistTo: o["persist-to"] });
 } catch (error) {
-  console.error(`Could not create the tenant (does the id or email already exist?)\n${error.message}`);
+  console.error(
+    `Could not create the tenant (does the id or email already exist?)\n${error.message}`,
+  );
   process.exit(1);
 }
 console.log(`Tenant "${o.name}" (${o.id}) created${o.remote ? " in the deployed database" : " locally"}. Shown once — keep them safe:

@@ -5,12 +5,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "./run.mjs";
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS } from "../worker/src/tenant/templates.ts";
+import {
+  DEFAULT_MAX_WAIT_MINUTES,
+  DEFAULT_MESSAGES,
+  DEFAULT_REMINDER_DELAY_SECONDS,
+} from "../worker/src/tenant/templates.ts";
 
 export { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS };
 
 /** A SQL literal. */
-export const q = (v) => (v === null || v === undefined ? "NULL" : `'${String(v).replace(/'/g, "''")}'`);
+export const q = (v) =>
+  v === null || v === undefined ? "NULL" : `'${String(v).replace(/'/g, "''")}'`;
 
 /** Same format as worker/src/auth/crypto.ts hashPassword. */
 export function hashPassword(password) {
@@ -30,7 +35,11 @@ export async function executeSql(sql, { remote = false, persistTo } = {}) {
   writeFileSync(file, sql);
   try {
     const persist = persistTo ? ["--persist-to", persistTo] : [];
-    await run("wrangler", ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, `--file=${file}`], { quiet: true });
+    await run(
+      "wrangler",
+      ["d1", "execute", "DB", remote ? "--remote" : "--local", ...persist, `--file=${file}`],
+      { quiet: true },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

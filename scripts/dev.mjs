@@ -11,16 +11,23 @@ const url = `http://localhost:${port}`;
 console.log("Building the inbox…");
 await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web") });
 console.log("Applying D1 migrations (local)…");
-await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], { quiet: true, env: { CI: "true" } });
+await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+  quiet: true,
+  env: { CI: "true" },
+});
 console.log("Seeding the demo…");
 await seed();
 
-const server = spawn("wrangler", ["dev", "--port", String(port), "--show-interactive-dev-session=false"], {
-  cwd: ROOT,
-  env: offlineEnv(),
-  stdio: ["ignore", "inherit", "inherit"],
-  detached: true, // its own process group, so stopping it stops workerd too
-});
+const server = spawn(
+  "wrangler",
+  ["dev", "--port", String(port), "--show-interactive-dev-session=false"],
+  {
+    cwd: ROOT,
+    env: offlineEnv(),
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true, // its own process group, so stopping it stops workerd too
+  },
+);
 
 let stopping = false;
 function stop(code = 0) {
@@ -53,7 +60,9 @@ async function waitUntilReady() {
 }
 
 if (await waitUntilReady()) {
-  const people = DEMO.users.map((u) => `    ${u.email.padEnd(20)} ${u.role.padEnd(7)} (${u.tenant})`).join("\n");
+  const people = DEMO.users
+    .map((u) => `    ${u.email.padEnd(20)} ${u.role.padEnd(7)} (${u.tenant})`)
+    .join("\n");
   const keys = DEMO.tenants.map((t) => `    ${t.apiKey.padEnd(20)} bot of "${t.name}"`).join("\n");
   console.log(`
   Handoff Inbox is running at ${url}

@@ -2,7 +2,14 @@
 // Idempotent (safe to run on every start) and local only: it writes to the local D1 through
 // `wrangler d1 execute --local`, never to a deployed database.
 import { createHash } from "node:crypto";
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS, executeSql, hashPassword, q } from "./d1.mjs";
+import {
+  DEFAULT_MAX_WAIT_MINUTES,
+  DEFAULT_MESSAGES,
+  DEFAULT_REMINDER_DELAY_SECONDS,
+  executeSql,
+  hashPassword,
+  q,
+} from "./d1.mjs";
 
 export const DEMO_PASSWORD = "handoff-demo";
 export const DEMO_WEBHOOK_SECRET = "whsec_ZGVtby1sb2NhbC13ZWJob29rLXNlY3JldA==";
@@ -12,11 +19,29 @@ export const DEMO = {
     { id: "globex", name: "Globex", apiKey: "hk_globex_local_key" },
   ],
   users: [
-    { id: "u_demo_admin", tenant: "demo", email: "admin@demo.test", name: "Ada Admin", role: "admin" },
+    {
+      id: "u_demo_admin",
+      tenant: "demo",
+      email: "admin@demo.test",
+      name: "Ada Admin",
+      role: "admin",
+    },
     { id: "u_demo_alice", tenant: "demo", email: "alice@demo.test", name: "Alice", role: "agent" },
     { id: "u_demo_bob", tenant: "demo", email: "bob@demo.test", name: "Bob", role: "agent" },
-    { id: "u_demo_viewer", tenant: "demo", email: "viewer@demo.test", name: "Victor Viewer", role: "viewer" },
-    { id: "u_globex_dana", tenant: "globex", email: "dana@globex.test", name: "Dana", role: "agent" },
+    {
+      id: "u_demo_viewer",
+      tenant: "demo",
+      email: "viewer@demo.test",
+      name: "Victor Viewer",
+      role: "viewer",
+    },
+    {
+      id: "u_globex_dana",
+      tenant: "globex",
+      email: "dana@globex.test",
+      name: "Dana",
+      role: "agent",
+    },
   ],
 };
 
@@ -24,7 +49,9 @@ export function seedSql(webhookUrl) {
   const now = Date.now();
   const lines = [];
   for (const t of DEMO.tenants) {
-    lines.push(`INSERT INTO tenants (id, name, created_at) VALUES (${q(t.id)}, ${q(t.name)}, ${now}) ON CONFLICT (id) DO UPDATE SET name = excluded.name;`);
+    lines.push(
+      `INSERT INTO tenants (id, name, created_at) VALUES (${q(t.id)}, ${q(t.name)}, ${now}) ON CONFLICT (id) DO UPDATE SET name = excluded.name;`,
+    );
   }
   const hash = hashPassword(DEMO_PASSWORD);
   for (const u of DEMO.users) {

@@ -5,13 +5,17 @@ import { createServer } from "node:http";
 
 export function verifySignature(secret, headers, body) {
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
-  const expected = createHmac("sha256", key).update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${body}`).digest();
+  const expected = createHmac("sha256", key)
+    .update(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.${body}`)
+    .digest();
   return String(headers["webhook-signature"] ?? "")
     .split(" ")
     .some((part) => {
       const [version, sig] = part.split(",");
       const given = Buffer.from(sig ?? "", "base64");
-      return version === "v1" && given.length === expected.length && timingSafeEqual(given, expected);
+      return (
+        version === "v1" && given.length === expected.length && timingSafeEqual(given, expected)
+      );
     });
 }
 
@@ -39,7 +43,11 @@ export function startWebhookReceiver({ secret, port = 0, onEvent } = {}) {
       } catch {
         // recorded as unparsable
       }
-      const entry = { id: req.headers["webhook-id"], verified: secret ? verifySignature(secret, req.headers, body) : null, event };
+      const entry = {
+        id: req.headers["webhook-id"],
+        verified: secret ? verifySignature(secret, req.headers, body) : null,
+        event,
+      };
       received.push(entry);
       onEvent?.(entry);
       res.writeHead(200).end("ok");
@@ -48,7 +56,11 @@ export function startWebhookReceiver({ secret, port = 0, onEvent } = {}) {
   return new Promise((resolve) => {
     server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      resolve({ url: `http://127.0.0.1:${address.port}`, received, close: () => new Promise((r) => server.close(() => r())) });
+      resolve({
+        url: `http://127.0.0.1:${address.port}`,
+        received,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
     });
   });
 }

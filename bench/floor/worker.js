@@ -8,17 +8,27 @@ export class Floor extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)`);
+    sql.exec(
+      `CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)`,
+    );
     sql.exec(`CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, status TEXT NOT NULL, assignee TEXT, body TEXT NOT NULL,
       created_at INTEGER NOT NULL, expires_at INTEGER)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS items_status_created ON items (status, created_at)`);
-    sql.exec(`CREATE INDEX IF NOT EXISTS items_expiring ON items (expires_at) WHERE status = 'open'`);
+    sql.exec(
+      `CREATE INDEX IF NOT EXISTS items_expiring ON items (expires_at) WHERE status = 'open'`,
+    );
   }
 
   /** A contact message: one insert, one frame to every socket. */
   message({ conversation_id, id, text }) {
     const at = Date.now();
-    this.ctx.storage.sql.exec(`INSERT OR IGNORE INTO messages (id, conversation_id, text, at) VALUES (?, ?, ?, ?)`, id, conversation_id, text, at);
+    this.ctx.storage.sql.exec(
+      `INSERT OR IGNORE INTO messages (id, conversation_id, text, at) VALUES (?, ?, ?, ?)`,
+      id,
+      conversation_id,
+      text,
+      at,
+    );
     const message = { id, conversation_id, text, at };
     this.broadcast(JSON.stringify({ type: "message.created", data: { message } }));
     return { route: "agent", message };
@@ -26,10 +36,17 @@ export class Floor extends DurableObject {
 
   /** A claim: read the row, check it, write it — no await in between. */
   claim(id, agent) {
-    const row = this.ctx.storage.sql.exec(`SELECT status, assignee FROM items WHERE id = ?`, id).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec(`SELECT status, assignee FROM items WHERE id = ?`, id)
+      .toArray()[0];
     if (!row) return { status: 404, body: { error: { code: "not_found" } } };
-    if (row.assignee) return { status: 409, body: { error: { code: "already_claimed", assignee: row.assignee } } };
-    this.ctx.storage.sql.exec(`UPDATE items SET status = 'active', assignee = ? WHERE id = ?`, agent, id);
+    if (row.assignee)
+      return { status: 409, body: { error: { code: "already_claimed", assignee: row.assignee } } };
+    this.ctx.storage.sql.exec(
+      `UPDATE items SET status = 'active', assignee = ? WHERE id = ?`,
+      agent,
+      id,
+    );
     return { status: 200, body: { item: { id, status: "active", assignee: agent } } };
   }
 
@@ -38,36 +55,66 @@ export class Floor extends DurableObject {
     const body = "x".repeat(body_bytes);
     const now = Date.now();
     for (let i = 0; i < count; i++) {
-      this.ctx.storage.sql.exec(`INSERT INTO items (id, status, body, created_at) VALUES (?, 'open', ?, ?)`, `${prefix}-${i}`, body, now + i);
+      this.ctx.storage.sql.exec(
+        `INSERT INTO items (id, status, body, created_at) VALUES (?, 'open', ?, ?)`,
+        `${prefix}-${i}`,
+        body,
+        now + i,
+      );
     }
     return { count };
   }
 
   list(limit) {
-    const rows = this.ctx.storage.sql.exec(`SELECT * FROM items WHERE status = 'open' ORDER BY created_at LIMIT ?`, limit).toArray();
+    const rows = this.ctx.storage.sql
+      .exec(`SELECT * FROM items WHERE status = 'open' ORDER BY created_at LIMIT ?`, limit)
+      .toArray();
     return JSON.stringify({ items: rows });
   }
 
   /** An item that expires after wait_ms, through the object's one alarm. */
   async expiring({ id, wait_ms }) {
     const expiresAt = Date.now() + wait_ms;
-    this.ctx.storage.sql.exec(`INSERT INTO items (id, status, body, created_at, expires_at) VALUES (?, 'open', '', ?, ?)`, id, Date.now(), expiresAt);
+    this.ctx.storage.sql.exec(
+      `INSERT INTO items (id, status, body, created_at, expires_at) VALUES (?, 'open', '', ?, ?)`,
+      id,
+      Date.now(),
+      expiresAt,
+    );
     await this.arm();
     return { id, expires_at: new Date(expiresAt).toISOString() };
   }
 
   async alarm() {
     const now = Date.now();
-    const due = this.ctx.storage.sql.exec(`SELECT id, expires_at FROM items WHERE status = 'open' AND expires_at <= ?`, now).toArray();
+    const due = this.ctx.storage.sql
+      .exec(`SELECT id, expires_at FROM items WHERE status = 'open' AND expires_at <= ?`, now)
+      .toArray();
     for (const row of due) {
       this.ctx.storage.sql.exec(`UPDATE items SET status = 'expired' WHERE id = ?`, row.id);
-      this.broadcast(JSON.stringify({ type: "handoff.updated", data: { change: "expired", handoff: { id: row.id, status: "expired", expires_at: new Date(row.expires_at).toISOString() } } }));
+      this.broadcast(
+        JSON.stringify({
+          type: "handoff.updated",
+          data: {
+            change: "expired",
+            handoff: {
+              id: row.id,
+              status: "expired",
+              expires_at: new Date(row.expires_at).toISOString(),
+            },
+          },
+        }),
+      );
     }
     await this.arm();
   }
 
   async arm() {
-    const next = this.ctx.storage.sql.exec(`SELECT MIN(expires_at) AS at FROM items WHERE status = 'open' AND expires_at IS NOT NULL`).toArray()[0];
+    const next = this.ctx.storage.sql
+      .exec(
+        `SELECT MIN(expires_at) AS at FROM items WHERE status = 'open' AND expires_at IS NOT NULL`,
+      )
+      .toArray()[0];
     if (next?.at != null) await this.ctx.storage.setAlarm(Math.max(next.at, Date.now() + 1));
   }
 
@@ -82,7 +129,13 @@ export class Floor extends DurableObject {
     const frame = JSON.parse(raw);
     if (frame.type !== "claim") return;
     const result = this.claim(frame.handoff_id, frame.agent ?? "socket");
-    ws.send(JSON.stringify(result.status === 200 ? { type: "ack", ref: frame.ref, ok: true, data: result.body } : { type: "ack", ref: frame.ref, ok: false, error: result.body.error }));
+    ws.send(
+      JSON.stringify(
+        result.status === 200
+          ? { type: "ack", ref: frame.ref, ok: true, data: result.body }
+          : { type: "ack", ref: frame.ref, ok: false, error: result.body.error },
+      ),
+    );
   }
 
   broadcast(frame) {
@@ -96,7 +149,11 @@ export class Floor extends DurableObject {
   }
 }
 
-const json = (body, status = 200) => new Response(typeof body === "string" ? body : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+const json = (body, status = 200) =>
+  new Response(typeof body === "string" ? body : JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 
 export default {
   async fetch(request, env) {
@@ -104,7 +161,8 @@ export default {
     const hub = env.FLOOR.get(env.FLOOR.idFromName(url.searchParams.get("tenant") ?? "floor"));
     if (url.pathname === "/ws") return hub.fetch(request);
     if (url.pathname === "/health") return json({ ok: true });
-    if (request.method === "GET" && url.pathname === "/list") return json(await hub.list(Number(url.searchParams.get("limit") ?? 200)));
+    if (request.method === "GET" && url.pathname === "/list")
+      return json(await hub.list(Number(url.searchParams.get("limit") ?? 200)));
     if (request.method !== "POST") return json({ error: { code: "not_found" } }, 404);
     const body = await request.json();
     if (url.pathname === "/messages") return json(await hub.message(body), 202);

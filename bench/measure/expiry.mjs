@@ -22,7 +22,10 @@ export async function expiryRound(target, socket, { count, seconds = 10, stagger
     await new Promise((r) => setTimeout(r, staggerMs));
   }
   const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error(`${target.name}: ${pending.size} handoffs never reported expired`)), (seconds + 20) * 1000).unref(),
+    setTimeout(
+      () => reject(new Error(`${target.name}: ${pending.size} handoffs never reported expired`)),
+      (seconds + 20) * 1000,
+    ).unref(),
   );
   await Promise.race([allArrived, timeout]);
   socket.onFrame = null;

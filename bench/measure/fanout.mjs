@@ -8,7 +8,15 @@ export async function fanoutRound(target, sockets, conversation, count, label) {
     let remaining = sockets.length;
     let last = 0;
     const arrived = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${target.name}: ${remaining} of ${sockets.length} sockets never got ${token}`)), 15_000);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${target.name}: ${remaining} of ${sockets.length} sockets never got ${token}`,
+            ),
+          ),
+        15_000,
+      );
       for (const socket of sockets) {
         let seen = false;
         socket.onFrame = (data, at) => {
@@ -23,8 +31,12 @@ export async function fanoutRound(target, sockets, conversation, count, label) {
       }
     });
     const started = performance.now();
-    const [res] = await Promise.all([target.contactMessage(0, conversation, token, `Still there? ${token}`), arrived]);
-    if (res.status !== target.acceptedStatus) throw new Error(`${target.name}: contact message answered ${res.status}: ${res.text}`);
+    const [res] = await Promise.all([
+      target.contactMessage(0, conversation, token, `Still there? ${token}`),
+      arrived,
+    ]);
+    if (res.status !== target.acceptedStatus)
+      throw new Error(`${target.name}: contact message answered ${res.status}: ${res.text}`);
     samples.push(last - started);
   }
   for (const socket of sockets) socket.onFrame = null;

@@ -17,11 +17,20 @@ export async function ingestRound(target, conversations, { durationMs, batch = 1
       while (performance.now() < until) {
         const tag = `${target.name}-${++batchNo}-${sender}`;
         if (batch === 1) {
-          const res = await target.contactMessage(sender, conversation, `in-${tag}-${n++}`, "Any news on my order?");
+          const res = await target.contactMessage(
+            sender,
+            conversation,
+            `in-${tag}-${n++}`,
+            "Any news on my order?",
+          );
           if (res.status === target.acceptedStatus) accepted++;
           else (failed++, errors.add(`${res.status} ${res.text.slice(0, 120)}`));
         } else {
-          const messages = Array.from({ length: batch }, (_, i) => ({ conversation_id: conversation, id: `in-${tag}-${i}`, text: "Any news on my order?" }));
+          const messages = Array.from({ length: batch }, (_, i) => ({
+            conversation_id: conversation,
+            id: `in-${tag}-${i}`,
+            text: "Any news on my order?",
+          }));
           const res = await target.contactBatch(sender, messages);
           if (res.status === 200 && res.json?.results?.length === batch) accepted += batch;
           else (failed++, errors.add(`${res.status} ${res.text.slice(0, 120)}`));
@@ -30,7 +39,8 @@ export async function ingestRound(target, conversations, { durationMs, batch = 1
       }
     }),
   );
-  if (failed > 0) throw new Error(`${target.name}: ${failed} ingest requests failed: ${[...errors].join("; ")}`);
+  if (failed > 0)
+    throw new Error(`${target.name}: ${failed} ingest requests failed: ${[...errors].join("; ")}`);
   return { rate: (accepted / (finished - started)) * 1000, messages: accepted };
 }
 

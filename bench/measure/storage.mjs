@@ -14,7 +14,8 @@ function objectFile(state, className) {
   const files = readdirSync(join(root, dir))
     .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
     .map((f) => join(root, dir, f));
-  if (files.length !== 1) throw new Error(`expected one ${className} object, found ${files.length}`);
+  if (files.length !== 1)
+    throw new Error(`expected one ${className} object, found ${files.length}`);
   return files[0];
 }
 
@@ -23,19 +24,34 @@ export function storageSnapshot(state, className = "TenantHub") {
   const file = objectFile(state, className);
   const dir = mkdtempSync(join(tmpdir(), "handoff-bench-db-"));
   try {
-    const fileBytes = statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+    const fileBytes =
+      statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
     copyFileSync(file, join(dir, "copy.sqlite"));
     if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, join(dir, "copy.sqlite-wal"));
     const db = new DatabaseSync(join(dir, "copy.sqlite"));
     try {
-      const tables = db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`).all().map((r) => String(r.name));
-      const owner = new Map(db.prepare(`SELECT name, tbl_name FROM sqlite_schema`).all().map((r) => [String(r.name), String(r.tbl_name)]));
+      const tables = db
+        .prepare(
+          `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'`,
+        )
+        .all()
+        .map((r) => String(r.name));
+      const owner = new Map(
+        db
+          .prepare(`SELECT name, tbl_name FROM sqlite_schema`)
+          .all()
+          .map((r) => [String(r.name), String(r.tbl_name)]),
+      );
       const bytes = {};
-      for (const row of db.prepare(`SELECT name, SUM(pgsize) AS size FROM dbstat GROUP BY name`).all()) {
+      for (const row of db
+        .prepare(`SELECT name, SUM(pgsize) AS size FROM dbstat GROUP BY name`)
+        .all()) {
         const table = owner.get(String(row.name)) ?? String(row.name);
         bytes[table] = (bytes[table] ?? 0) + Number(row.size);
       }
-      const rows = Object.fromEntries(tables.map((t) => [t, Number(db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get().n)]));
+      const rows = Object.fromEntries(
+        tables.map((t) => [t, Number(db.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get().n)]),
+      );
       const used = Object.values(bytes).reduce((a, b) => a + b, 0);
       return { used, bytes, rows, fileBytes };
     } finally {
@@ -55,7 +71,12 @@ export function storageDelta(before, after) {
     bytes[t] = (after.bytes[t] ?? 0) - (before.bytes[t] ?? 0);
     rows[t] = (after.rows[t] ?? 0) - (before.rows[t] ?? 0);
   }
-  return { used: after.used - before.used, fileBytes: after.fileBytes - before.fileBytes, bytes, rows };
+  return {
+    used: after.used - before.used,
+    fileBytes: after.fileBytes - before.fileBytes,
+    bytes,
+    rows,
+  };
 }
 
 /** Claims and closes every handoff through the agents' sockets, 20 at a time. */
@@ -66,7 +87,10 @@ export async function closeAll(target, sockets, ids) {
     sockets.map(async (socket, agent) => {
       while (next < ids.length) {
         const id = ids[next++];
-        for (const frame of [target.claimFrame(agent, id, `k${++ref}`), target.resolveFrame(id, `k${++ref}`)]) {
+        for (const frame of [
+          target.claimFrame(agent, id, `k${++ref}`),
+          target.resolveFrame(id, `k${++ref}`),
+        ]) {
           const { frame: ack } = await socket.command(frame);
           if (!ack.ok) throw new Error(`${frame.type} ${id}: ${JSON.stringify(ack.error)}`);
         }

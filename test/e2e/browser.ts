@@ -10,7 +10,15 @@ export const webhookUrl = () => inject("webhookUrl");
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -33,5 +41,7 @@ export interface ReceivedWebhook {
 }
 
 export async function webhooks(): Promise<ReceivedWebhook[]> {
-  return ((await (await fetch(`${webhookUrl()}/received`)).json()) as { received: ReceivedWebhook[] }).received;
+  return (
+    (await (await fetch(`${webhookUrl()}/received`)).json()) as { received: ReceivedWebhook[] }
+  ).received;
 }

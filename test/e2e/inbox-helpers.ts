@@ -4,7 +4,12 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Locator, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { HandoffWithMetadata } from "../../schema/shapes";
-import type { BotHandoffAnswer, ContactMessageResult, EscalateResult, WebhookEvent } from "../worker/answers";
+import type {
+  BotHandoffAnswer,
+  ContactMessageResult,
+  EscalateResult,
+  WebhookEvent,
+} from "../worker/answers";
 import { baseUrl, bot, launch, PASSWORD, webhooks, type ReceivedWebhook } from "./browser";
 
 /** How long a locator or poll may wait before the test fails with a readable message. */
@@ -19,7 +24,10 @@ export interface Escalated {
 }
 
 /** Escalates a fresh conversation whose contact is called `${label} ${uid}`. */
-export async function escalate(label: string, extra: Record<string, unknown> = {}): Promise<Escalated> {
+export async function escalate(
+  label: string,
+  extra: Record<string, unknown> = {},
+): Promise<Escalated> {
   const tag = uid();
   const name = `${label} ${tag}`;
   const conversationId = `e2e-${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${tag}`;
@@ -35,29 +43,54 @@ export async function escalate(label: string, extra: Record<string, unknown> = {
 }
 
 /** The contact writes on the channel; the gateway forwards it. */
-export async function contactSays(conversationId: string, text: string): Promise<ContactMessageResult> {
-  return bot<ContactMessageResult>("/api/v1/messages", { conversation_id: conversationId, id: `msg-${uid()}`, text, at: new Date().toISOString() });
+export async function contactSays(
+  conversationId: string,
+  text: string,
+): Promise<ContactMessageResult> {
+  return bot<ContactMessageResult>("/api/v1/messages", {
+    conversation_id: conversationId,
+    id: `msg-${uid()}`,
+    text,
+    at: new Date().toISOString(),
+  });
 }
 
 /** GET /api/v1/handoffs/{id} as the demo bot. */
 export async function botHandoff(id: string): Promise<HandoffWithMetadata> {
-  const res = await fetch(`${baseUrl()}/api/v1/handoffs/${encodeURIComponent(id)}`, { headers: { authorization: "Bearer hk_demo_local_key" } });
+  const res = await fetch(`${baseUrl()}/api/v1/handoffs/${encodeURIComponent(id)}`, {
+    headers: { authorization: "Bearer hk_demo_local_key" },
+  });
   if (!res.ok) throw new Error(`GET handoff ${id}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as BotHandoffAnswer).handoff;
 }
 
 /** A received webhook of one type. */
-export type WebhookOf<K extends WebhookEvent["type"]> = ReceivedWebhook & { event: Extract<WebhookEvent, { type: K }> };
+export type WebhookOf<K extends WebhookEvent["type"]> = ReceivedWebhook & {
+  event: Extract<WebhookEvent, { type: K }>;
+};
 
 /** Webhooks the receiver got about one handoff (of one type, when given). */
-export async function webhooksFor<K extends WebhookEvent["type"]>(handoffId: string, type?: K): Promise<WebhookOf<K>[]> {
-  return (await webhooks()).filter((w): w is WebhookOf<K> => w.event?.data.handoff.id === handoffId && (!type || w.event.type === type));
+export async function webhooksFor<K extends WebhookEvent["type"]>(
+  handoffId: string,
+  type?: K,
+): Promise<WebhookOf<K>[]> {
+  return (await webhooks()).filter(
+    (w): w is WebhookOf<K> =>
+      w.event?.data.handoff.id === handoffId && (!type || w.event.type === type),
+  );
 }
 
 /** Polls the receiver until a webhook about `handoffId` of `type` matches. */
-export async function waitForWebhook<K extends WebhookEvent["type"]>(handoffId: string, type: K, match: (event: WebhookOf<K>["event"]) => boolean = () => true) {
+export async function waitForWebhook<K extends WebhookEvent["type"]>(
+  handoffId: string,
+  type: K,
+  match: (event: WebhookOf<K>["event"]) => boolean = () => true,
+) {
   await expect
-    .poll(async () => (await webhooksFor(handoffId, type)).some((w) => match(w.event)), { timeout: WAIT_MS, interval: 100 })
+    .poll(async () => (await webhooksFor(handoffId, type)).some((w) => match(w.event)), {
+      timeout: WAIT_MS,
+      interval: 100,
+    })
     .toBe(true);
   return (await webhooksFor(handoffId, type)).filter((w) => match(w.event));
 }
@@ -65,15 +98,25 @@ export async function waitForWebhook<K extends WebhookEvent["type"]>(handoffId: 
 // --- locators -----------------------------------------------------------------------------
 
 export const rowOf = (page: Page, name: string) => page.locator("li.row").filter({ hasText: name });
-export const claimButton = (page: Page, name: string) => rowOf(page, name).getByRole("button", { name: `Claim conversation with ${name}` });
+export const claimButton = (page: Page, name: string) =>
+  rowOf(page, name).getByRole("button", { name: `Claim conversation with ${name}` });
 /** The connection indicator (the toasts region is a status too). */
-export const indicator = (page: Page) => page.getByRole("status").filter({ has: page.getByRole("button", { name: "Refresh" }) });
+export const indicator = (page: Page) =>
+  page.getByRole("status").filter({ has: page.getByRole("button", { name: "Refresh" }) });
 export const transcript = (page: Page) => page.getByRole("log", { name: "Transcript" });
 export const detailTitle = (page: Page) => page.locator("#detail-title");
 
 /** Waits until the locator's text is exactly `text` (whitespace trimmed). */
 export async function hasText(locator: Locator, text: string): Promise<void> {
-  await expect.poll(async () => ((await locator.count()) === 1 ? (await locator.textContent())?.trim() : `<${await locator.count()} elements>`), { timeout: WAIT_MS }).toBe(text);
+  await expect
+    .poll(
+      async () =>
+        (await locator.count()) === 1
+          ? (await locator.textContent())?.trim()
+          : `<${await locator.count()} elements>`,
+      { timeout: WAIT_MS },
+    )
+    .toBe(text);
 }
 
 /** Opens a conversation from its row in the list (a client-side navigation, no reload). */
@@ -88,7 +131,9 @@ export async function markDocument(page: Page): Promise<void> {
   await page.evaluate(() => ((globalThis as unknown as { __e2eMark: boolean }).__e2eMark = true));
 }
 export async function stillSameDocument(page: Page): Promise<void> {
-  expect(await page.evaluate(() => (globalThis as unknown as { __e2eMark?: boolean }).__e2eMark)).toBe(true);
+  expect(
+    await page.evaluate(() => (globalThis as unknown as { __e2eMark?: boolean }).__e2eMark),
+  ).toBe(true);
 }
 
 /** Fills and sends the login form. */
@@ -149,7 +194,9 @@ const pageErrors: string[] = [];
 export function track(context: BrowserContext): BrowserContext {
   open.add(context);
   context.setDefaultTimeout(WAIT_MS);
-  context.on("page", (page) => page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`)));
+  context.on("page", (page) =>
+    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`)),
+  );
   return context;
 }
 
@@ -161,10 +208,18 @@ export function track(context: BrowserContext): BrowserContext {
 export async function loggedIn(
   browser: Browser,
   email: string,
-  { viewport = { width: 1440, height: 900 }, beforeOpen }: { viewport?: { width: number; height: number }; beforeOpen?: (context: BrowserContext) => Promise<void> } = {},
+  {
+    viewport = { width: 1440, height: 900 },
+    beforeOpen,
+  }: {
+    viewport?: { width: number; height: number };
+    beforeOpen?: (context: BrowserContext) => Promise<void>;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const saved = sessions.get(email);
-  const context = track(await browser.newContext({ viewport, baseURL: baseUrl(), storageState: saved }));
+  const context = track(
+    await browser.newContext({ viewport, baseURL: baseUrl(), storageState: saved }),
+  );
   await beforeOpen?.(context);
   const page = await context.newPage();
   if (saved) {

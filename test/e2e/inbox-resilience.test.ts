@@ -3,7 +3,18 @@
 // console), and an unknown address shows the app's error page with a way back.
 import type { BrowserContext, ConsoleMessage, Page, Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { claimButton, escalate, hasText, loggedIn, openFromList, rowOf, stillSameDocument, uid, useBrowser, type Escalated } from "./inbox-helpers";
+import {
+  claimButton,
+  escalate,
+  hasText,
+  loggedIn,
+  openFromList,
+  rowOf,
+  stillSameDocument,
+  uid,
+  useBrowser,
+  type Escalated,
+} from "./inbox-helpers";
 
 const chromium = useBrowser();
 const FAILED = "This conversation could not be shown.";
@@ -22,7 +33,11 @@ function consoleErrors(target: Page | BrowserContext): string[] {
  * by `edit`: data the server could have stored before a fix (repeated tags) or shapes that break
  * rendering. Only the browser's view is changed; the server is the real one.
  */
-async function serveEdited<Body>(target: Page | BrowserContext, matches: (url: URL) => boolean, edit: (body: Body) => void): Promise<void> {
+async function serveEdited<Body>(
+  target: Page | BrowserContext,
+  matches: (url: URL) => boolean,
+  edit: (body: Body) => void,
+): Promise<void> {
   await target.route(
     (url) => matches(url),
     async (route: Route) => {
@@ -64,7 +79,11 @@ describe("one conversation's data never takes the inbox down", () => {
   it("a conversation stored with repeated tags (before they were deduplicated) still shows them all", async () => {
     const h = await escalate("Legacy tags", { tags: ["vip"] });
     const { page } = await loggedIn(chromium.browser, "alice@demo.test");
-    await serveEdited<{ handoff: Fields }>(page, detailOf(h), (body) => (body.handoff.tags = ["vip", "vip", "billing", "vip"]));
+    await serveEdited<{ handoff: Fields }>(
+      page,
+      detailOf(h),
+      (body) => (body.handoff.tags = ["vip", "vip", "billing", "vip"]),
+    );
     await openFromList(page, h);
     await expect.poll(() => tagsShown(page)).toEqual(["vip", "vip", "billing", "vip"]);
     expect(await page.getByText(FAILED).count()).toBe(0);
@@ -76,7 +95,11 @@ describe("one conversation's data never takes the inbox down", () => {
     const fine = await escalate("Renders fine");
     const { page } = await loggedIn(chromium.browser, "alice@demo.test");
     const errors = consoleErrors(page);
-    await serveEdited<{ handoff: Fields }>(page, detailOf(broken), (body) => (body.handoff.contact = null));
+    await serveEdited<{ handoff: Fields }>(
+      page,
+      detailOf(broken),
+      (body) => (body.handoff.contact = null),
+    );
 
     await rowOf(page, broken.name).getByRole("link").click();
     await page.waitForURL((url) => url.pathname === `/handoffs/${broken.id}`);

@@ -24,12 +24,15 @@ import {
 /** What has the keyboard focus in the page: its id and, for inputs, its type. */
 const focused = (page: Page) =>
   page.evaluate(() => {
-    const el = (globalThis as unknown as { document: { activeElement: { id: string; type?: string } | null } }).document.activeElement;
+    const el = (
+      globalThis as unknown as { document: { activeElement: { id: string; type?: string } | null } }
+    ).document.activeElement;
     return el ? `${el.id}:${el.type ?? ""}` : null;
   });
 
 /** The page is no wider than the viewport (no sideways scrolling). */
-const NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth";
+const NO_SIDEWAYS_SCROLL =
+  "document.documentElement.scrollWidth <= document.documentElement.clientWidth";
 
 const chromium = useBrowser();
 
@@ -37,14 +40,18 @@ describe("inbox permissions and usability", () => {
   it("a viewer sees the list and a conversation but no write controls", async () => {
     const queued = await escalate("Viewer queued");
     const active = await escalate("Viewer active");
-    const [alice, viewer] = await Promise.all([loggedIn(chromium.browser, "alice@demo.test"), loggedIn(chromium.browser, "viewer@demo.test")]);
+    const [alice, viewer] = await Promise.all([
+      loggedIn(chromium.browser, "alice@demo.test"),
+      loggedIn(chromium.browser, "viewer@demo.test"),
+    ]);
     await claimButton(alice.page, active.name).click();
     await hasText(rowOf(viewer.page, active.name).locator(".assignee"), "Alice");
 
     // The same locators find the controls for an agent…
     await claimButton(alice.page, queued.name).waitFor();
     await openFromList(alice.page, active);
-    for (const name of ["Resolve", "Release"]) await alice.page.getByRole("button", { name, exact: true }).waitFor();
+    for (const name of ["Resolve", "Release"])
+      await alice.page.getByRole("button", { name, exact: true }).waitFor();
     expect(await alice.page.getByLabel("Reply to the contact").isEnabled()).toBe(true);
 
     // …and none for the viewer, who still reads everything.
@@ -60,7 +67,8 @@ describe("inbox permissions and usability", () => {
 
     await openFromList(page, active);
     await transcript(page).getByText("Claimed by Alice").waitFor();
-    for (const name of ["Claim", "Resolve", "Release", "Send"]) expect(await page.getByRole("button", { name, exact: true }).count()).toBe(0);
+    for (const name of ["Claim", "Resolve", "Release", "Send"])
+      expect(await page.getByRole("button", { name, exact: true }).count()).toBe(0);
     expect(await page.getByLabel("Reply to the contact").count()).toBe(0);
     expect(await page.locator("textarea").filter({ visible: true }).count()).toBe(0);
   });
@@ -92,7 +100,9 @@ describe("inbox permissions and usability", () => {
     const h = await escalate("Keys");
     await rowOf(page, h.name).waitFor();
 
-    const { handoffs } = (await (await context.request.get("/api/handoffs?status=queued,active&assignee=any")).json()) as { handoffs: { id: string }[] };
+    const { handoffs } = (await (
+      await context.request.get("/api/handoffs?status=queued,active&assignee=any")
+    ).json()) as { handoffs: { id: string }[] };
     const oldest = handoffs[0]!.id;
     const first = page.locator("li.row").first();
     expect(await first.getByRole("link").getAttribute("href")).toBe(`/handoffs/${oldest}`);
@@ -144,7 +154,10 @@ describe("inbox permissions and usability", () => {
     const text = `Typed after r ${uid()}`;
     await page.keyboard.type(text);
     await page.keyboard.press("Enter");
-    await hasText(transcript(page).locator("li.msg").filter({ hasText: text }).locator(".bubble"), text);
+    await hasText(
+      transcript(page).locator("li.msg").filter({ hasText: text }).locator(".bubble"),
+      text,
+    );
 
     // e opens the resolve dialog (once out of the reply box).
     await page.keyboard.press("Escape");
@@ -189,7 +202,10 @@ describe("inbox permissions and usability", () => {
 
     const search = page.getByRole("searchbox", { name: "Search messages or reasons" });
     await search.fill(closed.name);
-    await page.waitForURL((url) => url.searchParams.get("q") === closed.name && url.searchParams.get("status") === "resolved");
+    await page.waitForURL(
+      (url) =>
+        url.searchParams.get("q") === closed.name && url.searchParams.get("status") === "resolved",
+    );
     await expect.poll(() => page.locator("li.row").count(), { timeout: WAIT_MS }).toBe(1);
     await hasText(page.locator("li.row .contact"), closed.name);
     await search.fill(open.name);
@@ -197,7 +213,9 @@ describe("inbox permissions and usability", () => {
     await expect.poll(() => page.locator("li.row").count(), { timeout: WAIT_MS }).toBe(0);
 
     await page.getByRole("combobox", { name: /^Status/ }).selectOption("all");
-    await page.waitForURL((url) => url.searchParams.get("status") === "all" && url.searchParams.get("q") === open.name);
+    await page.waitForURL(
+      (url) => url.searchParams.get("status") === "all" && url.searchParams.get("q") === open.name,
+    );
     await expect.poll(() => page.locator("li.row").count(), { timeout: WAIT_MS }).toBe(1);
     await hasText(page.locator("li.row .contact"), open.name);
   });
@@ -210,7 +228,10 @@ describe("inbox permissions and usability", () => {
       loggedIn(chromium.browser, "admin@demo.test"),
     ]);
     await openFromList(alice.page, h);
-    await alice.page.getByRole("article").getByRole("button", { name: "Claim", exact: true }).click();
+    await alice.page
+      .getByRole("article")
+      .getByRole("button", { name: "Claim", exact: true })
+      .click();
     await alice.page.getByText("Assigned to Alice").waitFor();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Alice");
 
@@ -222,7 +243,9 @@ describe("inbox permissions and usability", () => {
     await openFromList(admin.page, h);
     const reassign = admin.page.getByLabel("Reassign to");
     await reassign.focus();
-    await expect.poll(() => reassign.locator("option", { hasText: "Bob" }).count(), { timeout: WAIT_MS }).toBe(1);
+    await expect
+      .poll(() => reassign.locator("option", { hasText: "Bob" }).count(), { timeout: WAIT_MS })
+      .toBe(1);
     await reassign.selectOption({ label: "Bob" });
     await admin.page.getByText("Assigned to Bob").waitFor();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Bob");
@@ -233,32 +256,51 @@ describe("inbox permissions and usability", () => {
 
   it("a new escalation shows a toast and counts in the tab title", async () => {
     const { page, context } = await loggedIn(chromium.browser, "alice@demo.test");
-    const queued = async () => ((await (await context.request.get("/api/stats")).json()) as { queued: number }).queued;
+    const queued = async () =>
+      ((await (await context.request.get("/api/stats")).json()) as { queued: number }).queued;
     const before = await queued();
-    await expect.poll(() => page.title(), { timeout: WAIT_MS }).toBe(before > 0 ? `(${before}) Handoff Inbox · Demo Co` : "Handoff Inbox · Demo Co");
+    await expect
+      .poll(() => page.title(), { timeout: WAIT_MS })
+      .toBe(before > 0 ? `(${before}) Handoff Inbox · Demo Co` : "Handoff Inbox · Demo Co");
 
     const h = await escalate("Toast");
     const toast = page.locator(".toast").filter({ hasText: h.name });
     await hasText(toast.getByRole("link"), `New escalation: ${h.name} — e2e Toast`);
     expect(await toast.getByRole("link").getAttribute("href")).toBe(`/handoffs/${h.id}`);
     expect(await queued()).toBe(before + 1);
-    await expect.poll(() => page.title(), { timeout: WAIT_MS }).toBe(`(${before + 1}) Handoff Inbox · Demo Co`);
+    await expect
+      .poll(() => page.title(), { timeout: WAIT_MS })
+      .toBe(`(${before + 1}) Handoff Inbox · Demo Co`);
 
     await toast.getByRole("button", { name: "Dismiss" }).click();
     await toast.waitFor({ state: "detached" });
     await claimButton(page, h.name).click();
-    await expect.poll(() => page.title(), { timeout: WAIT_MS }).toBe(before > 0 ? `(${before}) Handoff Inbox · Demo Co` : "Handoff Inbox · Demo Co");
+    await expect
+      .poll(() => page.title(), { timeout: WAIT_MS })
+      .toBe(before > 0 ? `(${before}) Handoff Inbox · Demo Co` : "Handoff Inbox · Demo Co");
   });
 
   it("the stats bar shows the server's counts, and waiting times tick on the page's own clock", async () => {
-    const { page, context } = await loggedIn(chromium.browser, "alice@demo.test", { beforeOpen: (c) => c.clock.install() });
+    const { page, context } = await loggedIn(chromium.browser, "alice@demo.test", {
+      beforeOpen: (c) => c.clock.install(),
+    });
     const h = await escalate("Ticking");
     const row = rowOf(page, h.name);
     await hasText(row.locator(".wait"), "just now");
     const stats = page.getByRole("definition");
-    const stat = (label: string) => page.getByLabel("Inbox stats").locator("div.stat").filter({ has: page.getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }) }).locator("dd");
-    const server = (await (await context.request.get("/api/stats")).json()) as Record<string, number>;
-    await expect.poll(async () => Number((await stat("Queued").textContent())?.trim()), { timeout: WAIT_MS }).toBe(server.queued);
+    const stat = (label: string) =>
+      page
+        .getByLabel("Inbox stats")
+        .locator("div.stat")
+        .filter({ has: page.getByRole("term").filter({ hasText: new RegExp(`^${label}$`) }) })
+        .locator("dd");
+    const server = (await (await context.request.get("/api/stats")).json()) as Record<
+      string,
+      number
+    >;
+    await expect
+      .poll(async () => Number((await stat("Queued").textContent())?.trim()), { timeout: WAIT_MS })
+      .toBe(server.queued);
     expect(Number((await stat("Active").textContent())?.trim())).toBe(server.active);
     expect(Number((await stat("Today").textContent())?.trim())).toBe(server.today);
     expect(await stats.count()).toBe(6);
@@ -288,14 +330,18 @@ describe("inbox permissions and usability", () => {
 
     await page.goBack();
     await page.waitForURL((url) => url.search === "?assignee=unassigned");
-    await expect.poll(() => chip("Unassigned").getAttribute("aria-pressed"), { timeout: WAIT_MS }).toBe("true");
+    await expect
+      .poll(() => chip("Unassigned").getAttribute("aria-pressed"), { timeout: WAIT_MS })
+      .toBe("true");
     expect(await chip("Mine").getAttribute("aria-pressed")).toBe("false");
     await rowOf(page, h.name).waitFor();
     await stillSameDocument(page);
   });
 
   it("at 390 px the list shows, a conversation opens full width with a back link", async () => {
-    const { page } = await loggedIn(chromium.browser, "alice@demo.test", { viewport: { width: 390, height: 844 } });
+    const { page } = await loggedIn(chromium.browser, "alice@demo.test", {
+      viewport: { width: 390, height: 844 },
+    });
     const h = await escalate("Narrow");
     const list = page.getByRole("region", { name: "Conversations" });
     await rowOf(page, h.name).waitFor();
@@ -333,11 +379,19 @@ describe("inbox permissions and usability", () => {
     await openFromList(page, h);
     const later = `${payload} again ${uid()}`;
     await contactSays(h.conversationId, later);
-    await hasText(transcript(page).locator("li.msg").filter({ hasText: later }).locator(".bubble"), later);
-    await hasText(transcript(page).locator("li.msg").filter({ hasText: payload }).first().locator(".bubble"), payload);
+    await hasText(
+      transcript(page).locator("li.msg").filter({ hasText: later }).locator(".bubble"),
+      later,
+    );
+    await hasText(
+      transcript(page).locator("li.msg").filter({ hasText: payload }).first().locator(".bubble"),
+      payload,
+    );
     await page.getByText(`Summary ${payload}`).waitFor();
 
     expect(await page.locator('img[src="x"]').count()).toBe(0);
-    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss),
+    ).toBeUndefined();
   });
 });

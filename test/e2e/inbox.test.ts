@@ -32,7 +32,10 @@ const chromium = useBrowser();
 
 describe("inbox, two agents in real time", () => {
   it("an escalation through the bot API appears in both agents' lists without reload", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
+    const [alice, bob] = await Promise.all([
+      loggedIn(chromium.browser, ALICE),
+      loggedIn(chromium.browser, BOB),
+    ]);
     const h = await escalate("Both see");
 
     for (const { page } of [alice, bob]) {
@@ -65,10 +68,15 @@ describe("inbox, two agents in real time", () => {
     relay.release();
 
     // The server's answer: one assignee, one claimed event.
-    await expect.poll(async () => (await botHandoff(h.id)).assignee?.name ?? null, { timeout: WAIT_MS }).toMatch(/^(Alice|Bob)$/);
+    await expect
+      .poll(async () => (await botHandoff(h.id)).assignee?.name ?? null, { timeout: WAIT_MS })
+      .toMatch(/^(Alice|Bob)$/);
     const winner = (await botHandoff(h.id)).assignee!.name as "Alice" | "Bob";
-    const [winnerPage, loserPage] = winner === "Alice" ? [alice.page, bob.page] : [bob.page, alice.page];
-    const detail = (await (await alice.context.request.get(`/api/handoffs/${h.id}`)).json()) as HandoffDetail;
+    const [winnerPage, loserPage] =
+      winner === "Alice" ? [alice.page, bob.page] : [bob.page, alice.page];
+    const detail = (await (
+      await alice.context.request.get(`/api/handoffs/${h.id}`)
+    ).json()) as HandoffDetail;
     expect(detail.events.filter((e) => e.type === "claimed")).toHaveLength(1);
 
     // The loser: an inline error naming the winner, and the row now shows the winner.
@@ -102,7 +110,11 @@ describe("inbox, two agents in real time", () => {
     await reply.first().waitFor();
     expect(await box.inputValue()).toBe("");
 
-    const [hook] = await waitForWebhook(h.id, "message.created", (e) => e.data.message.text === text);
+    const [hook] = await waitForWebhook(
+      h.id,
+      "message.created",
+      (e) => e.data.message.text === text,
+    );
     expect(hook!.verified).toBe(true);
     expect(hook!.event.data.message.agent.name).toBe("Alice");
 
@@ -112,7 +124,10 @@ describe("inbox, two agents in real time", () => {
   });
 
   it("a contact message through the bot API appears in every open transcript without reload", async () => {
-    const [alice, bob] = await Promise.all([loggedIn(chromium.browser, ALICE), loggedIn(chromium.browser, BOB)]);
+    const [alice, bob] = await Promise.all([
+      loggedIn(chromium.browser, ALICE),
+      loggedIn(chromium.browser, BOB),
+    ]);
     const h = await escalate("Contact writes");
     await claimButton(alice.page, h.name).click();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Alice");
@@ -162,7 +177,9 @@ describe("inbox, two agents in real time", () => {
     expect(hook!.event.data.outcome).toBe("close");
     expect(hook!.event.data.handoff.status).toBe("resolved");
     expect(JSON.stringify(await webhooks())).not.toContain(note);
-    expect((await webhooksFor(h.id)).map((w) => w.event.type)).toEqual(expect.arrayContaining(["handoff.claimed", "handoff.resolved"]));
+    expect((await webhooksFor(h.id)).map((w) => w.event.type)).toEqual(
+      expect.arrayContaining(["handoff.claimed", "handoff.resolved"]),
+    );
     await stillSameDocument(page);
   });
 
@@ -206,14 +223,21 @@ describe("inbox, two agents in real time", () => {
     const head = await page.evaluate(async () => {
       const origin = (globalThis as unknown as { location: { origin: string } }).location.origin;
       const ws = new WebSocket(`${origin.replace("http", "ws")}/api/ws`);
-      return new Promise<number>((resolve) => ws.addEventListener("message", (e) => (resolve(JSON.parse(String(e.data)).seq), ws.close())));
+      return new Promise<number>((resolve) =>
+        ws.addEventListener(
+          "message",
+          (e) => (resolve(JSON.parse(String(e.data)).seq), ws.close()),
+        ),
+      );
     });
     expect(relay.sockets).toHaveLength(2); // the page's own, and the probe just closed
 
     relay.refuse = true;
     await context.setOffline(true);
     await relay.sockets[0]!.route.close({ code: 4000, reason: "network down" });
-    await indicator(page).filter({ hasText: /Reconnecting…|Offline/ }).waitFor();
+    await indicator(page)
+      .filter({ hasText: /Reconnecting…|Offline/ })
+      .waitFor();
 
     const meanwhile = await escalate("Meanwhile");
     const text = `Sent while you were away ${uid()}`;
@@ -227,7 +251,10 @@ describe("inbox, two agents in real time", () => {
     await indicator(page).filter({ hasText: "Live" }).waitFor();
     await rowOf(page, meanwhile.name).waitFor();
     await claimButton(page, meanwhile.name).waitFor();
-    await hasText(transcript(page).locator("li.msg.from-contact").filter({ hasText: text }).locator(".bubble"), text);
+    await hasText(
+      transcript(page).locator("li.msg.from-contact").filter({ hasText: text }).locator(".bubble"),
+      text,
+    );
     await hasText(detailTitle(page), h.name);
 
     // It was a resume, not a reload: the new socket asked for what came after the last event

@@ -46,16 +46,32 @@ async function waitForServer(url: string, server: ChildProcess): Promise<void> {
 export default async function setup(project: TestProject) {
   const state = mkdtempSync(join(tmpdir(), "handoff-e2e-"));
   const receiver = await startWebhookReceiver({ secret: DEMO_WEBHOOK_SECRET });
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true, env: { CI: "true" } });
+  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    quiet: true,
+    env: { CI: "true" },
+  });
   await seed({ webhookUrl: `${receiver.url}/hook`, persistTo: state });
   const port = await freePort();
   let log = "";
-  const server = spawn("wrangler", ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--show-interactive-dev-session=false"], {
-    cwd: ROOT,
-    env: offlineEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true, // its own process group: stopping it stops its workerd children too
-  });
+  const server = spawn(
+    "wrangler",
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+    ],
+    {
+      cwd: ROOT,
+      env: offlineEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true, // its own process group: stopping it stops its workerd children too
+    },
+  );
   server.stdout?.on("data", (d) => (log += d));
   server.stderr?.on("data", (d) => (log += d));
   const baseUrl = `http://127.0.0.1:${port}`;

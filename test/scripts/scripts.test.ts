@@ -14,7 +14,11 @@ type Row = Record<string, string | number | null>;
 
 /** Runs statements on the throwaway local D1 (one wrangler run) and returns each one's rows. */
 async function results(sql: string): Promise<Row[][]> {
-  const out = await run("wrangler", ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql], { quiet: true });
+  const out = await run(
+    "wrangler",
+    ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql],
+    { quiet: true },
+  );
   return (JSON.parse(out.slice(out.indexOf("["))) as { results: Row[] }[]).map((p) => p.results);
 }
 
@@ -25,23 +29,35 @@ async function rows<T = Record<string, unknown>>(sql: string): Promise<T[]> {
 
 /** Runs create-tenant on the throwaway state; resolves with its exit code and output. */
 function createTenant(args: string[]): Promise<{ code: number; output: string }> {
-  return run("node", ["scripts/create-tenant.mjs", ...args, "--persist-to", state], { quiet: true }).then(
+  return run("node", ["scripts/create-tenant.mjs", ...args, "--persist-to", state], {
+    quiet: true,
+  }).then(
     (output) => ({ code: 0, output }),
-    (error: Error) => ({ code: Number(/exited (\d+)/.exec(error.message)?.[1] ?? -1), output: error.message }),
+    (error: Error) => ({
+      code: Number(/exited (\d+)/.exec(error.message)?.[1] ?? -1),
+      output: error.message,
+    }),
   );
 }
 
 /** Does `password` match a stored pbkdf2-sha256$iterations$salt$hash? */
 function passwordMatches(stored: string, password: string): boolean {
   const [, iterations, salt, hash] = stored.split("$");
-  return pbkdf2Sync(password, Buffer.from(salt!, "hex"), Number(iterations), 32, "sha256").toString("hex") === hash;
+  return (
+    pbkdf2Sync(password, Buffer.from(salt!, "hex"), Number(iterations), 32, "sha256").toString(
+      "hex",
+    ) === hash
+  );
 }
 
 const COUNTS = `SELECT (SELECT COUNT(*) FROM tenants) AS tenants, (SELECT COUNT(*) FROM users) AS users, (SELECT COUNT(*) FROM bots) AS bots, (SELECT COUNT(*) FROM api_keys) AS api_keys`;
 
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), "handoff-scripts-"));
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true, env: { CI: "true" } });
+  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
+    quiet: true,
+    env: { CI: "true" },
+  });
 });
 
 afterAll(() => {
@@ -57,13 +73,18 @@ describe("the demo seed", () => {
     expect(counts).toEqual({ tenants: 2, users: 5, bots: 2, api_keys: 2 });
     const users = rest.filter((r) => "email" in r);
     expect(users.map((u) => `${u.email}:${u.role}:${u.tenant_id}`)).toEqual(
-      [...DEMO.users].sort((a, b) => a.email.localeCompare(b.email)).map((u) => `${u.email}:${u.role}:${u.tenant}`),
+      [...DEMO.users]
+        .sort((a, b) => a.email.localeCompare(b.email))
+        .map((u) => `${u.email}:${u.role}:${u.tenant}`),
     );
-    for (const u of users) expect(passwordMatches(u.password_hash!, DEMO_PASSWORD), u.email!).toBe(true);
+    for (const u of users)
+      expect(passwordMatches(u.password_hash!, DEMO_PASSWORD), u.email!).toBe(true);
 
     await seed({ persistTo: state, webhookUrl: "http://localhost:9998/elsewhere" });
     expect(await rows(snapshot)).toEqual(first);
-    const bots = await rows<{ id: string; webhook_url: string }>(`SELECT id, webhook_url FROM bots ORDER BY id`);
+    const bots = await rows<{ id: string; webhook_url: string }>(
+      `SELECT id, webhook_url FROM bots ORDER BY id`,
+    );
     expect(bots).toEqual([
       { id: "bot_demo", webhook_url: "http://localhost:9998/elsewhere" },
       { id: "bot_globex", webhook_url: "http://localhost:9998/elsewhere" },
@@ -74,7 +95,18 @@ describe("the demo seed", () => {
 describe("create-tenant", () => {
   it("creates the tenant, its admin, a bot and an API key, printing the secrets once; the same id again is refused", async () => {
     const before = (await rows<Record<string, number>>(COUNTS))[0]!;
-    const made = await createTenant(["--id", "acme-test", "--name", "Acme Test", "--admin-email", "Ops@Acme.test", "--admin-name", "Olga Ops", "--webhook-url", "https://bot.acme.test/hooks"]);
+    const made = await createTenant([
+      "--id",
+      "acme-test",
+      "--name",
+      "Acme Test",
+      "--admin-email",
+      "Ops@Acme.test",
+      "--admin-name",
+      "Olga Ops",
+      "--webhook-url",
+      "https://bot.acme.test/hooks",
+    ]);
     expect(made.code, made.output).toBe(0);
     const password = /admin login\s+ops@acme\.test \/ (\S+)/i.exec(made.output)?.[1];
     const apiKey = /bot API key\s+(hk_\S+)/.exec(made.output)?.[1];
@@ -94,14 +126,38 @@ describe("create-tenant", () => {
     expect(users![0]).toMatchObject({ email: "ops@acme.test", name: "Olga Ops", role: "admin" });
     expect(passwordMatches(String(users![0]!.password_hash), password!)).toBe(true);
     expect(String(users![0]!.password_hash)).not.toContain(password!);
-    expect(bots).toEqual([{ id: expect.any(String), webhook_url: "https://bot.acme.test/hooks", webhook_secret: secret }]);
-    expect(keys).toEqual([{ bot_id: bots![0]!.id, key_hash: createHash("sha256").update(apiKey!).digest("hex"), prefix: apiKey!.slice(0, apiKey!.lastIndexOf(".") + 5) }]);
+    expect(bots).toEqual([
+      {
+        id: expect.any(String),
+        webhook_url: "https://bot.acme.test/hooks",
+        webhook_secret: secret,
+      },
+    ]);
+    expect(keys).toEqual([
+      {
+        bot_id: bots![0]!.id,
+        key_hash: createHash("sha256").update(apiKey!).digest("hex"),
+        prefix: apiKey!.slice(0, apiKey!.lastIndexOf(".") + 5),
+      },
+    ]);
     // The key names its tenant, so the Worker knows which tenant object checks it.
     expect(apiKey!.startsWith("hk_acme-test.")).toBe(true);
-    expect(after).toEqual({ tenants: before.tenants! + 1, users: before.users! + 1, bots: before.bots! + 1, api_keys: before.api_keys! + 1 });
+    expect(after).toEqual({
+      tenants: before.tenants! + 1,
+      users: before.users! + 1,
+      bots: before.bots! + 1,
+      api_keys: before.api_keys! + 1,
+    });
 
     // The same id again fails and adds nothing; so does a call without the required options.
-    const again = await createTenant(["--id", "acme-test", "--name", "Acme Again", "--admin-email", "other@acme.test"]);
+    const again = await createTenant([
+      "--id",
+      "acme-test",
+      "--name",
+      "Acme Again",
+      "--admin-email",
+      "other@acme.test",
+    ]);
     expect(again.code).toBe(1);
     expect(again.output).toContain("Could not create the tenant");
     const usage = await createTenant(["--id", "acme-2"]);

@@ -28,7 +28,8 @@ async function control(request, url) {
   if (request.method === "POST") {
     if (param("fail") !== null) failures.set(path, Number(param("fail")));
     if (param("hang") !== null) hangs.set(path, Number(param("hang")));
-    if (param("redirect") !== null) redirects.set(path, { location: param("redirect"), times: Number(param("times") ?? "1") });
+    if (param("redirect") !== null)
+      redirects.set(path, { location: param("redirect"), times: Number(param("times") ?? "1") });
     if (param("release") !== null) releases.set(path, (releases.get(path) ?? 0) + 1);
     return Response.json({ ok: true });
   }
@@ -67,7 +68,8 @@ export default {
     const list = received.get(path) ?? [];
     list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, status, at });
     received.set(path, list);
-    if (status === 302) return new Response(null, { status, headers: { location: redirect.location } });
+    if (status === 302)
+      return new Response(null, { status, headers: { location: redirect.location } });
     return new Response(status === 200 ? "ok" : "unavailable", { status });
   },
 };

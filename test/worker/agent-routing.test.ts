@@ -14,7 +14,9 @@ interface AgentAnswer {
 }
 
 const agentOf = async (cookie: string, user: { id: string }): Promise<AgentAnswer> =>
-  (await json<{ agents: AgentAnswer[] }>(AGENTS, { cookie, status: 200 })).agents.find((a: AgentAnswer) => a.id === user.id)!;
+  (await json<{ agents: AgentAnswer[] }>(AGENTS, { cookie, status: 200 })).agents.find(
+    (a: AgentAnswer) => a.id === user.id,
+  )!;
 const capacityCopy = async (t: TestTenant, user: TestUser | AgentAnswer) =>
   (
     await hubRows<{ capacity: number; version: number }>(
@@ -122,11 +124,20 @@ describe("agents' capacity and teams", () => {
     ).agent;
     expect(moved.team_ids).toEqual([sales.id]);
     expect(
-      (await json<{ team: TestTeam }>(`/api/admin/teams/${billing.id}`, { cookie: admin, status: 200 })).team
-        .member_ids,
+      (
+        await json<{ team: TestTeam }>(`/api/admin/teams/${billing.id}`, {
+          cookie: admin,
+          status: 200,
+        })
+      ).team.member_ids,
     ).toEqual([carol.id]);
     expect(
-      (await json<{ team: TestTeam }>(`/api/admin/teams/${sales.id}`, { cookie: admin, status: 200 })).team.member_ids,
+      (
+        await json<{ team: TestTeam }>(`/api/admin/teams/${sales.id}`, {
+          cookie: admin,
+          status: 200,
+        })
+      ).team.member_ids,
     ).toEqual([t.bob.id]);
     expect(await teamMembersCopy(t, billing.id)).toEqual([carol.id]);
     expect(await teamMembersCopy(t, sales.id)).toEqual([t.bob.id]);
@@ -228,9 +239,12 @@ describe("agents' capacity and teams", () => {
     expect(await agentOf(admin, t.alice)).toMatchObject({ capacity: 3, team_ids: [team.id] });
     expect(await agentOf(admin, t.viewer)).toMatchObject({ team_ids: [] });
     expect(
-      (await json<{ agents: (AgentAnswer & { name: string })[] }>(AGENTS, { cookie: admin, status: 200 })).agents.map(
-        (a) => a.name,
-      ),
+      (
+        await json<{ agents: (AgentAnswer & { name: string })[] }>(AGENTS, {
+          cookie: admin,
+          status: 200,
+        })
+      ).agents.map((a) => a.name),
     ).not.toContain("Erin");
     expect(await capacityCopy(t, t.alice)).toBeNull();
   });

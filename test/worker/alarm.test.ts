@@ -5,7 +5,15 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { AgentSocket, escalate, fastForward, hub, hubRows, json, login, runAlarm } from "./client";
 import { makeTenant } from "./fixtures";
-import { answeredTypes, hangNext, outboxRows, releaseHeld, runAlarmFully, settled, sinkState } from "./outbox";
+import {
+  answeredTypes,
+  hangNext,
+  outboxRows,
+  releaseHeld,
+  runAlarmFully,
+  settled,
+  sinkState,
+} from "./outbox";
 import type { HandoffAnswer, HandoffDetail } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
@@ -21,7 +29,11 @@ describe("a bot endpoint that hangs", () => {
     await hangNext(t, 1);
 
     // The claim's greeting goes to the bot, whose endpoint holds the request open.
-    await json<HandoffAnswer>(`/api/handoffs/${claimed.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${claimed.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     expect(await runAlarm(t)).toBe(true);
     expect((await sinkState(t.webhookPath)).held).toBe(1);
     const [greeting] = await outboxRows(t);
@@ -31,15 +43,22 @@ describe("a bot endpoint that hangs", () => {
     // The other handoff's wait runs out meanwhile, and the alarm expires it.
     await fastForward(t, ["expire"]);
     expect(await runAlarm(t)).toBe(true);
-    const detail = await json<HandoffDetail>(`/api/handoffs/${expiring.id}`, { cookie, status: 200 });
+    const detail = await json<HandoffDetail>(`/api/handoffs/${expiring.id}`, {
+      cookie,
+      status: 200,
+    });
     expect(detail.handoff.status).toBe("expired");
-    const frame = await socket.next((f) => f.type === "handoff.updated" && f.data.handoff.id === expiring.id);
+    const frame = await socket.next(
+      (f) => f.type === "handoff.updated" && f.data.handoff.id === expiring.id,
+    );
     expect(frame).toMatchObject({ data: { change: "expired", handoff: { status: "expired" } } });
 
     // Its webhook reaches the bot while the greeting is still held open.
     await runAlarm(t);
     const during = await sinkState(t.webhookPath, 1);
-    expect(during.answered.map((d) => `${d.event.type}:${d.status}`)).toEqual(["handoff.expired:200"]);
+    expect(during.answered.map((d) => `${d.event.type}:${d.status}`)).toEqual([
+      "handoff.expired:200",
+    ]);
     expect(during.answered[0]!.event.data.handoff.id).toBe(expiring.id);
     expect(during.held).toBe(1);
 
@@ -61,7 +80,10 @@ describe("the alarm", () => {
     const t = await makeTenant();
     const { handoff } = await escalate(t, { max_wait_seconds: 600 });
     await runAlarmFully(t);
-    const timers = await hubRows<{ kind: string; ref: string; due_at: number }>(t, `SELECT kind, ref, due_at FROM timers ORDER BY due_at`);
+    const timers = await hubRows<{ kind: string; ref: string; due_at: number }>(
+      t,
+      `SELECT kind, ref, due_at FROM timers ORDER BY due_at`,
+    );
     expect(timers.map((r) => [r.kind, r.ref])).toEqual([
       ["remind", handoff.id],
       ["expire", handoff.id],

@@ -2,7 +2,17 @@
 // field the contract does not have fails to compile.
 import type { ApiErrorBody } from "../../schema/errors";
 import type { TenantSettings } from "../../schema/settings";
-import type { Handoff, HandoffStatus, HandoffWithMetadata, Message, Outcome, Person, Stats, Tenant, User } from "../../schema/shapes";
+import type {
+  Handoff,
+  HandoffStatus,
+  HandoffWithMetadata,
+  Message,
+  Outcome,
+  Person,
+  Stats,
+  Tenant,
+  User,
+} from "../../schema/shapes";
 import type { SyncFailure } from "../../schema/sync-failures";
 import type { AgentRecord } from "../../worker/src/db/accounts";
 import type { ApiKeyRecord } from "../../worker/src/db/bots";
@@ -38,16 +48,29 @@ export interface Issue {
   message: string;
 }
 /** The documented extras some errors carry: `issues`, the `status` of `invalid_state`, the `assignee` of `already_claimed`. */
-export type ApiError = ApiErrorBody & { issues?: Issue[]; status?: HandoffStatus; assignee?: Person };
+export type ApiError = ApiErrorBody & {
+  issues?: Issue[];
+  status?: HandoffStatus;
+  assignee?: Person;
+};
 export interface ErrorAnswer {
   error: ApiError;
 }
 
 /** The webhook payloads the bot receives (api.md "Outbound webhooks"). */
 export type WebhookPayload =
-  | { type: "handoff.claimed"; data: { handoff: HandoffWithMetadata; agent: Person; message: { text: string } } }
-  | { type: "message.created"; data: { handoff: HandoffWithMetadata; message: { id: string; text: string; agent: Person } } }
-  | { type: "handoff.resolved"; data: { handoff: HandoffWithMetadata; outcome: Outcome; message: { text: string } } }
+  | {
+      type: "handoff.claimed";
+      data: { handoff: HandoffWithMetadata; agent: Person; message: { text: string } };
+    }
+  | {
+      type: "message.created";
+      data: { handoff: HandoffWithMetadata; message: { id: string; text: string; agent: Person } };
+    }
+  | {
+      type: "handoff.resolved";
+      data: { handoff: HandoffWithMetadata; outcome: Outcome; message: { text: string } };
+    }
   | { type: "handoff.expired"; data: { handoff: HandoffWithMetadata; message: { text: string } } };
 export type WebhookEvent = WebhookPayload & { timestamp: string };
 
@@ -119,7 +142,10 @@ export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components: { schemas: Record<string, OpenApiSchema>; securitySchemes: Record<string, { type: string; scheme?: string }> };
+  components: {
+    schemas: Record<string, OpenApiSchema>;
+    securitySchemes: Record<string, { type: string; scheme?: string }>;
+  };
 }
 /** A claim's answer when the status is not known in advance: the handoff (200) or the error. */
 export interface ClaimAnswer {

@@ -4,7 +4,17 @@ import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { EventFrame, ServerFrame } from "../../schema/realtime";
 import { Webhook } from "standardwebhooks";
-import type { ApiError, ApiKeyAnswer, BotAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, HandoffDetail, RoutedToAgent, WebhookEvent } from "./answers";
+import type {
+  ApiError,
+  ApiKeyAnswer,
+  BotAnswer,
+  ContactMessageResult,
+  EscalateResult,
+  HandoffAnswer,
+  HandoffDetail,
+  RoutedToAgent,
+  WebhookEvent,
+} from "./answers";
 import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
 
 export const ORIGIN = "https://inbox.test";
@@ -27,20 +37,27 @@ export interface CallOptions {
 
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
   const headers = new Headers(options.headers);
-  if (options.body !== undefined || options.rawBody !== undefined) headers.set("content-type", "application/json");
+  if (options.body !== undefined || options.rawBody !== undefined)
+    headers.set("content-type", "application/json");
   if (options.cookie) headers.set("cookie", options.cookie);
   if (options.key) headers.set("authorization", `Bearer ${options.key}`);
-  const method = options.method ?? (options.body !== undefined || options.rawBody !== undefined ? "POST" : "GET");
+  const method =
+    options.method ??
+    (options.body !== undefined || options.rawBody !== undefined ? "POST" : "GET");
   if (options.origin !== null && method !== "GET") headers.set("origin", options.origin ?? ORIGIN);
   return exports.default.fetch(`${ORIGIN}${path}`, {
     method,
     headers,
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    body:
+      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
 }
 
 /** Calls and parses, asserting the status so a failure shows the body. */
-export async function json<T = unknown>(path: string, options: CallOptions & { status?: number } = {}): Promise<T> {
+export async function json<T = unknown>(
+  path: string,
+  options: CallOptions & { status?: number } = {},
+): Promise<T> {
   const res = await call(path, options);
   const text = await res.text();
   if (options.status !== undefined) expect(res.status, `${path}: ${text}`).toBe(options.status);
@@ -61,7 +78,10 @@ export function deskOf(user: TestUser): string {
 }
 
 export async function login(user: TestUser): Promise<string> {
-  const res = await call("/api/auth/login", { body: { email: user.email, password: PASSWORD }, headers: { "cf-connecting-ip": deskOf(user) } });
+  const res = await call("/api/auth/login", {
+    body: { email: user.email, password: PASSWORD },
+    headers: { "cf-connecting-ip": deskOf(user) },
+  });
   expect(res.status).toBe(200);
   const cookie = res.headers.get("set-cookie") ?? "";
   return cookie.split(";")[0]!;
@@ -81,26 +101,51 @@ export function escalation(overrides: Record<string, unknown> = {}) {
   return {
     conversation_id: `conv-${Date.now()}-${conversation}`,
     channel: "whatsapp",
-    contact: { id: `contact-${conversation}`, name: contactName(conversation), phone: "+34 600 000 000" },
+    contact: {
+      id: `contact-${conversation}`,
+      name: contactName(conversation),
+      phone: "+34 600 000 000",
+    },
     reason: "asked for a human",
     summary: "Wants to change the delivery address of order 1042.",
     tags: ["orders"],
     priority: "normal",
     history: [
-      { id: "h1", from: "contact", text: "Hi, I need to change my address", at: "2026-11-21T10:00:00Z" },
-      { id: "h2", from: "bot", text: "I can't do that, let me get a person.", at: "2026-11-21T10:00:05Z" },
+      {
+        id: "h1",
+        from: "contact",
+        text: "Hi, I need to change my address",
+        at: "2026-11-21T10:00:00Z",
+      },
+      {
+        id: "h2",
+        from: "bot",
+        text: "I can't do that, let me get a person.",
+        at: "2026-11-21T10:00:05Z",
+      },
     ],
     ...overrides,
   };
 }
 
-export async function escalate(tenant: TestTenant, overrides: Record<string, unknown> = {}): Promise<EscalateResult> {
-  return json<EscalateResult>("/api/v1/handoffs", { key: tenant.apiKey, body: escalation(overrides), status: 201 });
+export async function escalate(
+  tenant: TestTenant,
+  overrides: Record<string, unknown> = {},
+): Promise<EscalateResult> {
+  return json<EscalateResult>("/api/v1/handoffs", {
+    key: tenant.apiKey,
+    body: escalation(overrides),
+    status: 201,
+  });
 }
 
 /** An agent claims a handoff over HTTP; asserts 200 and returns the answer. */
 export async function claim(cookie: string, handoffId: string): Promise<HandoffAnswer> {
-  return json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+  return json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, {
+    method: "POST",
+    cookie,
+    status: 200,
+  });
 }
 
 /** A handoff in full (handoff, messages, events) as an agent reads it; asserts 200. */
@@ -110,13 +155,21 @@ export async function detail(cookie: string, handoffId: string): Promise<Handoff
 
 /** A contact message's answer that must have gone to the agent holding its conversation; throws when it went to the bot. */
 export function routedToAgent(result: ContactMessageResult): RoutedToAgent {
-  if (result.route !== "agent") throw new Error(`expected the message to reach an agent, got ${JSON.stringify(result)}`);
+  if (result.route !== "agent")
+    throw new Error(`expected the message to reach an agent, got ${JSON.stringify(result)}`);
   return result;
 }
 
 /** Another bot of the tenant, made by its admin, with an API key of its own. */
-export async function secondBot(adminCookie: string, name = "Second bot"): Promise<{ botId: string; key: string }> {
-  const made = await json<BotAnswer>("/api/admin/bots", { cookie: adminCookie, body: { name }, status: 201 });
+export async function secondBot(
+  adminCookie: string,
+  name = "Second bot",
+): Promise<{ botId: string; key: string }> {
+  const made = await json<BotAnswer>("/api/admin/bots", {
+    cookie: adminCookie,
+    body: { name },
+    status: 201,
+  });
   return { botId: made.bot.id, key: (await newApiKey(adminCookie, made.bot.id)).key };
 }
 
@@ -125,9 +178,13 @@ export function hub(tenant: TestTenant) {
 }
 
 /** Makes every pending timer of the tenant due now, as if the time had passed. */
-export async function fastForward(tenant: TestTenant, kinds: string[] = ["expire", "remind"]): Promise<void> {
+export async function fastForward(
+  tenant: TestTenant,
+  kinds: string[] = ["expire", "remind"],
+): Promise<void> {
   await runInDurableObject(hub(tenant), (_instance, state) => {
-    for (const kind of kinds) state.storage.sql.exec(`UPDATE timers SET due_at = ? WHERE kind = ?`, Date.now() - 1, kind);
+    for (const kind of kinds)
+      state.storage.sql.exec(`UPDATE timers SET due_at = ? WHERE kind = ?`, Date.now() - 1, kind);
   });
 }
 
@@ -147,20 +204,28 @@ export interface WebhookDelivery {
 }
 
 /** Asserts a webhook's type and returns it as that type's payload. */
-export function webhookOf<K extends WebhookEvent["type"]>(event: WebhookEvent, type: K): Extract<WebhookEvent, { type: K }> {
+export function webhookOf<K extends WebhookEvent["type"]>(
+  event: WebhookEvent,
+  type: K,
+): Extract<WebhookEvent, { type: K }> {
   expect(event.type).toBe(type);
   return event as Extract<WebhookEvent, { type: K }>;
 }
 
 /** Every request the tenant's bot endpoint received, in order (failed attempts included). */
 export async function webhooksReceived(tenant: TestTenant): Promise<WebhookDelivery[]> {
-  const res = await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}`);
+  const res = await env.SINK.fetch(
+    `https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}`,
+  );
   const { requests } = (await res.json()) as { requests: Omit<WebhookDelivery, "event">[] };
   return requests.map((r) => ({ ...r, event: JSON.parse(r.body) as WebhookDelivery["event"] }));
 }
 
 /** Every webhook the bot received, its signature verified (with the bot's secret unless given): throws on a bad one. */
-export async function verifiedWebhooks(tenant: TestTenant, secret = WEBHOOK_SECRET): Promise<(WebhookDelivery & { id: string })[]> {
+export async function verifiedWebhooks(
+  tenant: TestTenant,
+  secret = WEBHOOK_SECRET,
+): Promise<(WebhookDelivery & { id: string })[]> {
   const verifier = new Webhook(secret);
   return (await webhooksReceived(tenant)).map((d) => {
     verifier.verify(d.body, d.headers);
@@ -169,7 +234,10 @@ export async function verifiedWebhooks(tenant: TestTenant, secret = WEBHOOK_SECR
 }
 
 export async function failWebhooks(tenant: TestTenant, times: number): Promise<void> {
-  await env.SINK.fetch(`https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}&fail=${times}`, { method: "POST" });
+  await env.SINK.fetch(
+    `https://sink.control/?path=${encodeURIComponent(tenant.webhookPath)}&fail=${times}`,
+    { method: "POST" },
+  );
 }
 
 /**
@@ -177,7 +245,11 @@ export async function failWebhooks(tenant: TestTenant, times: number): Promise<v
  * The condition is a question, not an assertion: nothing is retried; the test asserts exact
  * counts once it holds. Fails, naming what it waited for, when it does not come.
  */
-export async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -191,8 +263,17 @@ export async function alarmAt(tenant: TestTenant): Promise<number | null> {
 }
 
 /** The due time of one of the tenant object's timers, or undefined when none is armed. */
-export async function timerDue(tenant: TestTenant, kind: "expire" | "remind" | "webhook" | "mirror", ref: string): Promise<number | undefined> {
-  const rows = await hubRows<{ due_at: number }>(tenant, `SELECT due_at FROM timers WHERE kind = ? AND ref = ?`, kind, ref);
+export async function timerDue(
+  tenant: TestTenant,
+  kind: "expire" | "remind" | "webhook" | "mirror",
+  ref: string,
+): Promise<number | undefined> {
+  const rows = await hubRows<{ due_at: number }>(
+    tenant,
+    `SELECT due_at FROM timers WHERE kind = ? AND ref = ?`,
+    kind,
+    ref,
+  );
   return rows[0]?.due_at;
 }
 
@@ -207,7 +288,10 @@ export async function upgrade(cookie?: string, origin: string | null = ORIGIN): 
 let syncs = 0;
 
 /** Asserts a frame's type and returns it as a frame of that type. */
-export function frameOf<K extends ReceivedFrame["type"]>(frame: ReceivedFrame | undefined, type: K): Extract<ReceivedFrame, { type: K }> {
+export function frameOf<K extends ReceivedFrame["type"]>(
+  frame: ReceivedFrame | undefined,
+  type: K,
+): Extract<ReceivedFrame, { type: K }> {
   expect(frame?.type).toBe(type);
   return frame as Extract<ReceivedFrame, { type: K }>;
 }
@@ -223,7 +307,8 @@ export class AgentSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string" && e.data !== "pong") this.frames.push(JSON.parse(e.data) as ServerFrame);
+      if (typeof e.data === "string" && e.data !== "pong")
+        this.frames.push(JSON.parse(e.data) as ServerFrame);
       else if (e.data === "pong") this.frames.push({ type: "pong" });
       for (const w of this.waiters.splice(0)) w();
     });
@@ -255,14 +340,18 @@ export class AgentSocket {
   }
 
   /** Waits for the first frame (received so far or later) matching the predicate. */
-  async next<F extends ReceivedFrame>(match: (f: ReceivedFrame) => boolean, timeoutMs = 5_000): Promise<F> {
+  async next<F extends ReceivedFrame>(
+    match: (f: ReceivedFrame) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<F> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.frames.find(match);
       if (found) return found as F;
       if (this.closed) throw new Error("socket closed while waiting");
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`no matching frame; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      if (remaining <= 0)
+        throw new Error(`no matching frame; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.waiters.push(() => {
@@ -291,7 +380,9 @@ export class AgentSocket {
   }
 
   /** Sends a command and waits for its ack. */
-  async command(frame: Record<string, unknown> & { ref: string }): Promise<Extract<ServerFrame, { type: "ack" }>> {
+  async command(
+    frame: Record<string, unknown> & { ref: string },
+  ): Promise<Extract<ServerFrame, { type: "ack" }>> {
     this.send(frame);
     return this.next<FrameOf<"ack">>((f) => f.type === "ack" && f.ref === frame.ref);
   }
@@ -307,7 +398,10 @@ export class AgentSocket {
 
   /** The numbered tenant events received so far, of one type when given. */
   events<K extends EventFrame["type"]>(type?: K): FrameOf<K>[] {
-    return this.frames.filter((f): f is FrameOf<K> => "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type));
+    return this.frames.filter(
+      (f): f is FrameOf<K> =>
+        "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type),
+    );
   }
 
   close(): void {
@@ -321,7 +415,11 @@ export class AgentSocket {
 }
 
 /** Asserts a documented error: the status, the code and the `{"error": {"code", "message"}}` shape; returns the error. */
-export async function expectError(res: Response | Promise<Response>, status: number, code: string): Promise<ApiError> {
+export async function expectError(
+  res: Response | Promise<Response>,
+  status: number,
+  code: string,
+): Promise<ApiError> {
   const response = await res;
   const text = await response.text();
   expect(response.status, `${response.url}: ${text}`).toBe(status);
@@ -334,8 +432,15 @@ export async function expectError(res: Response | Promise<Response>, status: num
 }
 
 /** Makes a new API key for a bot through the admin API (a fresh rate-limit bucket, too). */
-export async function newApiKey(adminCookie: string, botId: string): Promise<{ key: string; id: string }> {
-  const made = await json<ApiKeyAnswer>("/api/admin/api-keys", { cookie: adminCookie, body: { bot_id: botId, name: "extra" }, status: 201 });
+export async function newApiKey(
+  adminCookie: string,
+  botId: string,
+): Promise<{ key: string; id: string }> {
+  const made = await json<ApiKeyAnswer>("/api/admin/api-keys", {
+    cookie: adminCookie,
+    body: { bot_id: botId, name: "extra" },
+    status: 201,
+  });
   return { key: made.key, id: made.api_key.id };
 }
 
@@ -349,8 +454,15 @@ export async function withinOneWindow(periodSeconds: number, marginMs: number): 
 }
 
 /** Runs one SQL statement in the tenant object's own SQLite (timers, webhooks, mirror...) and returns its rows. */
-export async function hubRows<T = Record<string, SqlStorageValue>>(tenant: TestTenant, query: string, ...args: SqlStorageValue[]): Promise<T[]> {
-  return runInDurableObject(hub(tenant), (_instance, state) => state.storage.sql.exec(query, ...args).toArray() as T[]);
+export async function hubRows<T = Record<string, SqlStorageValue>>(
+  tenant: TestTenant,
+  query: string,
+  ...args: SqlStorageValue[]
+): Promise<T[]> {
+  return runInDurableObject(
+    hub(tenant),
+    (_instance, state) => state.storage.sql.exec(query, ...args).toArray() as T[],
+  );
 }
 
 /**
@@ -360,10 +472,15 @@ export async function hubRows<T = Record<string, SqlStorageValue>>(tenant: TestT
  * Only for tests where the webhook sink and D1 both work: a retry in backoff makes it fail.
  */
 export async function settle(tenant: TestTenant, timeoutMs = 5_000): Promise<void> {
-  const pending = () => hubRows<{ kind: string; ref: string; due_at: number }>(tenant, `SELECT kind, ref, due_at FROM timers WHERE kind IN ('webhook', 'mirror')`);
+  const pending = () =>
+    hubRows<{ kind: string; ref: string; due_at: number }>(
+      tenant,
+      `SELECT kind, ref, due_at FROM timers WHERE kind IN ('webhook', 'mirror')`,
+    );
   const deadline = Date.now() + timeoutMs;
   for (let busy = await pending(); busy.length > 0; busy = await pending()) {
-    if (Date.now() > deadline) throw new Error(`webhook / mirror work still pending: ${JSON.stringify(busy)}`);
+    if (Date.now() > deadline)
+      throw new Error(`webhook / mirror work still pending: ${JSON.stringify(busy)}`);
     // Work due now is run here; a timer due later is leased by an alarm run already in flight.
     if (busy.some((b) => b.due_at <= Date.now())) await runAlarm(tenant);
     else await new Promise((r) => setTimeout(r, 20));
@@ -371,7 +488,13 @@ export async function settle(tenant: TestTenant, timeoutMs = 5_000): Promise<voi
 }
 
 /** Waits until the tenant's bot endpoint has received `count` requests, then returns exactly those received. */
-export async function webhooksArrived(tenant: TestTenant, count: number): Promise<WebhookDelivery[]> {
-  await waitUntil(`${count} webhooks arrived`, async () => (await webhooksReceived(tenant)).length >= count);
+export async function webhooksArrived(
+  tenant: TestTenant,
+  count: number,
+): Promise<WebhookDelivery[]> {
+  await waitUntil(
+    `${count} webhooks arrived`,
+    async () => (await webhooksReceived(tenant)).length >= count,
+  );
   return webhooksReceived(tenant);
 }

@@ -147,7 +147,8 @@ describe("email reminders", () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     expect(
-      (await json<SettingsAnswer>("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders,
+      (await json<SettingsAnswer>("/api/admin/settings", { cookie: admin, status: 200 })).settings
+        .email_reminders,
     ).toBe(true);
     for (const bad of ["no", 0, null]) {
       const error = await expectError(
@@ -162,7 +163,8 @@ describe("email reminders", () => {
       expect(error.issues!.map((i) => i.path)).toContain("email_reminders");
     }
     expect(
-      (await json<SettingsAnswer>("/api/admin/settings", { cookie: admin, status: 200 })).settings.email_reminders,
+      (await json<SettingsAnswer>("/api/admin/settings", { cookie: admin, status: 200 })).settings
+        .email_reminders,
     ).toBe(true);
   });
 
@@ -260,9 +262,14 @@ describe("GET /api/admin/notifications", () => {
       login(t.alice),
       login(other.admin),
     ]);
-    expect((await json<{ notifications: Notification[] }>(NOTIFICATIONS, { cookie: viewer, status: 200 })).notifications).toHaveLength(
-      3,
-    );
+    expect(
+      (
+        await json<{ notifications: Notification[] }>(NOTIFICATIONS, {
+          cookie: viewer,
+          status: 200,
+        })
+      ).notifications,
+    ).toHaveLength(3);
     await expectError(call(NOTIFICATIONS, { cookie: agent }), 403, "forbidden");
     await expectError(call(NOTIFICATIONS), 401, "unauthorized");
     expect(await json(NOTIFICATIONS, { cookie: otherAdmin, status: 200 })).toEqual({

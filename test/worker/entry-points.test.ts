@@ -43,16 +43,30 @@ describe("a step that throws midway changes nothing", () => {
 
     await bob.sync();
     expect(bob.events("handoff.updated")).toEqual([]);
-    const [row] = await hubRows<{ status: string; assignee_id: string | null }>(t, `SELECT status, assignee_id FROM handoffs WHERE id = ?`, handoff.id);
+    const [row] = await hubRows<{ status: string; assignee_id: string | null }>(
+      t,
+      `SELECT status, assignee_id FROM handoffs WHERE id = ?`,
+      handoff.id,
+    );
     expect(row).toEqual({ status: "queued", assignee_id: null });
-    const greetings = await hubRows(t, `SELECT id FROM messages WHERE handoff_id = ? AND sender = 'system'`, handoff.id);
+    const greetings = await hubRows(
+      t,
+      `SELECT id FROM messages WHERE handoff_id = ? AND sender = 'system'`,
+      handoff.id,
+    );
     expect(greetings).toHaveLength(1); // only the handoff message; no accept message kept
-    expect(logged.mock.calls.some((args) => String(args[0]).includes(t.id) && String(args[0]).includes("claim"))).toBe(true);
+    expect(
+      logged.mock.calls.some(
+        (args) => String(args[0]).includes(t.id) && String(args[0]).includes("claim"),
+      ),
+    ).toBe(true);
 
     // The feed's numbering did not skip: the next event follows the last one delivered.
     await repairAudit(t, "claimed");
     const lastSeq = bob.events().at(-1)!.seq;
-    expect((await alice.command({ type: "claim", ref: "c2", handoff_id: handoff.id })).ok).toBe(true);
+    expect((await alice.command({ type: "claim", ref: "c2", handoff_id: handoff.id })).ok).toBe(
+      true,
+    );
     const claimed = await bob.next((f) => f.type === "handoff.updated");
     expect("seq" in claimed && claimed.seq).toBe(lastSeq + 1);
   });
@@ -62,9 +76,17 @@ describe("a step that throws midway changes nothing", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     await breakAudit(t, "resolved");
-    await expectError(call(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "close" } }), 500, "internal_error");
+    await expectError(
+      call(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "close" } }),
+      500,
+      "internal_error",
+    );
     const after = await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie, status: 200 });
     expect(after.handoff.status).toBe("active");
     expect(after.messages.filter((m: { from: string }) => m.from === "system")).toHaveLength(2);
@@ -75,7 +97,14 @@ describe("a step that throws midway changes nothing", () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     await escalate(t); // the object knows its tenant and bot
     await breakAudit(t, "escalated");
-    await expectError(call("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "half", contact: { id: "c" } } }), 500, "internal_error");
+    await expectError(
+      call("/api/v1/handoffs", {
+        key: t.apiKey,
+        body: { conversation_id: "half", contact: { id: "c" } },
+      }),
+      500,
+      "internal_error",
+    );
     const rows = await hubRows(t, `SELECT id FROM handoffs WHERE conversation_id = 'half'`);
     const timers = await hubRows(t, `SELECT kind FROM timers WHERE kind IN ('expire', 'remind')`);
     expect(rows).toEqual([]);
@@ -101,8 +130,14 @@ describe("sockets per session", () => {
     const before = Date.now();
     const cookie = await login(t.alice);
     const socket = await AgentSocket.open(cookie);
-    const [timer] = await hubRows<{ ref: string; due_at: number }>(t, `SELECT ref, due_at FROM timers WHERE kind = 'session'`);
-    const [session] = await hubRows<{ id: string; expires_at: number }>(t, `SELECT id, expires_at FROM sessions`);
+    const [timer] = await hubRows<{ ref: string; due_at: number }>(
+      t,
+      `SELECT ref, due_at FROM timers WHERE kind = 'session'`,
+    );
+    const [session] = await hubRows<{ id: string; expires_at: number }>(
+      t,
+      `SELECT id, expires_at FROM sessions`,
+    );
     expect(timer).toEqual({ ref: session!.id, due_at: session!.expires_at });
     expect(session!.expires_at).toBeGreaterThanOrEqual(before + 14 * 24 * 3_600_000);
 
@@ -123,12 +158,15 @@ describe("presence bookkeeping", () => {
     const cookies = [await login(t.alice), ...(await Promise.all(t.agents.map((a) => login(a))))];
     const reads = async (crowd: number): Promise<number> => {
       const open: AgentSocket[] = [];
-      for (let i = 0; i < crowd; i++) open.push(await AgentSocket.open(cookies[i % cookies.length]!));
+      for (let i = 0; i < crowd; i++)
+        open.push(await AgentSocket.open(cookies[i % cookies.length]!));
       await open[0]!.sync();
       const spy = vi.spyOn(WebSocket.prototype, "deserializeAttachment");
       const extra = await AgentSocket.open(await login(t.bob));
       extra.close();
-      await open[0]!.next((f) => f.type === "presence" && !f.data.agents.some((a) => a.id === t.bob.id));
+      await open[0]!.next(
+        (f) => f.type === "presence" && !f.data.agents.some((a) => a.id === t.bob.id),
+      );
       const count = spy.mock.calls.length;
       spy.mockRestore();
       for (const s of open) s.close();

@@ -33,22 +33,44 @@ export interface TestTenant {
   agents: TestUser[];
 }
 
-export async function makeTenant(options: { agents?: number; maxWaitMinutes?: number; reminderSeconds?: number; webhook?: boolean } = {}): Promise<TestTenant> {
+export async function makeTenant(
+  options: {
+    agents?: number;
+    maxWaitMinutes?: number;
+    reminderSeconds?: number;
+    webhook?: boolean;
+  } = {},
+): Promise<TestTenant> {
   const db = drizzle(env.DB);
   const id = newId("t", 6);
   const name = `Org ${id.slice(-4)}`;
   const now = Date.now();
   await db.insert(tenants).values({ id, name, createdAt: now });
   const hash = await passwordHash;
-  const person = (label: string, role: Role): TestUser => ({ id: newId("u"), name: label, email: `${label.toLowerCase().replace(/\s+/g, "")}@${id}.test`, role });
+  const person = (label: string, role: Role): TestUser => ({
+    id: newId("u"),
+    name: label,
+    email: `${label.toLowerCase().replace(/\s+/g, "")}@${id}.test`,
+    role,
+  });
   const admin = person("Admin", "admin");
   const alice = person("Alice", "agent");
   const bob = person("Bob", "agent");
   const viewer = person("Viewer", "viewer");
-  const agents = Array.from({ length: options.agents ?? 0 }, (_, i) => person(`Agent ${i + 1}`, "agent"));
+  const agents = Array.from({ length: options.agents ?? 0 }, (_, i) =>
+    person(`Agent ${i + 1}`, "agent"),
+  );
   const everyone = [admin, alice, bob, viewer, ...agents];
   for (const u of everyone) {
-    await db.insert(users).values({ id: u.id, tenantId: id, email: u.email, name: u.name, role: u.role, passwordHash: hash, createdAt: now });
+    await db.insert(users).values({
+      id: u.id,
+      tenantId: id,
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      passwordHash: hash,
+      createdAt: now,
+    });
   }
   const botId = newId("bot");
   const webhookPath = `/hooks/${id}`;
@@ -69,6 +91,14 @@ export async function makeTenant(options: { agents?: number; maxWaitMinutes?: nu
     createdAt: now,
   });
   const apiKey = `hk_test_${id}`;
-  await db.insert(apiKeys).values({ id: newId("key"), tenantId: id, botId, name: "test", keyHash: await sha256(apiKey), prefix: apiKey.slice(0, 7), createdAt: now });
+  await db.insert(apiKeys).values({
+    id: newId("key"),
+    tenantId: id,
+    botId,
+    name: "test",
+    keyHash: await sha256(apiKey),
+    prefix: apiKey.slice(0, 7),
+    createdAt: now,
+  });
   return { id, name, botId, apiKey, webhookPath, admin, alice, bob, viewer, agents };
 }

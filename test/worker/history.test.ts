@@ -6,7 +6,17 @@ import { describe, expect, it } from "vitest";
 import { call, escalate, expectError, hubRows, json, login, newApiKey, runAlarm } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { DAY_MS, drain, housekeepAt, objectRowsFor } from "./history-helpers";
-import type { BotAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, HandoffDetail, HandoffList, ListPage, OpenApiDocument, RoutedToAgent } from "./answers";
+import type {
+  BotAnswer,
+  ContactMessageResult,
+  EscalateResult,
+  HandoffAnswer,
+  HandoffDetail,
+  HandoffList,
+  ListPage,
+  OpenApiDocument,
+  RoutedToAgent,
+} from "./answers";
 
 interface Listed {
   id: string;
@@ -20,11 +30,18 @@ const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 /** The view's order: created_at then id, newest first (history) or oldest first (the queue). */
 function ordered<T extends Listed>(rows: T[], order: "asc" | "desc"): T[] {
   const sign = order === "asc" ? 1 : -1;
-  return [...rows].sort((a, b) => sign * (Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : 1)));
+  return [...rows].sort(
+    (a, b) =>
+      sign * (Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : 1)),
+  );
 }
 
 /** Follows next_cursor from the first page to the last; `between` runs after each page. */
-async function allPages(path: string, cookie: string, between?: (page: number) => Promise<void>): Promise<{ rows: Listed[]; pages: number }> {
+async function allPages(
+  path: string,
+  cookie: string,
+  between?: (page: number) => Promise<void>,
+): Promise<{ rows: Listed[]; pages: number }> {
   const rows: Listed[] = [];
   let cursor: string | null = null;
   let pages = 0;
@@ -56,20 +73,46 @@ async function mixedHistory(t: TestTenant) {
   for (let i = 0; i < 10; i++) {
     const conversation = `hist-${i}`;
     const expires = i >= 8;
-    const contact = { id: `hist-contact-${i}`, name: i === 4 || i === 5 ? "Quinn Example" : "Maria Lopez" };
-    const { handoff } = await escalate(t, { conversation_id: conversation, contact, ...(expires ? { max_wait_seconds: 10 } : {}) });
-    if (i % 3 === 0) await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id: `p-${i}`, text: `my parcel ${i} is lost` }, status: 202 });
+    const contact = {
+      id: `hist-contact-${i}`,
+      name: i === 4 || i === 5 ? "Quinn Example" : "Maria Lopez",
+    };
+    const { handoff } = await escalate(t, {
+      conversation_id: conversation,
+      contact,
+      ...(expires ? { max_wait_seconds: 10 } : {}),
+    });
+    if (i % 3 === 0)
+      await json<RoutedToAgent>("/api/v1/messages", {
+        key: t.apiKey,
+        body: { conversation_id: conversation, id: `p-${i}`, text: `my parcel ${i} is lost` },
+        status: 202,
+      });
     made.push(handoff);
   }
   const close = async (i: number) => {
     if (i >= 8) return;
     const cookie = i % 2 === 0 ? alice : bob;
-    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/claim`, { method: "POST", cookie, status: 200 });
-    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
+    await json<HandoffAnswer>(`/api/handoffs/${made[i]!.id}/resolve`, {
+      cookie,
+      body: { outcome: "close" },
+      status: 200,
+    });
   };
   // The odd ones close first and leave the object; the even ones close later and stay.
   for (const i of [1, 3, 5, 7]) await close(i);
-  await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref IN (?, ?)`, Date.now() - 1, made[8]!.id, made[9]!.id);
+  await hubRows(
+    t,
+    `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref IN (?, ?)`,
+    Date.now() - 1,
+    made[8]!.id,
+    made[9]!.id,
+  );
   expect(await runAlarm(t)).toBe(true);
   await drain(t);
   await sleep(5);
@@ -79,7 +122,9 @@ async function mixedHistory(t: TestTenant) {
   await drain(t);
   expect(await housekeepAt(t, cutoff + 3 * DAY_MS)).toMatchObject({ handoffs: 6 });
   for (const [i, h] of made.entries()) {
-    expect((await objectRowsFor(t, h.id)).handoffs, `handoff ${i}`).toBe(i % 2 === 1 || i >= 8 ? 0 : 1);
+    expect((await objectRowsFor(t, h.id)).handoffs, `handoff ${i}`).toBe(
+      i % 2 === 1 || i >= 8 ? 0 : 1,
+    );
   }
   return { alice, bob, made };
 }
@@ -96,7 +141,10 @@ describe("history paging", () => {
     expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["resolved", "expired"]));
 
     // One page holding everything says there is nothing more.
-    const whole = await json<ListPage>("/api/handoffs?status=resolved,expired&limit=10", { cookie: alice, status: 200 });
+    const whole = await json<ListPage>("/api/handoffs?status=resolved,expired&limit=10", {
+      cookie: alice,
+      status: 200,
+    });
     expect(ids(whole.handoffs)).toEqual(ids(expected));
     expect(whole).toMatchObject({ has_more: false, next_cursor: null });
   });
@@ -107,28 +155,59 @@ describe("history paging", () => {
     const arrived: string[] = [];
     const { rows } = await allPages("/api/handoffs?status=all&limit=4", alice, async () => {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+        method: "POST",
+        cookie: alice,
+        status: 200,
+      });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
+        cookie: alice,
+        body: { outcome: "close" },
+        status: 200,
+      });
       arrived.push(handoff.id);
     });
     expect(ids(rows)).toEqual(ids(ordered(made, "desc")));
     // They are at the top of a fresh first page.
-    const first = await json<ListPage>("/api/handoffs?status=all&limit=3", { cookie: alice, status: 200 });
+    const first = await json<ListPage>("/api/handoffs?status=all&limit=3", {
+      cookie: alice,
+      status: 200,
+    });
     expect(ids(first.handoffs)).toEqual([...arrived].reverse().slice(0, 3));
   });
 
   it("filters behave the same on both sources: status, assignee, q", async () => {
     const t = await makeTenant({ webhook: false });
     const { alice, bob, made } = await mixedHistory(t);
-    const pick = (indexes: number[]) => ids(ordered(indexes.map((i) => made[i]!), "desc"));
+    const pick = (indexes: number[]) =>
+      ids(
+        ordered(
+          indexes.map((i) => made[i]!),
+          "desc",
+        ),
+      );
 
-    expect(ids((await allPages("/api/handoffs?status=expired&limit=1", alice)).rows)).toEqual(pick([8, 9]));
-    expect(ids((await allPages("/api/handoffs?status=resolved&assignee=me&limit=2", alice)).rows)).toEqual(pick([0, 2, 4, 6]));
-    expect(ids((await allPages("/api/handoffs?status=resolved&assignee=me&limit=2", bob)).rows)).toEqual(pick([1, 3, 5, 7]));
-    expect(ids((await allPages("/api/handoffs?status=all&assignee=unassigned&limit=2", bob)).rows)).toEqual(pick([8, 9]));
-    expect(ids((await allPages("/api/handoffs?status=all&q=parcel&limit=2", alice)).rows)).toEqual(pick([0, 3, 6, 9]));
-    expect(ids((await allPages("/api/handoffs?status=all&q=PARCEL%203&limit=2", alice)).rows)).toEqual(pick([3]));
-    expect(ids((await allPages("/api/handoffs?status=all&q=quinn&limit=1", alice)).rows)).toEqual(pick([4, 5]));
+    expect(ids((await allPages("/api/handoffs?status=expired&limit=1", alice)).rows)).toEqual(
+      pick([8, 9]),
+    );
+    expect(
+      ids((await allPages("/api/handoffs?status=resolved&assignee=me&limit=2", alice)).rows),
+    ).toEqual(pick([0, 2, 4, 6]));
+    expect(
+      ids((await allPages("/api/handoffs?status=resolved&assignee=me&limit=2", bob)).rows),
+    ).toEqual(pick([1, 3, 5, 7]));
+    expect(
+      ids((await allPages("/api/handoffs?status=all&assignee=unassigned&limit=2", bob)).rows),
+    ).toEqual(pick([8, 9]));
+    expect(ids((await allPages("/api/handoffs?status=all&q=parcel&limit=2", alice)).rows)).toEqual(
+      pick([0, 3, 6, 9]),
+    );
+    expect(
+      ids((await allPages("/api/handoffs?status=all&q=PARCEL%203&limit=2", alice)).rows),
+    ).toEqual(pick([3]));
+    expect(ids((await allPages("/api/handoffs?status=all&q=quinn&limit=1", alice)).rows)).toEqual(
+      pick([4, 5]),
+    );
     expect((await allPages("/api/handoffs?status=all&q=nobody-says-this", alice)).rows).toEqual([]);
   });
 
@@ -136,15 +215,37 @@ describe("history paging", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    const resolved = (await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 })).handoff;
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+      method: "POST",
+      cookie: alice,
+      status: 200,
+    });
+    const resolved = (
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
+        cookie: alice,
+        body: { outcome: "close" },
+        status: 200,
+      })
+    ).handoff;
     await drain(t);
     // D1 behind the object (as while a write is still on its way): another status, another name.
-    await env.DB.prepare(`UPDATE handoffs SET status = 'active', assignee_name = 'Stale' WHERE id = ?`).bind(handoff.id).run();
+    await env.DB.prepare(
+      `UPDATE handoffs SET status = 'active', assignee_name = 'Stale' WHERE id = ?`,
+    )
+      .bind(handoff.id)
+      .run();
 
-    expect((await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
-    expect((await json<ListPage>("/api/handoffs?status=active,resolved", { cookie: alice, status: 200 })).handoffs).toEqual([resolved]);
-    expect((await json<ListPage>("/api/handoffs?status=active,expired", { cookie: alice, status: 200 })).handoffs).toEqual([]);
+    expect(
+      (await json<ListPage>("/api/handoffs?status=all", { cookie: alice, status: 200 })).handoffs,
+    ).toEqual([resolved]);
+    expect(
+      (await json<ListPage>("/api/handoffs?status=active,resolved", { cookie: alice, status: 200 }))
+        .handoffs,
+    ).toEqual([resolved]);
+    expect(
+      (await json<ListPage>("/api/handoffs?status=active,expired", { cookie: alice, status: 200 }))
+        .handoffs,
+    ).toEqual([]);
   });
 
   it("reads on in D1 past rows whose copy in the object no longer matches the filter", async () => {
@@ -160,13 +261,25 @@ describe("history paging", () => {
     const held: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+        method: "POST",
+        cookie: alice,
+        status: 200,
+      });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
+        cookie: alice,
+        body: { outcome: "close" },
+        status: 200,
+      });
       held.push(handoff.id);
     }
     await drain(t);
     // D1 still says the held ones are active: newer than the expired ones, they fill its first reads.
-    await env.DB.prepare(`UPDATE handoffs SET status = 'active' WHERE id IN (SELECT value FROM json_each(?))`).bind(JSON.stringify(held)).run();
+    await env.DB.prepare(
+      `UPDATE handoffs SET status = 'active' WHERE id IN (SELECT value FROM json_each(?))`,
+    )
+      .bind(JSON.stringify(held))
+      .run();
 
     const { rows } = await allPages("/api/handoffs?status=active,expired&limit=1", alice);
     expect(ids(rows)).toEqual(ids(ordered(old, "desc")));
@@ -190,7 +303,11 @@ describe("history paging", () => {
     const alice = await login(t.alice);
     const forged = btoa(JSON.stringify(["yesterday", 7])).replace(/=+$/, "");
     for (const bad of ["not a cursor!", "abc", forged, "x".repeat(401), ""]) {
-      const error = await expectError(call(`/api/handoffs?status=all&cursor=${encodeURIComponent(bad)}`, { cookie: alice }), 400, "invalid_request");
+      const error = await expectError(
+        call(`/api/handoffs?status=all&cursor=${encodeURIComponent(bad)}`, { cookie: alice }),
+        400,
+        "invalid_request",
+      );
       expect(error.issues, bad).toEqual([expect.objectContaining({ path: "cursor" })]);
     }
   });
@@ -201,13 +318,25 @@ describe("a contact's handoffs", () => {
     const t = await makeTenant({ webhook: false });
     const admin = await login(t.admin);
     const alice = await login(t.alice);
-    const made = await json<BotAnswer>("/api/admin/bots", { cookie: admin, body: { name: "Second bot", webhook_url: null }, status: 201 });
+    const made = await json<BotAnswer>("/api/admin/bots", {
+      cookie: admin,
+      body: { name: "Second bot", webhook_url: null },
+      status: 201,
+    });
     const secondKey = (await newApiKey(admin, made.bot.id)).key;
     const contact = { id: "cust-7", name: "Pat Doe" };
 
     const { handoff: first } = await escalate(t, { conversation_id: "c7-a", contact });
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/claim`, {
+      method: "POST",
+      cookie: alice,
+      status: 200,
+    });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, {
+      cookie: alice,
+      body: { outcome: "close" },
+      status: 200,
+    });
     await drain(t);
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 1 });
     const { handoff: second } = await escalate(t, { conversation_id: "c7-a", contact });
@@ -218,32 +347,88 @@ describe("a contact's handoffs", () => {
     });
     await escalate(t, { conversation_id: "c8", contact: { id: "cust-8", name: "Sam" } });
     await drain(t);
-    const firstNow = (await json<HandoffDetail>(`/api/handoffs/${first.id}`, { cookie: alice, status: 200 })).handoff;
+    const firstNow = (
+      await json<HandoffDetail>(`/api/handoffs/${first.id}`, { cookie: alice, status: 200 })
+    ).handoff;
 
-    const all = await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 });
+    const all = await json<HandoffList>("/api/contacts/cust-7/handoffs", {
+      cookie: alice,
+      status: 200,
+    });
     // Lists leave the bot's metadata out; everything else is the single reads'.
     const listed = ({ metadata: _metadata, ...rest }: Listed & { metadata: unknown }) => rest;
     expect(all).toEqual({ handoffs: ordered([elsewhere, second, firstNow], "desc").map(listed) });
-    expect(all.handoffs.map((h: { status: string }) => h.status).sort()).toEqual(["queued", "queued", "resolved"]);
-    const ofBot = await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${t.botId}`, { cookie: alice, status: 200 });
+    expect(all.handoffs.map((h: { status: string }) => h.status).sort()).toEqual([
+      "queued",
+      "queued",
+      "resolved",
+    ]);
+    const ofBot = await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${t.botId}`, {
+      cookie: alice,
+      status: 200,
+    });
     expect(ids(ofBot.handoffs)).toEqual(ids(ordered([second, firstNow], "desc")));
-    expect(ids((await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${made.bot.id}`, { cookie: alice, status: 200 })).handoffs)).toEqual([elsewhere.id]);
-    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs?limit=1", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs).slice(0, 1));
+    expect(
+      ids(
+        (
+          await json<HandoffList>(`/api/contacts/cust-7/handoffs?bot_id=${made.bot.id}`, {
+            cookie: alice,
+            status: 200,
+          })
+        ).handoffs,
+      ),
+    ).toEqual([elsewhere.id]);
+    expect(
+      ids(
+        (
+          await json<HandoffList>("/api/contacts/cust-7/handoffs?limit=1", {
+            cookie: alice,
+            status: 200,
+          })
+        ).handoffs,
+      ),
+    ).toEqual(ids(all.handoffs).slice(0, 1));
 
     // Any signed-in role reads it; nobody else does.
     const viewer = await login(t.viewer);
-    expect(await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: viewer, status: 200 })).toEqual(all);
+    expect(
+      await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: viewer, status: 200 }),
+    ).toEqual(all);
     await expectError(call("/api/contacts/cust-7/handoffs"), 401, "unauthorized");
-    await expectError(call("/api/contacts/cust-7/handoffs?limit=0", { cookie: alice }), 400, "invalid_request");
-    await expectError(call("/api/contacts/cust-7/handoffs?color=red", { cookie: alice }), 400, "invalid_request");
-    expect(await json<HandoffList>("/api/contacts/nobody/handoffs", { cookie: alice, status: 200 })).toEqual({ handoffs: [] });
+    await expectError(
+      call("/api/contacts/cust-7/handoffs?limit=0", { cookie: alice }),
+      400,
+      "invalid_request",
+    );
+    await expectError(
+      call("/api/contacts/cust-7/handoffs?color=red", { cookie: alice }),
+      400,
+      "invalid_request",
+    );
+    expect(
+      await json<HandoffList>("/api/contacts/nobody/handoffs", { cookie: alice, status: 200 }),
+    ).toEqual({ handoffs: [] });
 
     // The same contact id in another tenant is another person.
     const other = await makeTenant({ webhook: false });
     const { handoff: theirs } = await escalate(other, { conversation_id: "c7-a", contact });
     const stranger = await login(other.alice);
-    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: stranger, status: 200 })).handoffs)).toEqual([theirs.id]);
-    expect(ids((await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 })).handoffs)).toEqual(ids(all.handoffs));
+    expect(
+      ids(
+        (
+          await json<HandoffList>("/api/contacts/cust-7/handoffs", {
+            cookie: stranger,
+            status: 200,
+          })
+        ).handoffs,
+      ),
+    ).toEqual([theirs.id]);
+    expect(
+      ids(
+        (await json<HandoffList>("/api/contacts/cust-7/handoffs", { cookie: alice, status: 200 }))
+          .handoffs,
+      ),
+    ).toEqual(ids(all.handoffs));
   });
 });
 
@@ -251,7 +436,14 @@ describe("the API reference", () => {
   it("documents the list's cursor and next_cursor, and the contact's handoffs", async () => {
     const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
     const list = doc.paths["/api/handoffs"]!.get!;
-    expect(list.parameters!.map((p: { name: string }) => p.name)).toEqual(["status", "assignee", "q", "limit", "cursor", "team"]);
+    expect(list.parameters!.map((p: { name: string }) => p.name)).toEqual([
+      "status",
+      "assignee",
+      "q",
+      "limit",
+      "cursor",
+      "team",
+    ]);
     expect(list.description).toContain("next_cursor");
     const contact = doc.paths["/api/contacts/{contact_id}/handoffs"]!.get!;
     expect(contact.parameters).toEqual([

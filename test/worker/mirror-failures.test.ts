@@ -6,12 +6,18 @@ import { afterEach, describe, expect, it } from "vitest";
 import { escalate, expectError, call, fastForward, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { runAlarmFully } from "./outbox";
-import type { ContactMessageResult, HandoffDetail, RoutedToAgent, SyncFailureList } from "./answers";
+import type {
+  ContactMessageResult,
+  HandoffDetail,
+  RoutedToAgent,
+  SyncFailureList,
+} from "./answers";
 
 const triggers: string[] = [];
 
 afterEach(async () => {
-  for (const name of triggers.splice(0)) await env.DB.prepare(`DROP TRIGGER IF EXISTS ${name}`).run();
+  for (const name of triggers.splice(0))
+    await env.DB.prepare(`DROP TRIGGER IF EXISTS ${name}`).run();
 });
 
 /** D1 refuses, from now on, every message with this text. */
@@ -25,11 +31,24 @@ async function refuseInD1(t: TestTenant, text: string): Promise<void> {
 }
 
 async function d1Messages(handoffId: string): Promise<{ id: string; text: string }[]> {
-  return (await env.DB.prepare(`SELECT id, text FROM messages WHERE handoff_id = ? ORDER BY at, rowid`).bind(handoffId).all<{ id: string; text: string }>()).results;
+  return (
+    await env.DB.prepare(`SELECT id, text FROM messages WHERE handoff_id = ? ORDER BY at, rowid`)
+      .bind(handoffId)
+      .all<{ id: string; text: string }>()
+  ).results;
 }
 
-async function contactSays(t: TestTenant, conversation: string, id: string, text: string): Promise<string> {
-  const res = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: conversation, id, text }, status: 202 });
+async function contactSays(
+  t: TestTenant,
+  conversation: string,
+  id: string,
+  text: string,
+): Promise<string> {
+  const res = await json<RoutedToAgent>("/api/v1/messages", {
+    key: t.apiKey,
+    body: { conversation_id: conversation, id, text },
+    status: 202,
+  });
   return res.message.id as string;
 }
 
@@ -53,39 +72,92 @@ describe("a D1 row that keeps failing", () => {
     const bad = await contactSays(t, conversation, "c-2", refused);
     const after = await contactSays(t, conversation, "c-3", "after");
     await runAlarmFully(t);
-    expect((await d1Messages(handoff.id)).map((m) => m.text)).toEqual(expect.arrayContaining(["before", "after"]));
-    let pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(t, `SELECT kind, id, attempts, last_error FROM mirror`);
-    expect(pending).toEqual([{ kind: "message", id: bad, attempts: 1, last_error: expect.stringContaining("refused by the test trigger") }]);
+    expect((await d1Messages(handoff.id)).map((m) => m.text)).toEqual(
+      expect.arrayContaining(["before", "after"]),
+    );
+    let pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(
+      t,
+      `SELECT kind, id, attempts, last_error FROM mirror`,
+    );
+    expect(pending).toEqual([
+      {
+        kind: "message",
+        id: bad,
+        attempts: 1,
+        last_error: expect.stringContaining("refused by the test trigger"),
+      },
+    ]);
 
     // Each retry refuses it again; what came after it is written all the same.
     const later: string[] = [];
     for (let attempt = 2; attempt <= 5; attempt++) {
       later.push(await contactSays(t, conversation, `later-${attempt}`, `later ${attempt}`));
       await retryRefusedNow(t);
-      expect((await d1Messages(handoff.id)).map((m) => m.id)).toEqual(expect.arrayContaining(later));
-      pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(t, `SELECT kind, id, attempts, last_error FROM mirror`);
+      expect((await d1Messages(handoff.id)).map((m) => m.id)).toEqual(
+        expect.arrayContaining(later),
+      );
+      pending = await hubRows<{ kind: string; id: string; attempts: number; last_error: string }>(
+        t,
+        `SELECT kind, id, attempts, last_error FROM mirror`,
+      );
       expect(pending.map((m) => [m.id, m.attempts])).toEqual(attempt < 5 ? [[bad, attempt]] : []);
     }
     expect(await hubRows(t, `SELECT kind, ref FROM timers WHERE kind = 'mirror'`)).toEqual([]);
 
     // Set aside and listed, for admins and viewers; not for agents, nor for another tenant.
-    const expected = { failures: [{ kind: "message", id: bad, attempts: 5, last_error: expect.stringContaining("refused by the test trigger"), at: expect.any(String) }] };
-    const listed = await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(t.admin), status: 200 });
+    const expected = {
+      failures: [
+        {
+          kind: "message",
+          id: bad,
+          attempts: 5,
+          last_error: expect.stringContaining("refused by the test trigger"),
+          at: expect.any(String),
+        },
+      ],
+    };
+    const listed = await json<SyncFailureList>("/api/admin/sync-failures", {
+      cookie: await login(t.admin),
+      status: 200,
+    });
     expect(listed).toEqual(expected);
     expect(Date.parse(listed.failures[0]!.at)).not.toBeNaN();
-    expect(await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(t.viewer), status: 200 })).toEqual(expected);
-    await expectError(call("/api/admin/sync-failures", { cookie: await login(t.alice) }), 403, "forbidden");
+    expect(
+      await json<SyncFailureList>("/api/admin/sync-failures", {
+        cookie: await login(t.viewer),
+        status: 200,
+      }),
+    ).toEqual(expected);
+    await expectError(
+      call("/api/admin/sync-failures", { cookie: await login(t.alice) }),
+      403,
+      "forbidden",
+    );
     await expectError(call("/api/admin/sync-failures"), 401, "unauthorized");
     const other = await makeTenant();
-    expect(await json<SyncFailureList>("/api/admin/sync-failures", { cookie: await login(other.admin), status: 200 })).toEqual({ failures: [] });
+    expect(
+      await json<SyncFailureList>("/api/admin/sync-failures", {
+        cookie: await login(other.admin),
+        status: 200,
+      }),
+    ).toEqual({ failures: [] });
 
     // Nothing acknowledged is lost: the object still has the refused message, D1 every other one, once.
-    const transcript = (await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, { cookie: await login(t.alice), status: 200 })).messages;
+    const transcript = (
+      await json<HandoffDetail>(`/api/handoffs/${handoff.id}`, {
+        cookie: await login(t.alice),
+        status: 200,
+      })
+    ).messages;
     const ids = transcript.map((m: { id: string }) => m.id);
     expect(ids).toEqual(expect.arrayContaining([before, bad, after, ...later]));
     const inD1 = (await d1Messages(handoff.id)).map((m) => m.id);
     expect([...inD1].sort()).toEqual(ids.filter((id: string) => id !== bad).sort());
-    const [row] = (await env.DB.prepare(`SELECT message_count FROM handoffs WHERE id = ?`).bind(handoff.id).all<{ message_count: number }>()).results;
+    const [row] = (
+      await env.DB.prepare(`SELECT message_count FROM handoffs WHERE id = ?`)
+        .bind(handoff.id)
+        .all<{ message_count: number }>()
+    ).results;
     expect(row?.message_count).toBe(7);
   });
 

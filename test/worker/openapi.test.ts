@@ -11,7 +11,21 @@ describe("the OpenAPI document", () => {
     const doc = (await res.json()) as OpenApiDocument;
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    for (const path of ["/api/v1/handoffs", "/api/v1/messages", "/api/v1/handoffs/{id}", "/api/handoffs", "/api/handoffs/{id}", "/api/handoffs/{id}/claim", "/api/handoffs/{id}/messages", "/api/handoffs/{id}/resolve", "/api/handoffs/{id}/release", "/api/handoffs/{id}/assign", "/api/stats", "/api/auth/login", "/api/me"]) {
+    for (const path of [
+      "/api/v1/handoffs",
+      "/api/v1/messages",
+      "/api/v1/handoffs/{id}",
+      "/api/handoffs",
+      "/api/handoffs/{id}",
+      "/api/handoffs/{id}/claim",
+      "/api/handoffs/{id}/messages",
+      "/api/handoffs/{id}/resolve",
+      "/api/handoffs/{id}/release",
+      "/api/handoffs/{id}/assign",
+      "/api/stats",
+      "/api/auth/login",
+      "/api/me",
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     expect(Object.keys(doc.paths["/api/v1/handoffs"]!)).toContain("post");
@@ -22,47 +36,89 @@ describe("the OpenAPI document", () => {
         expect(Object.keys(op.responses ?? {}).length, `${method} ${path}`).toBeGreaterThan(0);
         // Path templates declare their parameters.
         for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-          expect(op.parameters?.some((p) => p.in === "path" && `{${p.name}}` === name && p.required), `${method} ${path} ${name}`).toBe(true);
+          expect(
+            op.parameters?.some((p) => p.in === "path" && `{${p.name}}` === name && p.required),
+            `${method} ${path} ${name}`,
+          ).toBe(true);
         }
       }
     }
 
-    const escalate = doc.paths["/api/v1/handoffs"]!.post!.requestBody!.content["application/json"]!.schema;
+    const escalate =
+      doc.paths["/api/v1/handoffs"]!.post!.requestBody!.content["application/json"]!.schema;
     const fields = escalate.properties!;
     expect(escalate.type).toBe("object");
     expect(escalate.required).toEqual(expect.arrayContaining(["conversation_id", "contact"]));
-    expect(fields.channel!.enum).toEqual(["whatsapp", "telegram", "web", "slack", "discord", "messenger", "email", "other"]);
+    expect(fields.channel!.enum).toEqual([
+      "whatsapp",
+      "telegram",
+      "web",
+      "slack",
+      "discord",
+      "messenger",
+      "email",
+      "other",
+    ]);
     expect(fields.history!.maxItems).toBe(500);
     expect(fields.max_wait_seconds).toMatchObject({ minimum: 10, maximum: 86400 });
     // A contact message is sent alone or in a batch of 1..100.
-    const [message, batch] = doc.paths["/api/v1/messages"]!.post!.requestBody!.content["application/json"]!.schema.oneOf!;
+    const [message, batch] =
+      doc.paths["/api/v1/messages"]!.post!.requestBody!.content["application/json"]!.schema.oneOf!;
     expect(message!.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
     expect(message!.properties!.text).toMatchObject({ minLength: 1, maxLength: 4096 });
     expect(batch!.required).toEqual(["messages"]);
-    expect(batch!.properties!.messages).toMatchObject({ type: "array", minItems: 1, maxItems: 100 });
-    expect(batch!.properties!.messages!.items!.required).toEqual(expect.arrayContaining(["conversation_id", "id", "text"]));
+    expect(batch!.properties!.messages).toMatchObject({
+      type: "array",
+      minItems: 1,
+      maxItems: 100,
+    });
+    expect(batch!.properties!.messages!.items!.required).toEqual(
+      expect.arrayContaining(["conversation_id", "id", "text"]),
+    );
     // Metadata's caps are stated where a bot reads them.
-    expect(fields.metadata).toMatchObject({ type: "object", description: expect.stringContaining("16 KiB") });
+    expect(fields.metadata).toMatchObject({
+      type: "object",
+      description: expect.stringContaining("16 KiB"),
+    });
 
     // The 409 of a claim is described, and errors point at a schema that exists.
     expect(doc.paths["/api/handoffs/{id}/claim"]!.post!.responses).toHaveProperty(["409"]);
     expect(doc.components.schemas.Error!.properties!.error!.required).toEqual(["code", "message"]);
-    expect(doc.components.securitySchemes).toEqual(expect.objectContaining({ apiKey: expect.objectContaining({ scheme: "bearer" }) }));
+    expect(doc.components.securitySchemes).toEqual(
+      expect.objectContaining({ apiKey: expect.objectContaining({ scheme: "bearer" }) }),
+    );
   });
 
   it("describes the routing additions: teams, agents' capacity and teams, the escalation's team and the list's team filter", async () => {
     const doc = (await (await call("/api/openapi.json")).json()) as OpenApiDocument;
     /** The JSON body schema an operation takes, with its fields. */
-    const body = (path: string, method: string) => doc.paths[path]![method]!.requestBody!.content["application/json"]!.schema;
-    const field = (path: string, method: string, name: string) => body(path, method).properties![name];
+    const body = (path: string, method: string) =>
+      doc.paths[path]![method]!.requestBody!.content["application/json"]!.schema;
+    const field = (path: string, method: string, name: string) =>
+      body(path, method).properties![name];
     expect(Object.keys(doc.paths["/api/admin/teams"]!).sort()).toEqual(["get", "post"]);
-    expect(Object.keys(doc.paths["/api/admin/teams/{id}"]!).sort()).toEqual(["delete", "get", "patch"]);
+    expect(Object.keys(doc.paths["/api/admin/teams/{id}"]!).sort()).toEqual([
+      "delete",
+      "get",
+      "patch",
+    ]);
     expect(body("/api/admin/teams", "post").required).toEqual(["name"]);
     expect(field("/api/admin/teams", "post", "member_ids")).toMatchObject({ type: "array" });
-    expect(field("/api/admin/agents", "post", "capacity")).toMatchObject({ type: "integer", minimum: 1, maximum: 100, default: 3 });
+    expect(field("/api/admin/agents", "post", "capacity")).toMatchObject({
+      type: "integer",
+      minimum: 1,
+      maximum: 100,
+      default: 3,
+    });
     expect(field("/api/admin/agents", "post", "team_ids")).toMatchObject({ type: "array" });
-    expect(field("/api/admin/agents/{id}", "patch", "capacity")).toMatchObject({ minimum: 1, maximum: 100 });
-    expect(field("/api/v1/handoffs", "post", "team")).toMatchObject({ type: "string", minLength: 1 });
+    expect(field("/api/admin/agents/{id}", "patch", "capacity")).toMatchObject({
+      minimum: 1,
+      maximum: 100,
+    });
+    expect(field("/api/v1/handoffs", "post", "team")).toMatchObject({
+      type: "string",
+      minLength: 1,
+    });
     expect(body("/api/v1/handoffs", "post").required).not.toContain("team");
     expect(doc.paths["/api/handoffs"]!.get!.parameters!.map((p) => p.name)).toContain("team");
   });

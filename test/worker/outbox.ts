@@ -6,8 +6,15 @@ import { expect } from "vitest";
 import { fastForward, hub, hubRows, runAlarm, type WebhookDelivery } from "./client";
 import type { TestTenant } from "./fixtures";
 
-async function sink(path: string, params: Record<string, string | number>, method = "POST"): Promise<Response> {
-  const query = new URLSearchParams({ path, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
+async function sink(
+  path: string,
+  params: Record<string, string | number>,
+  method = "POST",
+): Promise<Response> {
+  const query = new URLSearchParams({
+    path,
+    ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+  });
   const res = await env.SINK.fetch(`https://sink.control/?${query}`, { method });
   expect(res.status).toBe(200);
   return res;
@@ -19,16 +26,29 @@ export const failNext = (t: TestTenant, times: number) => sink(t.webhookPath, { 
 export const hangNext = (t: TestTenant, times: number) => sink(t.webhookPath, { hang: times });
 export const releaseHeld = (t: TestTenant) => sink(t.webhookPath, { release: 1 });
 /** The bot's endpoint answers the next `times` requests with a 302 to `location`. */
-export const redirectNext = (t: TestTenant, location: string, times = 1) => sink(t.webhookPath, { redirect: location, times });
+export const redirectNext = (t: TestTenant, location: string, times = 1) =>
+  sink(t.webhookPath, { redirect: location, times });
 
 /**
  * What a path of the sink has answered (in order) and how many requests it holds open; with
  * `atLeast`, first waits (inside the sink) until that many requests were answered.
  */
-export async function sinkState(path: string, atLeast = 0): Promise<{ answered: WebhookDelivery[]; held: number }> {
+export async function sinkState(
+  path: string,
+  atLeast = 0,
+): Promise<{ answered: WebhookDelivery[]; held: number }> {
   const res = await sink(path, atLeast > 0 ? { wait: atLeast } : {}, "GET");
-  const { requests, held } = (await res.json()) as { requests: Omit<WebhookDelivery, "event">[]; held: number };
-  return { answered: requests.map((r) => ({ ...r, event: JSON.parse(r.body) as WebhookDelivery["event"] })), held };
+  const { requests, held } = (await res.json()) as {
+    requests: Omit<WebhookDelivery, "event">[];
+    held: number;
+  };
+  return {
+    answered: requests.map((r) => ({
+      ...r,
+      event: JSON.parse(r.body) as WebhookDelivery["event"],
+    })),
+    held,
+  };
 }
 
 /** Waits until every alarm run of the object, and the webhook attempts they started, have ended. */

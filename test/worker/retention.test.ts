@@ -14,9 +14,15 @@ import type { HandoffAnswer, SettingsAnswer, Stats } from "./answers";
 const DAY = 86_400_000;
 const db = drizzle(env.DB);
 
-
 /** Writes a handoff straight into D1 as the mirror would have, with two messages, an audit event and its contact. */
-async function seedHandoff(t: TestTenant, options: { status: "queued" | "active" | "resolved" | "expired"; closedDaysAgo: number; contactId?: string }) {
+async function seedHandoff(
+  t: TestTenant,
+  options: {
+    status: "queued" | "active" | "resolved" | "expired";
+    closedDaysAgo: number;
+    contactId?: string;
+  },
+) {
   const now = Date.now();
   const closedAt = now - options.closedDaysAgo * DAY;
   const id = newId("ho");
@@ -39,30 +45,79 @@ async function seedHandoff(t: TestTenant, options: { status: "queued" | "active"
     updatedAt: closedAt,
   });
   await db.insert(messages).values([
-    { id: newId("m"), tenantId: t.id, handoffId: id, sender: "contact", text: "hello", at: closedAt - 500_000 },
-    { id: newId("m"), tenantId: t.id, handoffId: id, sender: "agent", text: "hi", at: closedAt - 400_000 },
+    {
+      id: newId("m"),
+      tenantId: t.id,
+      handoffId: id,
+      sender: "contact",
+      text: "hello",
+      at: closedAt - 500_000,
+    },
+    {
+      id: newId("m"),
+      tenantId: t.id,
+      handoffId: id,
+      sender: "agent",
+      text: "hi",
+      at: closedAt - 400_000,
+    },
   ]);
-  await db.insert(handoffEvents).values({ id: newId("ev"), tenantId: t.id, handoffId: id, type: "escalated", data: "{}", at: closedAt - 600_000 });
+  await db.insert(handoffEvents).values({
+    id: newId("ev"),
+    tenantId: t.id,
+    handoffId: id,
+    type: "escalated",
+    data: "{}",
+    at: closedAt - 600_000,
+  });
   await db
     .insert(contacts)
-    .values({ tenantId: t.id, botId: t.botId, channel: "whatsapp", externalId: contactId, name: "Old Contact", updatedAt: closedAt })
+    .values({
+      tenantId: t.id,
+      botId: t.botId,
+      channel: "whatsapp",
+      externalId: contactId,
+      name: "Old Contact",
+      updatedAt: closedAt,
+    })
     .onConflictDoNothing();
   return id;
 }
 
 async function seedSession(t: TestTenant, expiresInMs: number): Promise<string> {
   const id = newId("s");
-  await db.insert(sessions).values({ id, userId: t.alice.id, tenantId: t.id, expiresAt: Date.now() + expiresInMs, createdAt: Date.now() - DAY });
+  await db.insert(sessions).values({
+    id,
+    userId: t.alice.id,
+    tenantId: t.id,
+    expiresAt: Date.now() + expiresInMs,
+    createdAt: Date.now() - DAY,
+  });
   return id;
 }
 
 /** What D1 holds of a tenant: handoff ids, and how many messages, events and contacts per handoff. */
 async function d1Snapshot(t: TestTenant, ids: string[]) {
-  const kept = await db.select({ id: handoffs.id }).from(handoffs).where(and(eq(handoffs.tenantId, t.id), inArray(handoffs.id, ids)));
-  const msgs = await db.select({ handoffId: messages.handoffId }).from(messages).where(inArray(messages.handoffId, ids));
-  const events = await db.select({ handoffId: handoffEvents.handoffId }).from(handoffEvents).where(inArray(handoffEvents.handoffId, ids));
-  const people = await db.select({ externalId: contacts.externalId }).from(contacts).where(eq(contacts.tenantId, t.id));
-  const sess = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.tenantId, t.id));
+  const kept = await db
+    .select({ id: handoffs.id })
+    .from(handoffs)
+    .where(and(eq(handoffs.tenantId, t.id), inArray(handoffs.id, ids)));
+  const msgs = await db
+    .select({ handoffId: messages.handoffId })
+    .from(messages)
+    .where(inArray(messages.handoffId, ids));
+  const events = await db
+    .select({ handoffId: handoffEvents.handoffId })
+    .from(handoffEvents)
+    .where(inArray(handoffEvents.handoffId, ids));
+  const people = await db
+    .select({ externalId: contacts.externalId })
+    .from(contacts)
+    .where(eq(contacts.tenantId, t.id));
+  const sess = await db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.tenantId, t.id));
   return {
     handoffs: kept.map((r) => r.id).sort(),
     messagesOf: (id: string) => msgs.filter((m) => m.handoffId === id).length,
@@ -81,7 +136,12 @@ describe("retention", () => {
   it("deletes closed handoffs older than retention_days with their transcript, audit and contact; keeps the rest and other tenants'", async () => {
     const [a, b] = await Promise.all([makeTenant(), makeTenant()]);
     const admin = await login(a.admin);
-    await json<SettingsAnswer>("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 30 }, status: 200 });
+    await json<SettingsAnswer>("/api/admin/settings", {
+      method: "PATCH",
+      cookie: admin,
+      body: { retention_days: 30 },
+      status: 200,
+    });
 
     const seed = async (t: TestTenant) => ({
       oldResolved: await seedHandoff(t, { status: "resolved", closedDaysAgo: 45 }),
@@ -90,8 +150,16 @@ describe("retention", () => {
       // Escalated long ago and still waiting: open handoffs are never swept.
       oldButOpen: await seedHandoff(t, { status: "active", closedDaysAgo: 60 }),
       // The same contact had an old handoff and a recent one: the contact stays.
-      sharedOld: await seedHandoff(t, { status: "resolved", closedDaysAgo: 40, contactId: `shared-${t.id}` }),
-      sharedRecent: await seedHandoff(t, { status: "expired", closedDaysAgo: 2, contactId: `shared-${t.id}` }),
+      sharedOld: await seedHandoff(t, {
+        status: "resolved",
+        closedDaysAgo: 40,
+        contactId: `shared-${t.id}`,
+      }),
+      sharedRecent: await seedHandoff(t, {
+        status: "expired",
+        closedDaysAgo: 2,
+        contactId: `shared-${t.id}`,
+      }),
       expiredSession: await seedSession(t, -60_000),
       liveSession: await seedSession(t, DAY),
     });
@@ -99,16 +167,33 @@ describe("retention", () => {
     // A conversation that went through the object and the mirror today.
     const cookie = await login(a.alice);
     const { handoff: live } = await escalate(a);
-    await json<HandoffAnswer>(`/api/handoffs/${live.id}/claim`, { method: "POST", cookie, status: 200 });
-    await json<HandoffAnswer>(`/api/handoffs/${live.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${live.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
+    await json<HandoffAnswer>(`/api/handoffs/${live.id}/resolve`, {
+      cookie,
+      body: { outcome: "close" },
+      status: 200,
+    });
     await settle(a);
 
-    const idsOf = (s: typeof sa) => [s.oldResolved, s.oldExpired, s.recentResolved, s.oldButOpen, s.sharedOld, s.sharedRecent];
+    const idsOf = (s: typeof sa) => [
+      s.oldResolved,
+      s.oldExpired,
+      s.recentResolved,
+      s.oldButOpen,
+      s.sharedOld,
+      s.sharedRecent,
+    ];
     const before = await d1Snapshot(b, idsOf(sb));
     await sweep(a);
 
     const after = await d1Snapshot(a, [...idsOf(sa), live.id]);
-    expect(after.handoffs).toEqual([sa.recentResolved, sa.oldButOpen, sa.sharedRecent, live.id].sort());
+    expect(after.handoffs).toEqual(
+      [sa.recentResolved, sa.oldButOpen, sa.sharedRecent, live.id].sort(),
+    );
     for (const gone of [sa.oldResolved, sa.oldExpired, sa.sharedOld]) {
       expect(after.messagesOf(gone)).toBe(0);
       expect(after.eventsOf(gone)).toBe(0);
@@ -118,7 +203,14 @@ describe("retention", () => {
       expect(after.eventsOf(kept)).toBe(1);
     }
     expect(after.messagesOf(live.id)).toBeGreaterThan(0);
-    expect(after.contacts).toEqual([`contact-${sa.recentResolved}`, `contact-${sa.oldButOpen}`, `shared-${a.id}`, live.contact.id].sort());
+    expect(after.contacts).toEqual(
+      [
+        `contact-${sa.recentResolved}`,
+        `contact-${sa.oldButOpen}`,
+        `shared-${a.id}`,
+        live.contact.id,
+      ].sort(),
+    );
     expect(after.sessions).toContain(sa.liveSession);
     expect(after.sessions).not.toContain(sa.expiredSession);
 
@@ -128,10 +220,14 @@ describe("retention", () => {
     expect(untouched.handoffs).toHaveLength(6);
     expect(untouched.contacts).toEqual(before.contacts);
     expect(untouched.sessions).toEqual([sb.expiredSession, sb.liveSession].sort());
-    for (const id of idsOf(sb)) expect([untouched.messagesOf(id), untouched.eventsOf(id)]).toEqual([2, 1]);
+    for (const id of idsOf(sb))
+      expect([untouched.messagesOf(id), untouched.eventsOf(id)]).toEqual([2, 1]);
 
     // Done for now: the next sweep is a day away.
-    const [timer] = await hubRows<{ due_at: number }>(a, `SELECT due_at FROM timers WHERE kind = 'retention'`);
+    const [timer] = await hubRows<{ due_at: number }>(
+      a,
+      `SELECT due_at FROM timers WHERE kind = 'retention'`,
+    );
     expect(timer!.due_at).toBeGreaterThan(Date.now() + DAY - 60_000);
   });
 
@@ -152,9 +248,15 @@ describe("retention", () => {
   it("works through more than one batch in a run", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
-    await json<SettingsAnswer>("/api/admin/settings", { method: "PATCH", cookie: admin, body: { retention_days: 1 }, status: 200 });
+    await json<SettingsAnswer>("/api/admin/settings", {
+      method: "PATCH",
+      cookie: admin,
+      body: { retention_days: 1 },
+      status: 200,
+    });
     const old = [];
-    for (let i = 0; i < 60; i++) old.push(await seedHandoff(t, { status: i % 2 ? "resolved" : "expired", closedDaysAgo: 3 }));
+    for (let i = 0; i < 60; i++)
+      old.push(await seedHandoff(t, { status: i % 2 ? "resolved" : "expired", closedDaysAgo: 3 }));
     const kept = await seedHandoff(t, { status: "resolved", closedDaysAgo: 0 });
     await sweep(t);
     const after = await d1Snapshot(t, [...old, kept]);

@@ -52,19 +52,28 @@ describe("API answers", () => {
 });
 
 async function sha256Base64(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
   return btoa(String.fromCharCode(...digest));
 }
 
 describe("the inbox's pages", () => {
-  it.each(["/", "/login", "/handoffs/ho_123"])("%s: no framing, nosniff, a referrer policy and HSTS", async (path) => {
-    const res = await env.ASSETS.fetch(`${ORIGIN}${path}`, { headers: { "sec-fetch-mode": "navigate" } });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toContain("text/html");
-    expectCommonHeaders(res);
-    expect(res.headers.get("content-security-policy")).toBe("frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'");
-    expect(res.headers.get("strict-transport-security")).toBe(HSTS);
-  });
+  it.each(["/", "/login", "/handoffs/ho_123"])(
+    "%s: no framing, nosniff, a referrer policy and HSTS",
+    async (path) => {
+      const res = await env.ASSETS.fetch(`${ORIGIN}${path}`, {
+        headers: { "sec-fetch-mode": "navigate" },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/html");
+      expectCommonHeaders(res);
+      expect(res.headers.get("content-security-policy")).toBe(
+        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'",
+      );
+      expect(res.headers.get("strict-transport-security")).toBe(HSTS);
+    },
+  );
 
   it("the page's own policy allows its inline start-up script by hash and nothing else inline", async () => {
     const html = await (await env.ASSETS.fetch(`${ORIGIN}/`)).text();
@@ -81,7 +90,9 @@ describe("the inbox's pages", () => {
     expect(directives.get("base-uri")).toEqual(["'none'"]);
     const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
     expect(inline).toHaveLength(1);
-    const hashes = await Promise.all(inline.map(async (script) => `'sha256-${await sha256Base64(script)}'`));
+    const hashes = await Promise.all(
+      inline.map(async (script) => `'sha256-${await sha256Base64(script)}'`),
+    );
     expect(directives.get("script-src")).toEqual(["'self'", ...hashes]);
   });
 

@@ -29,11 +29,19 @@ async function recount(t: TestTenant) {
     Date.parse(utcDay(now)),
     Date.parse(utcWeekStart(now)),
   );
-  return { queued: row!.queued, active: row!.active, today: row!.today, resolved_this_week: row!.resolved };
+  return {
+    queued: row!.queued,
+    active: row!.active,
+    today: row!.today,
+    resolved_this_week: row!.resolved,
+  };
 }
 
 async function counted(cookie: string) {
-  const { queued, active, today, resolved_this_week } = await json<Stats>("/api/stats", { cookie, status: 200 });
+  const { queued, active, today, resolved_this_week } = await json<Stats>("/api/stats", {
+    cookie,
+    status: 200,
+  });
   return { queued, active, today, resolved_this_week };
 }
 
@@ -55,21 +63,41 @@ describe("stats counters", () => {
     await act(admin, ids[4]!, "assign", { agent_id: t.alice.id }); // active → active: no counter moves
     await act(bob, ids[5]!, "resolve", { outcome: "close" });
     // Claiming an already claimed one and resolving a resolved one change nothing.
-    await json<ErrorAnswer>(`/api/handoffs/${ids[3]}/claim`, { method: "POST", cookie: bob, status: 409 });
-    await json<ErrorAnswer>(`/api/handoffs/${ids[0]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 409 });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[3]}/claim`, {
+      method: "POST",
+      cookie: bob,
+      status: 409,
+    });
+    await json<ErrorAnswer>(`/api/handoffs/${ids[0]}/resolve`, {
+      cookie: alice,
+      body: { outcome: "close" },
+      status: 409,
+    });
     // Two of the waiting ones expire; running the alarm again expires nothing twice.
-    for (const id of [ids[6]!, ids[7]!]) await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref = ?`, Date.now() - 1, id);
+    for (const id of [ids[6]!, ids[7]!])
+      await hubRows(
+        t,
+        `UPDATE timers SET due_at = ? WHERE kind = 'expire' AND ref = ?`,
+        Date.now() - 1,
+        id,
+      );
     await runAlarm(t);
     await runAlarm(t);
     // The same conversation escalated again after its handoff closed is a new escalation.
-    const again = await escalate(t, { conversation_id: (await json<HandoffDetail>(`/api/handoffs/${ids[0]}`, { cookie: alice })).handoff.conversation_id });
+    const again = await escalate(t, {
+      conversation_id: (await json<HandoffDetail>(`/api/handoffs/${ids[0]}`, { cookie: alice }))
+        .handoff.conversation_id,
+    });
     expect(again.created).toBe(true);
 
     // queued: ids 2 (released), 8, again; active: 3, 4; resolved: 0, 1, 5; expired: 6, 7.
     const expected = { queued: 3, active: 2, today: 10, resolved_this_week: 3 };
     expect(await recount(t)).toEqual(expected);
     expect(await counted(alice)).toEqual(expected);
-    const days = await hubRows<{ day: string; escalated: number; resolved: number }>(t, `SELECT day, escalated, resolved FROM daily_counts`);
+    const days = await hubRows<{ day: string; escalated: number; resolved: number }>(
+      t,
+      `SELECT day, escalated, resolved FROM daily_counts`,
+    );
     expect(days).toEqual([{ day: utcDay(Date.now()), escalated: 10, resolved: 3 }]);
   });
 
@@ -78,8 +106,16 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: alice, status: 200 });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+        method: "POST",
+        cookie: alice,
+        status: 200,
+      });
+      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
+        cookie: alice,
+        body: { outcome: "close" },
+        status: 200,
+      });
     }
     await escalate(t);
     await hubRows(t, `DELETE FROM handoffs WHERE status = 'resolved'`);
@@ -92,13 +128,27 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await escalate(t)).handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${ids[0]}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/claim`, { method: "POST", cookie: alice, status: 200 });
-    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, { cookie: alice, body: { outcome: "close" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[0]}/claim`, {
+      method: "POST",
+      cookie: alice,
+      status: 200,
+    });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/claim`, {
+      method: "POST",
+      cookie: alice,
+      status: 200,
+    });
+    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, {
+      cookie: alice,
+      body: { outcome: "close" },
+      status: 200,
+    });
     const live = await counted(alice);
 
     // Back to the schema before the counters, then that step again, as an object made before it would run it.
-    const step = STEPS.find((statements) => statements.some((s) => s.includes("CREATE TABLE status_counts")))!;
+    const step = STEPS.find((statements) =>
+      statements.some((s) => s.includes("CREATE TABLE status_counts")),
+    )!;
     await runInDurableObject(hub(t), (_instance, state) => {
       const sql = new Sql(state.storage.sql);
       sql.run(`DROP TABLE status_counts`);
@@ -109,7 +159,10 @@ describe("stats counters", () => {
     expect(live).toEqual({ queued: 2, active: 1, today: 4, resolved_this_week: 1 });
     expect(await counted(alice)).toEqual(live);
     // The same step arms the first retention sweep, an hour on.
-    const [sweep] = await hubRows<{ due_at: number }>(t, `SELECT due_at FROM timers WHERE kind = 'retention'`);
+    const [sweep] = await hubRows<{ due_at: number }>(
+      t,
+      `SELECT due_at FROM timers WHERE kind = 'retention'`,
+    );
     expect(sweep!.due_at).toBeGreaterThan(Date.now() + 3_500_000);
     expect(sweep!.due_at).toBeLessThanOrEqual(Date.now() + 3_600_000);
   });
@@ -124,7 +177,13 @@ describe("stats in the realtime stream", () => {
     const bob = await AgentSocket.open(bobCookie);
     const hello = bob.frames[0] as Hello;
     expect(hello.type).toBe("hello");
-    expect(hello.data.stats).toMatchObject({ queued: 1, active: 0, today: 1, resolved_this_week: 0, agents_online: 2 });
+    expect(hello.data.stats).toMatchObject({
+      queued: 1,
+      active: 0,
+      today: 1,
+      resolved_this_week: 0,
+      agents_online: 2,
+    });
     expect(Date.parse(hello.data.stats.oldest_waiting_since!)).toBe(Date.parse(handoff.created_at));
     await alice.sync();
     await bob.sync();
@@ -133,7 +192,15 @@ describe("stats in the realtime stream", () => {
     const ack = await alice.command({ type: "claim", ref: "c1", handoff_id: handoff.id });
     expect(ack).toMatchObject({ ok: true });
     const frame = await bob.next<StatsFrame>((f) => f.type === "stats");
-    const expected: LiveStats = { queued: 0, active: 1, agents_online: 2, oldest_waiting_seconds: null, oldest_waiting_since: null, today: 1, resolved_this_week: 0 };
+    const expected: LiveStats = {
+      queued: 0,
+      active: 1,
+      agents_online: 2,
+      oldest_waiting_seconds: null,
+      oldest_waiting_since: null,
+      today: 1,
+      resolved_this_week: 0,
+    };
     expect(frame).toEqual({ type: "stats", data: expected });
     expect("seq" in frame).toBe(false);
     // After the event that moved it, and once.
@@ -148,10 +215,18 @@ describe("stats in the realtime stream", () => {
     const t = await makeTenant();
     const aliceCookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie: aliceCookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+      method: "POST",
+      cookie: aliceCookie,
+      status: 200,
+    });
     const alice = await AgentSocket.open(aliceCookie);
     await alice.command({ type: "reply", ref: "r1", handoff_id: handoff.id, text: "Hello!" });
     await alice.sync();
-    expect(alice.frames.map((f) => f.type).filter((type) => type !== "ack")).toEqual(["hello", "presence", "message.created"]);
+    expect(alice.frames.map((f) => f.type).filter((type) => type !== "ack")).toEqual([
+      "hello",
+      "presence",
+      "message.created",
+    ]);
   });
 });

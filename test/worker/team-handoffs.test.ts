@@ -78,7 +78,10 @@ describe("team handoffs", () => {
     const read = await detail(alice, id);
     expect(read.handoff.team).toEqual(ref);
     expect(read.events[0]).toMatchObject({ type: "escalated", data: { team: ref } });
-    expect((await json<{ handoff: Handoff }>(`${ESC}/${id}`, { key: t.apiKey, status: 200 })).handoff.team).toEqual(ref);
+    expect(
+      (await json<{ handoff: Handoff }>(`${ESC}/${id}`, { key: t.apiKey, status: 200 })).handoff
+        .team,
+    ).toEqual(ref);
 
     await claim(alice, id);
     await settle(t);

@@ -14,6 +14,10 @@ export async function makeTeam(
   memberIds: string[],
 ): Promise<TestTeam> {
   return (
-    await json<{ team: TestTeam }>("/api/admin/teams", { cookie, body: { name, member_ids: memberIds }, status: 201 })
+    await json<{ team: TestTeam }>("/api/admin/teams", {
+      cookie,
+      body: { name, member_ids: memberIds },
+      status: 201,
+    })
   ).team;
 }

@@ -38,7 +38,9 @@ describe("teams", () => {
     expect(sales.name).toBe("Sales");
 
     expect(await json(TEAMS, { cookie: viewer, status: 200 })).toEqual({ teams: [billing, sales] });
-    expect(await json<{ team: TestTeam }>(`${TEAMS}/${billing.id}`, { cookie: viewer, status: 200 })).toEqual({
+    expect(
+      await json<{ team: TestTeam }>(`${TEAMS}/${billing.id}`, { cookie: viewer, status: 200 }),
+    ).toEqual({
       team: billing,
     });
     await expectError(call(TEAMS, { cookie: viewer, body: { name: "Viewers" } }), 403, "forbidden");
@@ -66,13 +68,20 @@ describe("teams", () => {
       team: { id: billing.id, name: "Payments", member_ids: [t.admin.id] },
     });
     expect(
-      (await json<{ agents: { id: string; team_ids: string[] }[] }>(`/api/admin/agents`, { cookie: admin, status: 200 })).agents.find(
-        (a: { id: string }) => a.id === t.admin.id,
-      )!.team_ids,
+      (
+        await json<{ agents: { id: string; team_ids: string[] }[] }>(`/api/admin/agents`, {
+          cookie: admin,
+          status: 200,
+        })
+      ).agents.find((a: { id: string }) => a.id === t.admin.id)!.team_ids,
     ).toEqual([billing.id]);
 
     expect(
-      await json<{ team: TestTeam }>(`${TEAMS}/${sales.id}`, { method: "DELETE", cookie: admin, status: 200 }),
+      await json<{ team: TestTeam }>(`${TEAMS}/${sales.id}`, {
+        method: "DELETE",
+        cookie: admin,
+        status: 200,
+      }),
     ).toEqual({ team: sales });
     await expectError(
       call(`${TEAMS}/${sales.id}`, { method: "DELETE", cookie: admin }),
@@ -84,7 +93,9 @@ describe("teams", () => {
       404,
       "not_found",
     );
-    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [renamed.team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({
+      teams: [renamed.team],
+    });
   });
 
   it("names are unique per tenant whatever their case; another tenant may use the same name", async () => {
@@ -168,7 +179,9 @@ describe("teams", () => {
     );
     expect(await json(TEAMS, { cookie: otherAdmin, status: 200 })).toEqual({ teams: [] });
 
-    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({
+      teams: [team],
+    });
     const members = await env.DB.prepare(`SELECT user_id FROM team_members WHERE team_id = ?`)
       .bind(team.id)
       .all<{ user_id: string }>();
@@ -202,7 +215,9 @@ describe("teams", () => {
         JSON.stringify(body),
       ).toContain(field);
     }
-    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({ teams: [team] });
+    expect(await json<{ teams: TestTeam[] }>(TEAMS, { cookie: admin, status: 200 })).toEqual({
+      teams: [team],
+    });
   });
 
   it("the tenant object keeps a copy of every team, the newest version winning, and forgets a deleted one for good", async () => {
@@ -244,7 +259,11 @@ describe("teams", () => {
     });
     expect(await teamCopies(t)).toEqual([current]);
 
-    await json<{ team: TestTeam }>(`${TEAMS}/${team.id}`, { method: "DELETE", cookie: admin, status: 200 });
+    await json<{ team: TestTeam }>(`${TEAMS}/${team.id}`, {
+      method: "DELETE",
+      cookie: admin,
+      status: 200,
+    });
     expect(await teamCopies(t)).toEqual([
       expect.objectContaining({ id: team.id, version: 3, deleted: 1 }),
     ]);
@@ -278,7 +297,12 @@ describe("teams", () => {
         })
       ).team.member_ids,
     ).toEqual([...half].sort());
-    const agents = (await json<{ agents: { id: string; team_ids: string[] }[] }>("/api/admin/agents", { cookie: admin, status: 200 })).agents as {
+    const agents = (
+      await json<{ agents: { id: string; team_ids: string[] }[] }>("/api/admin/agents", {
+        cookie: admin,
+        status: 200,
+      })
+    ).agents as {
       id: string;
       team_ids: string[];
     }[];

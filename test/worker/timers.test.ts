@@ -3,17 +3,45 @@
 // the object being evicted from memory.
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, type FrameOf, alarmAt, claim, detail, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, verifiedWebhooks } from "./client";
+import {
+  AgentSocket,
+  type FrameOf,
+  alarmAt,
+  claim,
+  detail,
+  fastForward,
+  hub,
+  hubRows,
+  timerDue,
+  json,
+  login,
+  runAlarm,
+  escalate,
+  settle,
+  verifiedWebhooks,
+} from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
-import type { BotHandoffAnswer, ContactMessageResult, EscalateResult, HandoffAnswer, ListPage, RoutedToAgent } from "./answers";
+import type {
+  BotHandoffAnswer,
+  ContactMessageResult,
+  EscalateResult,
+  HandoffAnswer,
+  ListPage,
+  RoutedToAgent,
+} from "./answers";
 
-const expiryText = (t: TestTenant) => `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
+const expiryText = (t: TestTenant) =>
+  `Sorry, nobody from ${t.name} is free right now. The assistant is back with you.`;
 
 /** Every webhook the tenant's bot received, signature-verified, with its webhook-id. */
 async function received(t: TestTenant) {
-  return (await verifiedWebhooks(t)).map((d) => ({ id: d.id, status: d.status, type: d.event.type, data: d.event.data }));
+  return (await verifiedWebhooks(t)).map((d) => ({
+    id: d.id,
+    status: d.status,
+    type: d.event.type,
+    data: d.event.data,
+  }));
 }
-
 
 /**
  * Runs the object's alarm handler as the runtime does, then twice at once (as when a run is
@@ -67,9 +95,12 @@ describe("scheduling", () => {
     // The one whose wait is shorter than the delay expires without ever being reminded.
     await fastForward(t, ["expire"]);
     await runAlarm(t);
-    for (const h of [equal, longer]) expect(eventTypes(await detail(cookie, h.id))).toEqual(["escalated", "expired"]);
+    for (const h of [equal, longer])
+      expect(eventTypes(await detail(cookie, h.id))).toEqual(["escalated", "expired"]);
     expect(eventTypes(await detail(cookie, shorter.id))).toEqual(["escalated", "expired"]);
-    expect(await hubRows(t, `SELECT ref FROM timers WHERE kind IN ('remind', 'expire')`)).toEqual([]);
+    expect(await hubRows(t, `SELECT ref FROM timers WHERE kind IN ('remind', 'expire')`)).toEqual(
+      [],
+    );
   });
 
   it("the runtime's own alarm sends the reminder when it is due, with no help from the test", async () => {
@@ -79,13 +110,18 @@ describe("scheduling", () => {
     const created = Date.parse(handoff.created_at);
     expect(await timerDue(t, "remind", handoff.id)).toBe(created + 1_000);
 
-    const reminder = await alice.next<FrameOf<"handoff.reminder">>((f) => f.type === "handoff.reminder");
+    const reminder = await alice.next<FrameOf<"handoff.reminder">>(
+      (f) => f.type === "handoff.reminder",
+    );
     const d = await detail(await login(t.bob), handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
     const remindedAt = Date.parse(d.events[1]!.at);
     expect(remindedAt).toBeGreaterThanOrEqual(created + 1_000);
     // The wait it reports is the real one, at the moment the alarm ran.
-    expect(reminder.data).toMatchObject({ handoff: { id: handoff.id, status: "queued" }, waiting_seconds: Math.round((remindedAt - created) / 1000) });
+    expect(reminder.data).toMatchObject({
+      handoff: { id: handoff.id, status: "queued" },
+      waiting_seconds: Math.round((remindedAt - created) / 1000),
+    });
     expect(reminder.data.waiting_seconds).toBeGreaterThanOrEqual(1);
     await settle(t);
     expect(await alarmAt(t)).toBe(Date.parse(handoff.expires_at!));
@@ -110,7 +146,10 @@ describe("expiry", () => {
     const d = await detail(cookie, handoff.id);
     expect(d.handoff).toMatchObject({ id: handoff.id, status: "expired", assignee: null });
     expect(eventTypes(d)).toEqual(["escalated", "expired"]);
-    expect(d.events[1]).toMatchObject({ actor: null, data: { waited_seconds: expect.any(Number) } });
+    expect(d.events[1]).toMatchObject({
+      actor: null,
+      data: { waited_seconds: expect.any(Number) },
+    });
     const last = d.messages[d.messages.length - 1];
     expect(last).toMatchObject({ from: "system", text: expiryText(t) });
     expect(d.messages.filter((m) => m.text === expiryText(t))).toHaveLength(1);
@@ -118,18 +157,39 @@ describe("expiry", () => {
     expect(d.handoff.message_count).toBe(2);
 
     // The bot sees it too.
-    const read = await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, { key: t.apiKey, status: 200 });
+    const read = await json<BotHandoffAnswer>(`/api/v1/handoffs/${handoff.id}`, {
+      key: t.apiKey,
+      status: 200,
+    });
     expect(read.handoff.status).toBe("expired");
 
     const hooks = await received(t);
     expect(hooks.map((h) => h.type)).toEqual(["handoff.expired"]);
     expect(hooks[0]!.status).toBe(200);
-    expect(hooks[0]!.data).toMatchObject({ handoff: { id: handoff.id, status: "expired", conversation_id: "conv-expire" }, message: { text: expiryText(t) } });
+    expect(hooks[0]!.data).toMatchObject({
+      handoff: { id: handoff.id, status: "expired", conversation_id: "conv-expire" },
+      message: { text: expiryText(t) },
+    });
 
     // Nothing duplicated inside the object either.
-    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM audit WHERE handoff_id = ? AND type = 'expired'`, handoff.id)).toEqual([{ n: 1 }]);
-    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM webhooks WHERE type = 'handoff.expired'`)).toEqual([{ n: 1 }]);
-    expect(await hubRows(t, `SELECT COUNT(*) AS n FROM messages WHERE handoff_id = ? AND text = ?`, handoff.id, expiryText(t))).toEqual([{ n: 1 }]);
+    expect(
+      await hubRows(
+        t,
+        `SELECT COUNT(*) AS n FROM audit WHERE handoff_id = ? AND type = 'expired'`,
+        handoff.id,
+      ),
+    ).toEqual([{ n: 1 }]);
+    expect(
+      await hubRows(t, `SELECT COUNT(*) AS n FROM webhooks WHERE type = 'handoff.expired'`),
+    ).toEqual([{ n: 1 }]);
+    expect(
+      await hubRows(
+        t,
+        `SELECT COUNT(*) AS n FROM messages WHERE handoff_id = ? AND text = ?`,
+        handoff.id,
+        expiryText(t),
+      ),
+    ).toEqual([{ n: 1 }]);
   });
 
   it("the expiry time honours max_wait_seconds, and otherwise the bot's max wait minutes", async () => {
@@ -140,7 +200,10 @@ describe("expiry", () => {
     expect(Date.parse(standard.expires_at!) - Date.parse(standard.created_at)).toBe(5 * 60_000);
 
     // The armed timers are the published expiry times.
-    const timers = await hubRows<{ ref: string; due_at: number }>(t, `SELECT ref, due_at FROM timers WHERE kind = 'expire' ORDER BY due_at`);
+    const timers = await hubRows<{ ref: string; due_at: number }>(
+      t,
+      `SELECT ref, due_at FROM timers WHERE kind = 'expire' ORDER BY due_at`,
+    );
     expect(timers).toEqual([
       { ref: custom.id, due_at: Date.parse(custom.expires_at!) },
       { ref: standard.id, due_at: Date.parse(standard.expires_at!) },
@@ -152,7 +215,10 @@ describe("expiry", () => {
   it("a claimed handoff does not expire", async () => {
     const t = await makeTenant();
     const cookie = await login(t.alice);
-    const { handoff } = await escalate(t, { conversation_id: "conv-claimed", max_wait_seconds: 30 });
+    const { handoff } = await escalate(t, {
+      conversation_id: "conv-claimed",
+      max_wait_seconds: 30,
+    });
     await claim(cookie, handoff.id);
     await settle(t);
 
@@ -166,7 +232,11 @@ describe("expiry", () => {
     expect(d.messages.some((m) => m.text === expiryText(t))).toBe(false);
     expect((await received(t)).map((h) => h.type)).toEqual(["handoff.claimed"]);
     // The contact still reaches the agent.
-    const msg = await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-claimed", id: "c-1", text: "still there?" }, status: 202 });
+    const msg = await json<RoutedToAgent>("/api/v1/messages", {
+      key: t.apiKey,
+      body: { conversation_id: "conv-claimed", id: "c-1", text: "still there?" },
+      status: 202,
+    });
     expect(msg).toMatchObject({ route: "agent", handoff_id: handoff.id });
   });
 
@@ -179,17 +249,45 @@ describe("expiry", () => {
     await fastForward(t);
     await runAlarm(t);
     expect((await detail(cookie, expiring.id)).handoff.status).toBe("expired");
-    expect(await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" }, status: 200 })).toEqual({ route: "bot" });
+    expect(
+      await json<ContactMessageResult>("/api/v1/messages", {
+        key: t.apiKey,
+        body: { conversation_id: "conv-exp-route", id: "e-1", text: "hello?" },
+        status: 200,
+      }),
+    ).toEqual({ route: "bot" });
     // The contact re-engaging later starts a new handoff.
-    const again = await json<EscalateResult>("/api/v1/handoffs", { key: t.apiKey, body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } }, status: 201 });
+    const again = await json<EscalateResult>("/api/v1/handoffs", {
+      key: t.apiKey,
+      body: { conversation_id: "conv-exp-route", channel: "web", contact: { id: "c-9" } },
+      status: 201,
+    });
     expect(again.created).toBe(true);
     expect(again.handoff.id).not.toBe(expiring.id);
 
     const resolving = (await escalate(t, { conversation_id: "conv-res-route" })).handoff;
     await claim(cookie, resolving.id);
-    expect((await json<RoutedToAgent>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" }, status: 202 })).route).toBe("agent");
-    await json<HandoffAnswer>(`/api/handoffs/${resolving.id}/resolve`, { cookie, body: { outcome: "close" }, status: 200 });
-    expect(await json<ContactMessageResult>("/api/v1/messages", { key: t.apiKey, body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" }, status: 200 })).toEqual({ route: "bot" });
+    expect(
+      (
+        await json<RoutedToAgent>("/api/v1/messages", {
+          key: t.apiKey,
+          body: { conversation_id: "conv-res-route", id: "r-1", text: "hi" },
+          status: 202,
+        })
+      ).route,
+    ).toBe("agent");
+    await json<HandoffAnswer>(`/api/handoffs/${resolving.id}/resolve`, {
+      cookie,
+      body: { outcome: "close" },
+      status: 200,
+    });
+    expect(
+      await json<ContactMessageResult>("/api/v1/messages", {
+        key: t.apiKey,
+        body: { conversation_id: "conv-res-route", id: "r-2", text: "thanks" },
+        status: 200,
+      }),
+    ).toEqual({ route: "bot" });
     // And the transcript of the resolved one did not gain the later message.
     const d = await detail(cookie, resolving.id);
     expect(d.messages.some((m) => m.text === "thanks")).toBe(false);
@@ -207,7 +305,10 @@ describe("reminders", () => {
     expect(await runAlarm(t)).toBe(true);
     let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "reminded"]);
-    expect(d.events[1]).toMatchObject({ actor: null, data: { waiting_seconds: expect.any(Number) } });
+    expect(d.events[1]).toMatchObject({
+      actor: null,
+      data: { waiting_seconds: expect.any(Number) },
+    });
     expect(d.handoff.status).toBe("queued");
 
     // Another alarm run (and another fast-forward of reminders) adds no second reminder.
@@ -247,9 +348,18 @@ describe("release", () => {
     await settle(t);
 
     const before = Date.now();
-    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     const after = Date.now();
-    expect(released.handoff).toMatchObject({ id: handoff.id, status: "queued", assignee: null, claimed_at: null });
+    expect(released.handoff).toMatchObject({
+      id: handoff.id,
+      status: "queued",
+      assignee: null,
+      claimed_at: null,
+    });
     const expiresAt = Date.parse(released.handoff.expires_at!);
     expect(expiresAt).toBeGreaterThanOrEqual(before + 5 * 60_000 - 1_000);
     expect(expiresAt).toBeLessThanOrEqual(after + 5 * 60_000 + 1_000);
@@ -260,7 +370,10 @@ describe("release", () => {
     let d = await detail(cookie, handoff.id);
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released"]);
     expect(d.events[2]!.actor).toEqual({ id: t.alice.id, name: "Alice" });
-    const queued = await json<ListPage>("/api/handoffs?assignee=unassigned", { cookie, status: 200 });
+    const queued = await json<ListPage>("/api/handoffs?assignee=unassigned", {
+      cookie,
+      status: 200,
+    });
     expect(queued.handoffs.map((h) => h.id)).toContain(handoff.id);
 
     await fastForward(t);
@@ -271,7 +384,10 @@ describe("release", () => {
     expect(eventTypes(d)).toEqual(["escalated", "claimed", "released", "expired"]);
     const hooks = await received(t);
     expect(hooks.map((h) => h.type)).toEqual(["handoff.claimed", "handoff.expired"]);
-    expect(hooks[1]!.data).toMatchObject({ handoff: { id: handoff.id, status: "expired" }, message: { text: expiryText(t) } });
+    expect(hooks[1]!.data).toMatchObject({
+      handoff: { id: handoff.id, status: "expired" },
+      message: { text: expiryText(t) },
+    });
   });
 
   it("keeps the escalation's own max_wait_seconds for the fresh wait", async () => {
@@ -280,7 +396,11 @@ describe("release", () => {
     const { handoff } = await escalate(t, { max_wait_seconds: 120 });
     await claim(cookie, handoff.id);
     const before = Date.now();
-    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, { method: "POST", cookie, status: 200 });
+    const released = await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/release`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     const wait = Date.parse(released.handoff.expires_at!) - before;
     expect(wait).toBeGreaterThanOrEqual(119_000);
     expect(wait).toBeLessThanOrEqual(121_000);

@@ -4,7 +4,16 @@
 import { describe, expect, it } from "vitest";
 import { escalate, hubRows, json, login } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
-import { answeredTypes, failNext, outboxRows, redirectNext, retryWebhooksNow, runAlarmFully, sinkState, type OutboxRow } from "./outbox";
+import {
+  answeredTypes,
+  failNext,
+  outboxRows,
+  redirectNext,
+  retryWebhooksNow,
+  runAlarmFully,
+  sinkState,
+  type OutboxRow,
+} from "./outbox";
 import type { HandoffAnswer, MessageAnswer } from "./answers";
 
 const HOUR_MS = 3_600_000;
@@ -24,9 +33,17 @@ describe("a failing webhook and the ones after it", () => {
     await runAlarmFully(t);
     await failNext(t, 100);
 
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     await runAlarmFully(t);
-    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Are you still there?" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie,
+      body: { text: "Are you still there?" },
+      status: 201,
+    });
     await runAlarmFully(t);
     for (let attempts = 2; attempts <= 4; attempts++) {
       await retryWebhooksNow(t);
@@ -43,7 +60,10 @@ describe("a failing webhook and the ones after it", () => {
     expect(greeting).toMatchObject({ status: "pending", attempts: 5, last_error: "HTTP 503" });
     expect(greeting.due_at! - Date.now()).toBeGreaterThan(HOUR_MS - 60_000);
     expect(byType(rows, "message.created")).toMatchObject({ status: "pending", attempts: 1 });
-    expect(await answeredTypes(t)).toEqual([...Array(5).fill("handoff.claimed:503"), "message.created:503"]);
+    expect(await answeredTypes(t)).toEqual([
+      ...Array(5).fill("handoff.claimed:503"),
+      "message.created:503",
+    ]);
   });
 
   it("a bot that takes any webhook again gets its resolve at once, though older ones of its conversation failed for long", async () => {
@@ -57,13 +77,21 @@ describe("a failing webhook and the ones after it", () => {
 
     // It recovers; the next webhook it gets (another conversation's greeting) is taken...
     await failNext(t, 0);
-    await json<HandoffAnswer>(`/api/handoffs/${second.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${second.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     await runAlarmFully(t);
     let rows = await outboxRows(t);
-    expect(rows.filter((r) => r.status === "delivered").map((r) => r.type)).toEqual(["handoff.claimed"]);
+    expect(rows.filter((r) => r.status === "delivered").map((r) => r.type)).toEqual([
+      "handoff.claimed",
+    ]);
     // ...and the first conversation's webhooks are due now, not in an hour.
     const now = Date.now();
-    expect(rows.filter((r) => r.status === "pending").map((r) => [r.type, r.due_at! <= now])).toEqual([
+    expect(
+      rows.filter((r) => r.status === "pending").map((r) => [r.type, r.due_at! <= now]),
+    ).toEqual([
       ["handoff.claimed", true],
       ["handoff.resolved", true],
     ]);
@@ -76,11 +104,11 @@ describe("a failing webhook and the ones after it", () => {
       ["handoff.claimed", "delivered"],
     ]);
     const delivered = (await sinkState(t.webhookPath)).answered.filter((d) => d.status === 200);
-    expect(delivered.map((d) => `${d.event.type}:${d.event.data.handoff.id === first.id ? "first" : "second"}`)).toEqual([
-      "handoff.claimed:second",
-      "handoff.claimed:first",
-      "handoff.resolved:first",
-    ]);
+    expect(
+      delivered.map(
+        (d) => `${d.event.type}:${d.event.data.handoff.id === first.id ? "first" : "second"}`,
+      ),
+    ).toEqual(["handoff.claimed:second", "handoff.claimed:first", "handoff.resolved:first"]);
   });
 
   it("with no other traffic, the webhook that checks on the bot every ten minutes finds it back, and the rest follow", async () => {
@@ -93,7 +121,12 @@ describe("a failing webhook and the ones after it", () => {
 
     await failNext(t, 0);
     // Ten minutes pass: only what is due by then runs.
-    await hubRows(t, `UPDATE timers SET due_at = ? WHERE kind = 'webhook' AND due_at <= ?`, Date.now() - 1, Date.now() + PROBE_MS);
+    await hubRows(
+      t,
+      `UPDATE timers SET due_at = ? WHERE kind = 'webhook' AND due_at <= ?`,
+      Date.now() - 1,
+      Date.now() + PROBE_MS,
+    );
     await runAlarmFully(t);
     let rows = await outboxRows(t);
     expect(rows.map((r) => [r.type, r.status])).toEqual([
@@ -108,7 +141,10 @@ describe("a failing webhook and the ones after it", () => {
       ["handoff.claimed", "delivered"],
       ["handoff.resolved", "delivered"],
     ]);
-    expect((await answeredTypes(t)).slice(-2)).toEqual(["handoff.resolved:200", "handoff.claimed:200"]);
+    expect((await answeredTypes(t)).slice(-2)).toEqual([
+      "handoff.resolved:200",
+      "handoff.claimed:200",
+    ]);
   });
 });
 
@@ -117,10 +153,18 @@ describe("a failing webhook and the ones after it", () => {
  * their blocking attempts: retried hourly, but one of them checks on the bot every ten minutes.
  */
 async function downForLong(t: TestTenant, cookie: string, handoffId: string): Promise<void> {
-  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, { method: "POST", cookie, status: 200 });
+  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/claim`, {
+    method: "POST",
+    cookie,
+    status: 200,
+  });
   await runAlarmFully(t);
   for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
-  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+  await json<HandoffAnswer>(`/api/handoffs/${handoffId}/resolve`, {
+    cookie,
+    body: { outcome: "return_to_bot" },
+    status: 200,
+  });
   await runAlarmFully(t);
   for (let i = 0; i < 4; i++) await retryWebhooksNow(t);
   const rows = await outboxRows(t);
@@ -128,7 +172,10 @@ async function downForLong(t: TestTenant, cookie: string, handoffId: string): Pr
     ["handoff.claimed", "pending", 9],
     ["handoff.resolved", "pending", 5],
   ]);
-  expect(rows.map((r) => Math.round((r.due_at! - Date.now()) / 60_000))).toEqual([60, PROBE_MS / 60_000]);
+  expect(rows.map((r) => Math.round((r.due_at! - Date.now()) / 60_000))).toEqual([
+    60,
+    PROBE_MS / 60_000,
+  ]);
 }
 
 describe("a webhook answered with a redirect", () => {
@@ -140,11 +187,17 @@ describe("a webhook answered with a redirect", () => {
     const elsewhere = `/hooks/elsewhere-${t.id}`;
     await redirectNext(t, `https://bot.test${elsewhere}`);
 
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
+      method: "POST",
+      cookie,
+      status: 200,
+    });
     await runAlarmFully(t);
     const [row] = await outboxRows(t);
     expect(row).toMatchObject({ type: "handoff.claimed", status: "pending", attempts: 1 });
-    expect(row!.last_error).toBe(`HTTP 302 redirect to https://bot.test${elsewhere} not followed: point the webhook URL at its final address`);
+    expect(row!.last_error).toBe(
+      `HTTP 302 redirect to https://bot.test${elsewhere} not followed: point the webhook URL at its final address`,
+    );
     expect((await sinkState(elsewhere)).answered).toEqual([]);
 
     await retryWebhooksNow(t);

@@ -4,7 +4,24 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import type { EscalateRecord } from "../../schema/api";
 import type { BotSettings } from "../../worker/src/tenant/types";
-import { alarmAt, claim, detail, failWebhooks, fastForward, hub, hubRows, timerDue, json, login, runAlarm, escalate, settle, waitUntil, type WebhookDelivery, webhooksReceived } from "./client";
+import {
+  alarmAt,
+  claim,
+  detail,
+  failWebhooks,
+  fastForward,
+  hub,
+  hubRows,
+  timerDue,
+  json,
+  login,
+  runAlarm,
+  escalate,
+  settle,
+  waitUntil,
+  type WebhookDelivery,
+  webhooksReceived,
+} from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 import type { BotAnswer, HandoffAnswer, MessageAnswer, WebhookEvent } from "./answers";
 
@@ -19,7 +36,11 @@ interface WebhookRow {
 
 /** The object's outbox row for the one webhook of this type. */
 async function outbox(t: TestTenant, type: string): Promise<WebhookRow> {
-  const rows = await hubRows<WebhookRow>(t, `SELECT id, type, status, attempts FROM webhooks WHERE type = ?`, type);
+  const rows = await hubRows<WebhookRow>(
+    t,
+    `SELECT id, type, status, attempts FROM webhooks WHERE type = ?`,
+    type,
+  );
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }
@@ -40,7 +61,11 @@ async function attempted(t: TestTenant, type: string, n: number): Promise<Webhoo
  * measured from the attempt itself, so a slow test machine does not shift it. The object's
  * alarm is armed for it, too.
  */
-async function retryAfter(t: TestTenant, webhookId: string, attempt: WebhookDelivery): Promise<number> {
+async function retryAfter(
+  t: TestTenant,
+  webhookId: string,
+  attempt: WebhookDelivery,
+): Promise<number> {
   const due = await timerDue(t, "webhook", webhookId);
   expect(due, "a retry timer is armed").toBeDefined();
   expect(await alarmAt(t)).toBe(due);
@@ -77,12 +102,18 @@ describe("webhook retries", () => {
     // First attempt fails: retried 5 s later.
     const first = await attempted(t, "handoff.claimed", 1);
     expect(first.status).toBe("pending");
-    expectDelay(await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[0]!), 5_000);
+    expectDelay(
+      await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[0]!),
+      5_000,
+    );
 
     // Second attempt fails: retried 30 s later.
     await retryNow(t);
     await attempted(t, "handoff.claimed", 2);
-    expectDelay(await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[1]!), 30_000);
+    expectDelay(
+      await retryAfter(t, first.id, (await deliveriesOf(t, "handoff.claimed"))[1]!),
+      30_000,
+    );
 
     // Third attempt succeeds; no timer left for it.
     await retryNow(t);
@@ -121,7 +152,11 @@ describe("webhook retries", () => {
     expect((await deliveriesOf(t, "handoff.claimed")).map((d) => d.status)).toEqual([200]);
 
     await failWebhooks(t, 2);
-    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Let me check that for you." }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie,
+      body: { text: "Let me check that for you." },
+      status: 201,
+    });
     expect(sent.message.delivery).toBe("pending");
     await runAlarm(t);
 
@@ -147,7 +182,14 @@ describe("webhook retries", () => {
       const event = verifier.verify(d.body, d.headers) as WebhookEvent;
       expect(event).toMatchObject({
         type: "message.created",
-        data: { handoff: { id: handoff.id }, message: { id: sent.message.id, text: "Let me check that for you.", agent: { id: t.alice.id, name: "Alice" } } },
+        data: {
+          handoff: { id: handoff.id },
+          message: {
+            id: sent.message.id,
+            text: "Let me check that for you.",
+            agent: { id: t.alice.id, name: "Alice" },
+          },
+        },
       });
     }
   });
@@ -161,7 +203,11 @@ describe("the retry schedule", () => {
     await claim(cookie, handoff.id);
     await settle(t);
     await failWebhooks(t, 1_000);
-    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Still with you" }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie,
+      body: { text: "Still with you" },
+      status: 201,
+    });
     await runAlarm(t);
 
     // Beyond 10 min the backoff is hourly, but a bot's only pending webhook is its probe: it is
@@ -178,9 +224,17 @@ describe("the retry schedule", () => {
 
     // Three days after the webhook was made, the next failure is the last attempt.
     const { id } = await outbox(t, "message.created");
-    await hubRows(t, `UPDATE webhooks SET created_at = created_at - ? WHERE id = ?`, 3 * 24 * 3_600_000, id);
+    await hubRows(
+      t,
+      `UPDATE webhooks SET created_at = created_at - ? WHERE id = ?`,
+      3 * 24 * 3_600_000,
+      id,
+    );
     await retryNow(t);
-    expect(await outbox(t, "message.created")).toMatchObject({ status: "failed", attempts: delays.length + 1 });
+    expect(await outbox(t, "message.created")).toMatchObject({
+      status: "failed",
+      attempts: delays.length + 1,
+    });
     expect(await hubRows(t, `SELECT ref FROM timers WHERE kind = 'webhook'`)).toEqual([]);
     const d = await detail(cookie, handoff.id);
     expect(d.messages.find((m) => m.id === sent.message.id)!.delivery).toBe("failed");
@@ -200,16 +254,29 @@ describe("a rotated secret", () => {
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
     await settle(t);
-    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, {
+      method: "POST",
+      cookie: admin,
+      status: 200,
+    });
     expect(rotated.webhook_secret).toMatch(/^whsec_/);
     expect(rotated.webhook_secret).not.toBe(WEBHOOK_SECRET);
-    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie: alice, body: { text: "Signed anew" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie: alice,
+      body: { text: "Signed anew" },
+      status: 201,
+    });
     await settle(t);
 
     const [before, after] = await webhooksReceived(t);
     expect((await webhooksReceived(t)).length).toBe(2);
-    expect(verifier.verify(before!.body, before!.headers)).toMatchObject({ type: "handoff.claimed" });
-    expect(new Webhook(rotated.webhook_secret!).verify(after!.body, after!.headers)).toMatchObject({ type: "message.created", data: { message: { text: "Signed anew" } } });
+    expect(verifier.verify(before!.body, before!.headers)).toMatchObject({
+      type: "handoff.claimed",
+    });
+    expect(new Webhook(rotated.webhook_secret!).verify(after!.body, after!.headers)).toMatchObject({
+      type: "message.created",
+      data: { message: { text: "Signed anew" } },
+    });
     expect(() => verifier.verify(after!.body, after!.headers)).toThrow();
   });
 });
@@ -220,9 +287,17 @@ describe("a bot without a webhook URL", () => {
     const cookie = await login(t.alice);
     const { handoff } = await escalate(t, { conversation_id: "conv-no-hook" });
     await claim(cookie, handoff.id);
-    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello there" }, status: 201 });
+    const sent = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie,
+      body: { text: "Hello there" },
+      status: 201,
+    });
     expect(sent.message).toMatchObject({ from: "agent", text: "Hello there", delivery: null });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
+      cookie,
+      body: { outcome: "return_to_bot" },
+      status: 200,
+    });
     await runAlarm(t);
     await settle(t);
 
@@ -246,7 +321,11 @@ describe("webhook order within a conversation", () => {
     await claim(cookie, handoff.id);
     await runAlarm(t);
     await attempted(t, "handoff.claimed", 1);
-    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, { cookie, body: { text: "Hello from Alice" }, status: 201 });
+    await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
+      cookie,
+      body: { text: "Hello from Alice" },
+      status: 201,
+    });
     await runAlarm(t);
     // The reply was due but held: the greeting before it has not been delivered yet.
     expect((await outbox(t, "message.created")).attempts).toBe(0);
@@ -270,9 +349,15 @@ describe("webhook order within a conversation", () => {
     await attempted(t, "handoff.claimed", 1);
     await claim(cookie, second.id);
     await runAlarm(t);
-    await waitUntil("the second conversation's claim was delivered", async () => (await webhooksReceived(t)).some((d) => d.status === 200));
+    await waitUntil("the second conversation's claim was delivered", async () =>
+      (await webhooksReceived(t)).some((d) => d.status === 200),
+    );
     // The first conversation's retry is not due for seconds: the second went ahead of it.
-    expect((await webhooksReceived(t)).map((d) => `${d.event.data.handoff.id === first.id ? "first" : "second"}:${d.status}`)).toEqual(["first:503", "second:200"]);
+    expect(
+      (await webhooksReceived(t)).map(
+        (d) => `${d.event.data.handoff.id === first.id ? "first" : "second"}:${d.status}`,
+      ),
+    ).toEqual(["first:503", "second:200"]);
   });
 
   it("a new handoff's claim in the same conversation waits for the previous handoff's resolve", async () => {
@@ -282,14 +367,22 @@ describe("webhook order within a conversation", () => {
     await claim(cookie, first.id);
     await settle(t);
     await failWebhooks(t, 1);
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, { cookie, body: { outcome: "return_to_bot" }, status: 200 });
+    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, {
+      cookie,
+      body: { outcome: "return_to_bot" },
+      status: 200,
+    });
     await runAlarm(t);
     await attempted(t, "handoff.resolved", 1);
 
     const second = (await escalate(t, { conversation_id: "conv-again" })).handoff;
     await claim(cookie, second.id);
     await runAlarm(t);
-    const held = await hubRows<{ attempts: number }>(t, `SELECT attempts FROM webhooks WHERE handoff_id = ? AND type = 'handoff.claimed'`, second.id);
+    const held = await hubRows<{ attempts: number }>(
+      t,
+      `SELECT attempts FROM webhooks WHERE handoff_id = ? AND type = 'handoff.claimed'`,
+      second.id,
+    );
     expect(held.map((r) => r.attempts)).toEqual([0]);
 
     await retryNow(t);
@@ -298,14 +391,23 @@ describe("webhook order within a conversation", () => {
       const body = d.event;
       return `${body.type}:${body.data.handoff.id === first.id ? "first" : "second"}:${d.status}`;
     });
-    expect(order).toEqual(["handoff.claimed:first:200", "handoff.resolved:first:503", "handoff.resolved:first:200", "handoff.claimed:second:200"]);
+    expect(order).toEqual([
+      "handoff.claimed:first:200",
+      "handoff.resolved:first:503",
+      "handoff.resolved:first:200",
+      "handoff.claimed:second:200",
+    ]);
   });
 
   it("a copy of older bot settings arriving late does not undo a newer change (a rotated secret)", async () => {
     const t = await makeTenant();
     const admin = await login(t.admin);
     const before = await hubBot(t);
-    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, { method: "POST", cookie: admin, status: 200 });
+    const rotated = await json<BotAnswer>(`/api/admin/bots/${t.botId}/rotate-secret`, {
+      method: "POST",
+      cookie: admin,
+      status: 200,
+    });
     // A sync that read the bot from D1 before the rotation reaches the object after it.
     await hub(t).syncBot({ id: t.id, name: t.name }, before);
     const kept = await hubBot(t);
@@ -316,7 +418,11 @@ describe("webhook order within a conversation", () => {
 
 /** The tenant object's copy of the test bot's settings. */
 async function hubBot(t: TestTenant): Promise<BotSettings> {
-  const [row] = await hubRows<{ settings: string }>(t, `SELECT settings FROM bots WHERE id = ?`, t.botId);
+  const [row] = await hubRows<{ settings: string }>(
+    t,
+    `SELECT settings FROM bots WHERE id = ?`,
+    t.botId,
+  );
   if (row) return JSON.parse(row.settings) as BotSettings;
   await escalate(t);
   return hubBot(t);

@@ -41,10 +41,16 @@ app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON
 app.onError((err, c) => {
   if (err instanceof ApiError) return c.json(err.toJSON(), err.status);
   if (err instanceof HTTPException && err.status < 500) {
-    return c.json({ error: { code: "invalid_request", message: err.message || "Bad request.", issues: [] } }, 400);
+    return c.json(
+      { error: { code: "invalid_request", message: err.message || "Bad request.", issues: [] } },
+      400,
+    );
   }
   console.error("Unhandled error", err);
-  return c.json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);
+  return c.json(
+    { error: { code: "internal_error", message: "Something went wrong on our side." } },
+    500,
+  );
 });
 
 export type App = typeof app;

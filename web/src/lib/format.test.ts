@@ -29,7 +29,9 @@ describe("contactLabel", () => {
   it("prefers the name, then the phone, then a short id", () => {
     expect(contactLabel({ id: "1", name: " Maria ", phone: "+34 600", email: null })).toBe("Maria");
     expect(contactLabel({ id: "1", name: "", phone: "+34 600", email: null })).toBe("+34 600");
-    expect(contactLabel({ id: "wa-1234567890123", name: null, phone: null, email: "m@x.test" })).toBe("#67890123");
+    expect(
+      contactLabel({ id: "wa-1234567890123", name: null, phone: null, email: "m@x.test" }),
+    ).toBe("#67890123");
     expect(contactLabel({ id: "u7", name: null, phone: null, email: null })).toBe("#u7");
   });
 });

@@ -34,7 +34,10 @@ function carriedTenant(token: string): string | null {
   return dot > 0 && dot < token.length - 1 ? token.slice(0, dot) : null;
 }
 
-async function legacyTenant(hash: string, lookup: () => Promise<string | undefined>): Promise<string | null> {
+async function legacyTenant(
+  hash: string,
+  lookup: () => Promise<string | undefined>,
+): Promise<string | null> {
   const cached = legacyTenants.get(hash);
   if (cached) return cached;
   const tenantId = await lookup();
@@ -50,7 +53,11 @@ export async function sessionCredential(d1: D1Database, token: string): Promise<
   const tenantId =
     carried ??
     (await legacyTenant(hash, async () => {
-      const [row] = await drizzle(d1).select({ tenantId: sessions.tenantId }).from(sessions).where(eq(sessions.id, hash)).limit(1);
+      const [row] = await drizzle(d1)
+        .select({ tenantId: sessions.tenantId })
+        .from(sessions)
+        .where(eq(sessions.id, hash))
+        .limit(1);
       return row?.tenantId;
     }));
   return tenantId ? { tenantId, hash, legacy: carried === null } : null;
@@ -62,7 +69,11 @@ export async function keyCredential(d1: D1Database, key: string): Promise<Creden
   const tenantId =
     carried ??
     (await legacyTenant(hash, async () => {
-      const [row] = await drizzle(d1).select({ tenantId: apiKeys.tenantId }).from(apiKeys).where(eq(apiKeys.keyHash, hash)).limit(1);
+      const [row] = await drizzle(d1)
+        .select({ tenantId: apiKeys.tenantId })
+        .from(apiKeys)
+        .where(eq(apiKeys.keyHash, hash))
+        .limit(1);
       return row?.tenantId;
     }));
   return tenantId ? { tenantId, hash, legacy: carried === null } : null;

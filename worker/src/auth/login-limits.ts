@@ -43,7 +43,8 @@ function expandIpv6(address: string): number[] | null {
     for (const group of part.split(":")) {
       if (group.includes(".")) {
         const octets = group.split(".").map(Number);
-        if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return null;
+        if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255))
+          return null;
         out.push((octets[0]! << 8) | octets[1]!, (octets[2]! << 8) | octets[3]!);
       } else if (/^[0-9a-f]{1,4}$/.test(group)) {
         out.push(parseInt(group, 16));
@@ -65,8 +66,10 @@ function expandIpv6(address: string): number[] | null {
 export async function countLoginAttempt(env: Env, request: Request, email: string): Promise<void> {
   const client = clientKey(request.headers.get(CLIENT_IP_HEADER));
   const fromClient = await env.LOGIN_IP_LIMITER.limit({ key: client });
-  if (!fromClient.success) throw new ApiError("rate_limited", "Too many login attempts from your network; wait a minute.");
+  if (!fromClient.success)
+    throw new ApiError("rate_limited", "Too many login attempts from your network; wait a minute.");
   const account = email.trim().toLowerCase();
   const onAccount = await env.LOGIN_LIMITER.limit({ key: `${account} ${client}` });
-  if (!onAccount.success) throw new ApiError("rate_limited", "Too many login attempts for this account; wait a minute.");
+  if (!onAccount.success)
+    throw new ApiError("rate_limited", "Too many login attempts for this account; wait a minute.");
 }

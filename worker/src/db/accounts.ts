@@ -20,7 +20,11 @@ export async function findLoginUser(d1: D1Database, email: string) {
 }
 
 /** A session made before the tenant objects kept them (its tenant is not in its token). */
-export async function legacySession(d1: D1Database, id: string, now: number): Promise<{ user: User; tenant: Tenant; expiresAt: number } | null> {
+export async function legacySession(
+  d1: D1Database,
+  id: string,
+  now: number,
+): Promise<{ user: User; tenant: Tenant; expiresAt: number } | null> {
   const [row] = await drizzle(d1)
     .select({ user: users, tenant: tenants, expiresAt: sessions.expiresAt })
     .from(sessions)
@@ -58,7 +62,11 @@ export interface AgentRouting {
   version: number;
 }
 
-export const agentRouting = (u: typeof users.$inferSelect): AgentRouting => ({ id: u.id, capacity: u.capacity, version: u.routingVersion });
+export const agentRouting = (u: typeof users.$inferSelect): AgentRouting => ({
+  id: u.id,
+  capacity: u.capacity,
+  version: u.routingVersion,
+});
 
 const toAgent = (u: typeof users.$inferSelect, teamIds: string[]): AgentRecord => ({
   id: u.id,
@@ -72,12 +80,24 @@ const toAgent = (u: typeof users.$inferSelect, teamIds: string[]): AgentRecord =
 });
 
 export async function listAgents(d1: D1Database, tenantId: string): Promise<AgentRecord[]> {
-  const rows = await drizzle(d1).select().from(users).where(eq(users.tenantId, tenantId)).orderBy(users.name);
-  const teamsOf = await teamIdsOf(d1, tenantId, rows.map((r) => r.id));
+  const rows = await drizzle(d1)
+    .select()
+    .from(users)
+    .where(eq(users.tenantId, tenantId))
+    .orderBy(users.name);
+  const teamsOf = await teamIdsOf(
+    d1,
+    tenantId,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toAgent(r, teamsOf.get(r.id) ?? []));
 }
 
-export async function findAgent(d1: D1Database, tenantId: string, id: string): Promise<AgentRecord | null> {
+export async function findAgent(
+  d1: D1Database,
+  tenantId: string,
+  id: string,
+): Promise<AgentRecord | null> {
   const [row] = await drizzle(d1)
     .select()
     .from(users)
@@ -88,7 +108,11 @@ export async function findAgent(d1: D1Database, tenantId: string, id: string): P
 }
 
 export async function emailTaken(d1: D1Database, email: string): Promise<boolean> {
-  const [row] = await drizzle(d1).select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  const [row] = await drizzle(d1)
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, email))
+    .limit(1);
   return row !== undefined;
 }
 
@@ -98,7 +122,15 @@ export async function createAgent(
   input: { email: string; name: string; role: Role; passwordHash: string; capacity: number },
   now: number,
 ): Promise<{ agent: AgentRecord; routing: AgentRouting }> {
-  const row = { id: newId("u"), tenantId, ...input, email: input.email.toLowerCase(), disabledAt: null, routingVersion: 1, createdAt: now };
+  const row = {
+    id: newId("u"),
+    tenantId,
+    ...input,
+    email: input.email.toLowerCase(),
+    disabledAt: null,
+    routingVersion: 1,
+    createdAt: now,
+  };
   await drizzle(d1).insert(users).values(row);
   return { agent: toAgent(row, []), routing: agentRouting(row) };
 }
@@ -107,7 +139,13 @@ export async function updateAgent(
   d1: D1Database,
   tenantId: string,
   id: string,
-  changes: { name?: string; role?: Role; disabledAt?: number | null; passwordHash?: string; capacity?: number },
+  changes: {
+    name?: string;
+    role?: Role;
+    disabledAt?: number | null;
+    passwordHash?: string;
+    capacity?: number;
+  },
 ): Promise<{ agent: AgentRecord; routing: AgentRouting } | null> {
   const [row] = await drizzle(d1)
     .update(users)
@@ -115,5 +153,8 @@ export async function updateAgent(
     .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
     .returning();
   if (!row) return null;
-  return { agent: toAgent(row, (await teamIdsOf(d1, tenantId, [id])).get(id) ?? []), routing: agentRouting(row) };
+  return {
+    agent: toAgent(row, (await teamIdsOf(d1, tenantId, [id])).get(id) ?? []),
+    routing: agentRouting(row),
+  };
 }

@@ -7,7 +7,11 @@ import { newApiKey } from "../auth/credentials";
 import { sha256 } from "../auth/crypto";
 import { newId } from "../ids";
 import type { BotSettings } from "../tenant/types";
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS } from "../tenant/templates";
+import {
+  DEFAULT_MAX_WAIT_MINUTES,
+  DEFAULT_MESSAGES,
+  DEFAULT_REMINDER_DELAY_SECONDS,
+} from "../tenant/templates";
 
 type BotRow = typeof bots.$inferSelect;
 
@@ -38,7 +42,12 @@ export function newWebhookSecret(): string {
 /** The bot and tenant of an API key, by the key's hash (revoked ones too: the object remembers). */
 export async function botByKeyHash(d1: D1Database, hash: string) {
   const [row] = await drizzle(d1)
-    .select({ keyId: apiKeys.id, botId: apiKeys.botId, tenantId: apiKeys.tenantId, revokedAt: apiKeys.revokedAt })
+    .select({
+      keyId: apiKeys.id,
+      botId: apiKeys.botId,
+      tenantId: apiKeys.tenantId,
+      revokedAt: apiKeys.revokedAt,
+    })
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, hash))
     .limit(1);
@@ -46,11 +55,19 @@ export async function botByKeyHash(d1: D1Database, hash: string) {
 }
 
 export async function listBots(d1: D1Database, tenantId: string): Promise<BotSettings[]> {
-  const rows = await drizzle(d1).select().from(bots).where(eq(bots.tenantId, tenantId)).orderBy(bots.name);
+  const rows = await drizzle(d1)
+    .select()
+    .from(bots)
+    .where(eq(bots.tenantId, tenantId))
+    .orderBy(bots.name);
   return rows.map(toBotSettings);
 }
 
-export async function findBot(d1: D1Database, tenantId: string, id: string): Promise<BotSettings | null> {
+export async function findBot(
+  d1: D1Database,
+  tenantId: string,
+  id: string,
+): Promise<BotSettings | null> {
   const [row] = await drizzle(d1)
     .select()
     .from(bots)
@@ -70,7 +87,12 @@ const settingsColumns = (input: BotSettingsInput) => ({
   reminderDelaySeconds: input.reminder_delay_seconds,
 });
 
-export async function createBot(d1: D1Database, tenantId: string, input: BotSettingsInput & { name: string }, now: number) {
+export async function createBot(
+  d1: D1Database,
+  tenantId: string,
+  input: BotSettingsInput & { name: string },
+  now: number,
+) {
   const columns = settingsColumns(input);
   const row: BotRow = {
     id: newId("bot"),
@@ -125,19 +147,43 @@ const toKey = (k: typeof apiKeys.$inferSelect): ApiKeyRecord => ({
 });
 
 export async function listApiKeys(d1: D1Database, tenantId: string): Promise<ApiKeyRecord[]> {
-  const rows = await drizzle(d1).select().from(apiKeys).where(eq(apiKeys.tenantId, tenantId)).orderBy(apiKeys.createdAt);
+  const rows = await drizzle(d1)
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.tenantId, tenantId))
+    .orderBy(apiKeys.createdAt);
   return rows.map(toKey);
 }
 
 /** Creates a key; the key itself is returned this once and only its hash is kept. */
-export async function createApiKey(d1: D1Database, tenantId: string, botId: string, name: string, now: number) {
+export async function createApiKey(
+  d1: D1Database,
+  tenantId: string,
+  botId: string,
+  name: string,
+  now: number,
+) {
   const key = newApiKey(tenantId);
-  const row = { id: newId("key"), tenantId, botId, name, keyHash: await sha256(key), prefix: key.slice(0, key.lastIndexOf(".") + 5), createdAt: now, revokedAt: null };
+  const row = {
+    id: newId("key"),
+    tenantId,
+    botId,
+    name,
+    keyHash: await sha256(key),
+    prefix: key.slice(0, key.lastIndexOf(".") + 5),
+    createdAt: now,
+    revokedAt: null,
+  };
   await drizzle(d1).insert(apiKeys).values(row);
   return { key, api_key: toKey(row), keyHash: row.keyHash };
 }
 
-export async function revokeApiKey(d1: D1Database, tenantId: string, id: string, now: number): Promise<{ api_key: ApiKeyRecord; keyHash: string } | null> {
+export async function revokeApiKey(
+  d1: D1Database,
+  tenantId: string,
+  id: string,
+  now: number,
+): Promise<{ api_key: ApiKeyRecord; keyHash: string } | null> {
   const [row] = await drizzle(d1)
     .update(apiKeys)
     .set({ revokedAt: now })

@@ -1,6 +1,19 @@
 // D1 reads of the transcript the tenant objects mirror there: history beyond what an object
 // still holds (closed handoffs leave it after a few days). Every query is scoped to one tenant.
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNull,
+  lt,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
 import type { Cursor } from "../../../schema/paging";
@@ -11,7 +24,9 @@ import { likePattern, type HandoffDetail, type ListFilter } from "../tenant/quer
 // The last conversational message, as the object keeps it in last_text / last_from / last_at.
 // (Qualified by hand: drizzle writes bare column names in a select, which the subquery would
 // resolve to its own table.)
-const lastMessage = sql<string | null>`(SELECT json_object('text', m.text, 'from', m.sender, 'at', m.at) FROM messages m
+const lastMessage = sql<
+  string | null
+>`(SELECT json_object('text', m.text, 'from', m.sender, 'at', m.at) FROM messages m
   WHERE m.tenant_id = "handoffs"."tenant_id" AND m.handoff_id = "handoffs"."id" AND m.sender != 'system'
   ORDER BY m.at DESC, m.rowid DESC LIMIT 1)`;
 const lastColumn = z.object({ text: z.string(), from: z.string(), at: z.number() }).nullable();
@@ -63,12 +78,24 @@ function selectHandoffs(d1: D1Database) {
 /** After `cursor` in the view's order: (created_at, id) ascending or descending. */
 function after(cursor: Cursor, order: "asc" | "desc"): SQL | undefined {
   const beyond = order === "asc" ? gt : lt;
-  return or(beyond(handoffs.createdAt, cursor.created_at), and(eq(handoffs.createdAt, cursor.created_at), beyond(handoffs.id, cursor.id)));
+  return or(
+    beyond(handoffs.createdAt, cursor.created_at),
+    and(eq(handoffs.createdAt, cursor.created_at), beyond(handoffs.id, cursor.id)),
+  );
 }
 
 /** One page of a tenant's handoffs in D1 that match the list's filters, `limit` rows at most. */
-export async function historyPage(d1: D1Database, tenantId: string, filter: ListFilter, order: "asc" | "desc", limit: number): Promise<HandoffRow[]> {
-  const conditions: (SQL | undefined)[] = [eq(handoffs.tenantId, tenantId), inArray(handoffs.status, filter.statuses)];
+export async function historyPage(
+  d1: D1Database,
+  tenantId: string,
+  filter: ListFilter,
+  order: "asc" | "desc",
+  limit: number,
+): Promise<HandoffRow[]> {
+  const conditions: (SQL | undefined)[] = [
+    eq(handoffs.tenantId, tenantId),
+    inArray(handoffs.status, filter.statuses),
+  ];
   if (filter.assignee.kind === "unassigned") conditions.push(isNull(handoffs.assigneeId));
   if (filter.assignee.kind === "user") conditions.push(eq(handoffs.assigneeId, filter.assignee.id));
   if (filter.botId) conditions.push(eq(handoffs.botId, filter.botId));
@@ -95,18 +122,41 @@ export async function historyPage(d1: D1Database, tenantId: string, filter: List
 }
 
 /** A contact's handoffs in D1 (of one bot, when given), newest first. */
-export async function contactHistory(d1: D1Database, tenantId: string, contactId: string, botId: string | undefined, limit: number): Promise<HandoffRow[]> {
+export async function contactHistory(
+  d1: D1Database,
+  tenantId: string,
+  contactId: string,
+  botId: string | undefined,
+  limit: number,
+): Promise<HandoffRow[]> {
   const rows = await selectHandoffs(d1)
-    .where(and(eq(handoffs.tenantId, tenantId), eq(handoffs.contactId, contactId), botId ? eq(handoffs.botId, botId) : undefined))
+    .where(
+      and(
+        eq(handoffs.tenantId, tenantId),
+        eq(handoffs.contactId, contactId),
+        botId ? eq(handoffs.botId, botId) : undefined,
+      ),
+    )
     .orderBy(desc(handoffs.createdAt), desc(handoffs.id))
     .limit(limit);
   return rows.map(toRow);
 }
 
 /** One handoff from D1 with its transcript and audit trail (of one bot, when given), or null. */
-export async function historyDetail(d1: D1Database, tenantId: string, id: string, botId?: string): Promise<HandoffDetail | null> {
+export async function historyDetail(
+  d1: D1Database,
+  tenantId: string,
+  id: string,
+  botId?: string,
+): Promise<HandoffDetail | null> {
   const [row] = await selectHandoffs(d1)
-    .where(and(eq(handoffs.tenantId, tenantId), eq(handoffs.id, id), botId ? eq(handoffs.botId, botId) : undefined))
+    .where(
+      and(
+        eq(handoffs.tenantId, tenantId),
+        eq(handoffs.id, id),
+        botId ? eq(handoffs.botId, botId) : undefined,
+      ),
+    )
     .limit(1);
   if (!row) return null;
   const db = drizzle(d1);
@@ -138,7 +188,15 @@ export async function historyDetail(d1: D1Database, tenantId: string, id: string
       }),
     ),
     events: audit.map((e) =>
-      toAuditEntry({ id: e.id, handoff_id: e.handoffId, type: e.type, actor_id: e.actorId, actor_name: e.actorName, data: e.data, at: e.at }),
+      toAuditEntry({
+        id: e.id,
+        handoff_id: e.handoffId,
+        type: e.type,
+        actor_id: e.actorId,
+        actor_name: e.actorName,
+        data: e.data,
+        at: e.at,
+      }),
     ),
   };
 }

@@ -13,6 +13,12 @@ export async function reminderRecipients(d1: D1Database, tenantId: string): Prom
   return drizzle(d1)
     .select({ name: users.name, email: users.email })
     .from(users)
-    .where(and(eq(users.tenantId, tenantId), inArray(users.role, ["agent", "admin"]), isNull(users.disabledAt)))
+    .where(
+      and(
+        eq(users.tenantId, tenantId),
+        inArray(users.role, ["agent", "admin"]),
+        isNull(users.disabledAt),
+      ),
+    )
     .orderBy(users.email);
 }

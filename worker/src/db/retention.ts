@@ -7,20 +7,35 @@ import { handoffEvents, handoffs, messages, sessions } from "../../../schema/tab
  * Deletes up to `limit` of the tenant's handoffs that closed (resolved, or expired) before
  * `cutoff`, with their messages and audit events, in one batch. Answers how many it deleted.
  */
-export async function deleteClosedHandoffs(d1: D1Database, tenantId: string, cutoff: number, limit: number): Promise<number> {
+export async function deleteClosedHandoffs(
+  d1: D1Database,
+  tenantId: string,
+  cutoff: number,
+  limit: number,
+): Promise<number> {
   const db = drizzle(d1);
   // An expired handoff has no resolved_at: it closed when it was last updated (the expiry).
   const closedAt = sql`COALESCE(${handoffs.resolvedAt}, ${handoffs.updatedAt})`;
   const rows = await db
     .select({ id: handoffs.id })
     .from(handoffs)
-    .where(and(eq(handoffs.tenantId, tenantId), inArray(handoffs.status, ["resolved", "expired"]), lt(closedAt, cutoff)))
+    .where(
+      and(
+        eq(handoffs.tenantId, tenantId),
+        inArray(handoffs.status, ["resolved", "expired"]),
+        lt(closedAt, cutoff),
+      ),
+    )
     .limit(limit);
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return 0;
   await db.batch([
-    db.delete(messages).where(and(eq(messages.tenantId, tenantId), inArray(messages.handoffId, ids))),
-    db.delete(handoffEvents).where(and(eq(handoffEvents.tenantId, tenantId), inArray(handoffEvents.handoffId, ids))),
+    db
+      .delete(messages)
+      .where(and(eq(messages.tenantId, tenantId), inArray(messages.handoffId, ids))),
+    db
+      .delete(handoffEvents)
+      .where(and(eq(handoffEvents.tenantId, tenantId), inArray(handoffEvents.handoffId, ids))),
     db.delete(handoffs).where(and(eq(handoffs.tenantId, tenantId), inArray(handoffs.id, ids))),
   ]);
   return ids.length;
@@ -30,7 +45,12 @@ export async function deleteClosedHandoffs(d1: D1Database, tenantId: string, cut
  * Deletes the tenant's contacts that have no handoff left and have not been seen since
  * `cutoff` (a contact is personal data: it goes with the last conversation that needed it).
  */
-export async function deleteOrphanContacts(d1: D1Database, tenantId: string, cutoff: number, limit: number): Promise<number> {
+export async function deleteOrphanContacts(
+  d1: D1Database,
+  tenantId: string,
+  cutoff: number,
+  limit: number,
+): Promise<number> {
   const result = await d1
     .prepare(
       `DELETE FROM contacts WHERE rowid IN (
@@ -45,7 +65,11 @@ export async function deleteOrphanContacts(d1: D1Database, tenantId: string, cut
 }
 
 /** Deletes the tenant's sessions that have expired (they no longer log anyone in). */
-export async function deleteExpiredSessions(d1: D1Database, tenantId: string, now: number): Promise<void> {
+export async function deleteExpiredSessions(
+  d1: D1Database,
+  tenantId: string,
+  now: number,
+): Promise<void> {
   await drizzle(d1)
     .delete(sessions)
     .where(and(eq(sessions.tenantId, tenantId), lte(sessions.expiresAt, now)));

@@ -2,7 +2,12 @@
 // object's copy can tell newer from older.
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import { SETTINGS_DEFAULTS, tenantSettings as settingsJson, type TenantSettingsPatch, type VersionedSettings } from "../../../schema/settings";
+import {
+  SETTINGS_DEFAULTS,
+  tenantSettings as settingsJson,
+  type TenantSettingsPatch,
+  type VersionedSettings,
+} from "../../../schema/settings";
 import { tenantSettings } from "../../../schema/tables";
 
 const toVersioned = (row: { settings: string; version: number }): VersionedSettings => ({
@@ -24,7 +29,12 @@ export async function readSettings(d1: D1Database, tenantId: string): Promise<Ve
  * Merges a change into the stored settings in one statement (json_patch), so two admins
  * changing different fields at once both keep their change, and bumps the version.
  */
-export async function updateSettings(d1: D1Database, tenantId: string, patch: TenantSettingsPatch, now: number): Promise<VersionedSettings> {
+export async function updateSettings(
+  d1: D1Database,
+  tenantId: string,
+  patch: TenantSettingsPatch,
+  now: number,
+): Promise<VersionedSettings> {
   const [row] = await drizzle(d1)
     .insert(tenantSettings)
     .values({ tenantId, settings: JSON.stringify(patch), version: 1, updatedAt: now })

@@ -7,13 +7,19 @@ import { ApiError } from "./errors";
 export function invalid(error: z.ZodError): ApiError {
   const issues = error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   const first = issues[0];
-  const message = first ? `Invalid request: ${first.path || "body"} ${first.message}.` : "Invalid request.";
+  const message = first
+    ? `Invalid request: ${first.path || "body"} ${first.message}.`
+    : "Invalid request.";
   return new ApiError("invalid_request", message, { issues });
 }
 
 async function readCapped(c: Context): Promise<string> {
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > LIMITS.bodyBytes) throw new ApiError("payload_too_large", `Request bodies are limited to ${LIMITS.bodyBytes} bytes.`);
+  if (declared > LIMITS.bodyBytes)
+    throw new ApiError(
+      "payload_too_large",
+      `Request bodies are limited to ${LIMITS.bodyBytes} bytes.`,
+    );
   const body = c.req.raw.body;
   if (!body) return "";
   const reader = body.getReader();
@@ -25,7 +31,10 @@ async function readCapped(c: Context): Promise<string> {
     size += value.byteLength;
     if (size > LIMITS.bodyBytes) {
       await reader.cancel();
-      throw new ApiError("payload_too_large", `Request bodies are limited to ${LIMITS.bodyBytes} bytes.`);
+      throw new ApiError(
+        "payload_too_large",
+        `Request bodies are limited to ${LIMITS.bodyBytes} bytes.`,
+      );
     }
     chunks.push(value);
   }
@@ -59,7 +68,11 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
 }
 
 /** The query string (and any path parameters passed in `path`) validated together. */
-export function queryParams<S extends z.ZodType>(c: Context, schema: S, path: Record<string, string> = {}): z.output<S> {
+export function queryParams<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  path: Record<string, string> = {},
+): z.output<S> {
   const parsed = schema.safeParse({ ...c.req.query(), ...path });
   if (!parsed.success) throw invalid(parsed.error);
   return parsed.data;

@@ -23,7 +23,10 @@ export function allowedOrigin(request: Request, allowed: string): boolean {
 /** A state-changing request or WebSocket upgrade from a foreign Origin is refused. */
 export const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
   const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  if ((upgrade || !SAFE_METHODS.has(c.req.method)) && !allowedOrigin(c.req.raw, c.env.ALLOWED_ORIGINS)) {
+  if (
+    (upgrade || !SAFE_METHODS.has(c.req.method)) &&
+    !allowedOrigin(c.req.raw, c.env.ALLOWED_ORIGINS)
+  ) {
     throw new ApiError("forbidden", "Cross-site requests are not allowed.");
   }
   await next();
@@ -45,7 +48,9 @@ export const sessionCookie = createMiddleware<AppEnv>(async (c, next) => {
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
   const token = getCookie(c, SESSION_COOKIE);
   const credential = token ? await sessionCredential(c.env.DB, token) : null;
-  const session = credential ? await tenantHub(c.env, credential.tenantId).authenticate(credential) : null;
+  const session = credential
+    ? await tenantHub(c.env, credential.tenantId).authenticate(credential)
+    : null;
   if (!credential || !session) throw new ApiError("unauthorized", "Log in to continue.");
   c.set("credential", credential);
   c.set("session", session);
@@ -54,7 +59,8 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
 
 export const requireRole = (...roles: Role[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    if (!roles.includes(c.var.session.user.role)) throw new ApiError("forbidden", "Your role does not allow this.");
+    if (!roles.includes(c.var.session.user.role))
+      throw new ApiError("forbidden", "Your role does not allow this.");
     await next();
   });
 
@@ -72,7 +78,8 @@ export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) =
   if (role === "viewer" && !SAFE_METHODS.has(c.req.method)) {
     throw new ApiError("forbidden", "Viewers can read the settings but not change them.");
   }
-  if (role !== "admin" && role !== "viewer") throw new ApiError("forbidden", "Your role does not allow this.");
+  if (role !== "admin" && role !== "viewer")
+    throw new ApiError("forbidden", "Your role does not allow this.");
   await next();
 });
 
@@ -80,7 +87,11 @@ export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) =
 export const requireBot = createMiddleware<AppEnv>(async (c, next) => {
   const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
   const key = match?.[1] ? await keyCredential(c.env.DB, match[1]) : null;
-  if (!key) throw new ApiError("unauthorized", "A valid API key is required (Authorization: Bearer <key>).");
+  if (!key)
+    throw new ApiError(
+      "unauthorized",
+      "A valid API key is required (Authorization: Bearer <key>).",
+    );
   c.set("key", key);
   await next();
 });

@@ -24,7 +24,12 @@ export const authRoutes = new Hono<AppEnv>()
     const { user, tenant } = found;
     const token = newSessionToken(tenant.id);
     const identity = { id: user.id, name: user.name, email: user.email, role: user.role };
-    await tenantHub(c.env, tenant.id).createSession({ id: tenant.id, name: tenant.name }, identity, await sha256(token), Date.now() + SESSION_TTL_MS);
+    await tenantHub(c.env, tenant.id).createSession(
+      { id: tenant.id, name: tenant.name },
+      identity,
+      await sha256(token),
+      Date.now() + SESSION_TTL_MS,
+    );
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
       sameSite: "Lax",

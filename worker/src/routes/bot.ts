@@ -1,7 +1,12 @@
 // The bot / channel API: escalate, forward contact messages, read a handoff. Bearer API key,
 // checked by the tenant object in the same call that does the work.
 import { Hono } from "hono";
-import { contactMessageBatchInput, contactMessageInput, escalateInput, isContactMessageBatch } from "../../../schema/api";
+import {
+  contactMessageBatchInput,
+  contactMessageInput,
+  escalateInput,
+  isContactMessageBatch,
+} from "../../../schema/api";
 import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { notFound } from "../http/errors";
 import { jsonBody, readJson, validated } from "../http/input";
@@ -22,7 +27,10 @@ export const botRoutes = new Hono<AppEnv>()
     if (isContactMessageBatch(body)) {
       // Validated whole before the object is reached: one bad item and nothing is stored.
       const { messages } = validated(contactMessageBatchInput, body);
-      return c.json({ results: unwrap(await tenantHub(c.env, key.tenantId).contactMessages(key, messages)) }, 200);
+      return c.json(
+        { results: unwrap(await tenantHub(c.env, key.tenantId).contactMessages(key, messages)) },
+        200,
+      );
     }
     const input = validated(contactMessageInput, body);
     const result = unwrap(await tenantHub(c.env, key.tenantId).contactMessage(key, input));

@@ -32,23 +32,43 @@ export const handoffRoutes = new Hono<AppEnv>()
         : query.status.filter((s): s is HandoffStatus => s !== "all");
     const { user, tenant } = c.var.session;
     const assignee: ListFilter["assignee"] =
-      query.assignee === "me" ? { kind: "user", id: user.id } : query.assignee === "unassigned" ? { kind: "unassigned" } : { kind: "any" };
-    const filter: ListFilter = { statuses, assignee, q: query.q || undefined, teamId: query.team, limit: query.limit, after: query.cursor };
+      query.assignee === "me"
+        ? { kind: "user", id: user.id }
+        : query.assignee === "unassigned"
+          ? { kind: "unassigned" }
+          : { kind: "any" };
+    const filter: ListFilter = {
+      statuses,
+      assignee,
+      q: query.q || undefined,
+      teamId: query.team,
+      limit: query.limit,
+      after: query.cursor,
+    };
     return c.json(await tenantHub(c.env, tenant.id).list(filter));
   })
   .get("/:id", requireSession, async (c) => {
     const tenantId = c.var.session.tenant.id;
     const id = c.req.param("id");
     // A closed handoff that has left the tenant object is still in D1.
-    const detail = (await tenantHub(c.env, tenantId).detail(id)) ?? (await historyDetail(c.env.DB, tenantId, id));
+    const detail =
+      (await tenantHub(c.env, tenantId).detail(id)) ??
+      (await historyDetail(c.env.DB, tenantId, id));
     if (!detail) throw notFound("No such handoff.");
     return c.json(detail);
   })
-  .post("/:id/claim", async (c) => c.json(await run(c, { type: "claim", handoff_id: c.req.param("id") })))
-  .post("/:id/release", async (c) => c.json(await run(c, { type: "release", handoff_id: c.req.param("id") })))
+  .post("/:id/claim", async (c) =>
+    c.json(await run(c, { type: "claim", handoff_id: c.req.param("id") })),
+  )
+  .post("/:id/release", async (c) =>
+    c.json(await run(c, { type: "release", handoff_id: c.req.param("id") })),
+  )
   .post("/:id/messages", async (c) => {
     const { text, client_id } = await jsonBody(c, replyInput);
-    return c.json(await run(c, { type: "reply", handoff_id: c.req.param("id"), text, client_id }), 201);
+    return c.json(
+      await run(c, { type: "reply", handoff_id: c.req.param("id"), text, client_id }),
+      201,
+    );
   })
   .post("/:id/resolve", async (c) => {
     const input = await jsonBody(c, resolveInput);
@@ -58,10 +78,18 @@ export const handoffRoutes = new Hono<AppEnv>()
     const { agent_id } = await jsonBody(c, assignInput);
     const agent = await findAgent(c.env.DB, c.var.session.tenant.id, agent_id);
     if (!agent || agent.disabled) throw notFound("No such agent.");
-    if (agent.role === "viewer") throw new ApiError("invalid_request", "Viewers cannot be assigned conversations.", { issues: [{ path: "agent_id", message: "is a viewer" }] });
-    return c.json(await run(c, { type: "assign", handoff_id: c.req.param("id"), agent: { id: agent.id, name: agent.name } }));
-  })
-
+    if (agent.role === "viewer")
+      throw new ApiError("invalid_request", "Viewers cannot be assigned conversations.", {
+        issues: [{ path: "agent_id", message: "is a viewer" }],
+      });
+    return c.json(
+      await run(c, {
+        type: "assign",
+        handoff_id: c.req.param("id"),
+        agent: { id: agent.id, name: agent.name },
+      }),
+    );
+  });
 
 export const statsRoutes = new Hono<AppEnv>()
   .use(requireSession)

@@ -8,20 +8,34 @@ import { tenantSettingsPatch } from "../../../schema/settings";
 import type { AppEnv } from "../http/context";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
-const body = (s: z.ZodType) => ({ required: true, content: { "application/json": { schema: schema(s) } } });
+const body = (s: z.ZodType) => ({
+  required: true,
+  content: { "application/json": { schema: schema(s) } },
+});
 const ok = (description: string, ref?: string) => ({
   description,
-  content: { "application/json": { schema: ref ? { $ref: `#/components/schemas/${ref}` } : { type: "object" } } },
+  content: {
+    "application/json": {
+      schema: ref ? { $ref: `#/components/schemas/${ref}` } : { type: "object" },
+    },
+  },
 });
 const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
   Object.fromEntries(
     [...new Set(codes.map((c) => ERROR_STATUS[c]))].map((status) => [
       String(status),
-      { description: codes.filter((c) => ERROR_STATUS[c] === status).join(", "), content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+      {
+        description: codes.filter((c) => ERROR_STATUS[c] === status).join(", "),
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      },
     ]),
   );
 const queryParams = (s: z.ZodType) =>
-  Object.entries(schema(s).properties ?? {}).map(([name, property]) => ({ name, in: "query", schema: property }));
+  Object.entries(schema(s).properties ?? {}).map(([name, property]) => ({
+    name,
+    in: "query",
+    schema: property,
+  }));
 const bot = [{ apiKey: [] }];
 const agent = [{ session: [] }];
 const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
@@ -29,7 +43,11 @@ const idParam = [{ name: "id", in: "path", required: true, schema: { type: "stri
 function document(origin: string) {
   return {
     openapi: "3.1.0",
-    info: { title: "Handoff Inbox API", version: "1.0.0", description: "Bots escalate conversations; agents claim, reply and resolve them." },
+    info: {
+      title: "Handoff Inbox API",
+      version: "1.0.0",
+      description: "Bots escalate conversations; agents claim, reply and resolve them.",
+    },
     servers: [{ url: origin }],
     components: {
       securitySchemes: {
@@ -44,7 +62,10 @@ function document(origin: string) {
             error: {
               type: "object",
               required: ["code", "message"],
-              properties: { code: { type: "string", enum: Object.keys(ERROR_STATUS) }, message: { type: "string" } },
+              properties: {
+                code: { type: "string", enum: Object.keys(ERROR_STATUS) },
+                message: { type: "string" },
+              },
             },
           },
         },
@@ -58,35 +79,77 @@ function document(origin: string) {
           summary: "Escalate a conversation to humans",
           security: bot,
           requestBody: body(api.escalateInput),
-          responses: { 201: ok("Created"), 200: ok("An open handoff already exists"), ...errors("invalid_json", "invalid_request", "unauthorized", "payload_too_large", "rate_limited") },
+          responses: {
+            201: ok("Created"),
+            200: ok("An open handoff already exists"),
+            ...errors(
+              "invalid_json",
+              "invalid_request",
+              "unauthorized",
+              "payload_too_large",
+              "rate_limited",
+            ),
+          },
         },
       },
       "/api/v1/messages": {
         post: {
-          summary: "Forward a contact's message, or a batch of up to 100 ({messages: [...]}) applied whole",
+          summary:
+            "Forward a contact's message, or a batch of up to 100 ({messages: [...]}) applied whole",
           security: bot,
           requestBody: {
             required: true,
-            content: { "application/json": { schema: { oneOf: [schema(api.contactMessageInput), schema(api.contactMessageBatchInput)] } } },
+            content: {
+              "application/json": {
+                schema: {
+                  oneOf: [schema(api.contactMessageInput), schema(api.contactMessageBatchInput)],
+                },
+              },
+            },
           },
           responses: {
             202: ok("Routed to agents"),
             200: ok("Routed to the bot; for a batch, {results} with each item's answer in order"),
-            ...errors("invalid_json", "invalid_request", "unauthorized", "payload_too_large", "rate_limited"),
+            ...errors(
+              "invalid_json",
+              "invalid_request",
+              "unauthorized",
+              "payload_too_large",
+              "rate_limited",
+            ),
           },
         },
       },
       "/api/v1/handoffs/{id}": {
-        get: { summary: "Read a handoff", security: bot, parameters: idParam, responses: { 200: ok("The handoff"), ...errors("unauthorized", "not_found") } },
+        get: {
+          summary: "Read a handoff",
+          security: bot,
+          parameters: idParam,
+          responses: { 200: ok("The handoff"), ...errors("unauthorized", "not_found") },
+        },
       },
       "/api/auth/login": {
-        post: { summary: "Log in", requestBody: body(api.loginInput), responses: { 200: ok("Logged in; sets the session cookie"), ...errors("invalid_request", "unauthorized", "rate_limited") } },
+        post: {
+          summary: "Log in",
+          requestBody: body(api.loginInput),
+          responses: {
+            200: ok("Logged in; sets the session cookie"),
+            ...errors("invalid_request", "unauthorized", "rate_limited"),
+          },
+        },
       },
       "/api/auth/logout": { post: { summary: "Log out", responses: { 200: ok("Logged out") } } },
-      "/api/me": { get: { summary: "Who am I", security: agent, responses: { 200: ok("User and tenant"), ...errors("unauthorized") } } },
+      "/api/me": {
+        get: {
+          summary: "Who am I",
+          security: agent,
+          responses: { 200: ok("User and tenant"), ...errors("unauthorized") },
+        },
+      },
       "/api/handoffs": {
         get: {
-          summary: "List handoffs: the queue oldest first, history (resolved/expired in `status`) newest first, back to the first",
+          summary:
+            "List handoffs: the queue oldest first, history (resolved/expired in `status`) newest first, back to the first",
           description:
             "Answers `{handoffs, has_more, next_cursor}`. Pass `cursor=<next_cursor>` with the same filters for the next page; `next_cursor` is null on the last page.",
           security: agent,
@@ -106,78 +169,243 @@ function document(origin: string) {
           responses: { 200: ok("Handoffs"), ...errors("invalid_request", "unauthorized") },
         },
       },
-      "/api/handoffs/{id}": { get: { summary: "Handoff detail with messages and audit events", security: agent, parameters: idParam, responses: { 200: ok("Detail"), ...errors("unauthorized", "not_found") } } },
-      "/api/handoffs/{id}/claim": { post: { summary: "Claim", security: agent, parameters: idParam, responses: { 200: ok("Claimed"), ...errors("forbidden", "not_found", "already_claimed", "invalid_state") } } },
+      "/api/handoffs/{id}": {
+        get: {
+          summary: "Handoff detail with messages and audit events",
+          security: agent,
+          parameters: idParam,
+          responses: { 200: ok("Detail"), ...errors("unauthorized", "not_found") },
+        },
+      },
+      "/api/handoffs/{id}/claim": {
+        post: {
+          summary: "Claim",
+          security: agent,
+          parameters: idParam,
+          responses: {
+            200: ok("Claimed"),
+            ...errors("forbidden", "not_found", "already_claimed", "invalid_state"),
+          },
+        },
+      },
       "/api/handoffs/{id}/messages": {
-        post: { summary: "Reply to the contact", security: agent, parameters: idParam, requestBody: body(api.replyInput), responses: { 201: ok("Sent"), ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state") } },
+        post: {
+          summary: "Reply to the contact",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.replyInput),
+          responses: {
+            201: ok("Sent"),
+            ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state"),
+          },
+        },
       },
       "/api/handoffs/{id}/resolve": {
-        post: { summary: "Resolve", security: agent, parameters: idParam, requestBody: body(api.resolveInput), responses: { 200: ok("Resolved"), ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state") } },
-      },
-      "/api/handoffs/{id}/release": { post: { summary: "Release back to the queue", security: agent, parameters: idParam, responses: { 200: ok("Released"), ...errors("forbidden", "not_assignee", "not_found", "invalid_state") } } },
-      "/api/handoffs/{id}/assign": {
-        post: { summary: "Assign to an agent (admins)", security: agent, parameters: idParam, requestBody: body(api.assignInput), responses: { 200: ok("Assigned"), ...errors("invalid_request", "forbidden", "not_found", "invalid_state") } },
-      },
-      "/api/stats": { get: { summary: "Inbox stats", security: agent, responses: { 200: ok("Stats"), ...errors("unauthorized") } } },
-      "/api/ws": { get: { summary: "Realtime WebSocket (see the realtime protocol)", security: agent, responses: { 101: { description: "Switching protocols" }, ...errors("unauthorized", "forbidden") } } },
-      "/api/admin/agents": {
-        get: { summary: "List agents", security: agent, responses: { 200: ok("Agents"), ...errors("forbidden") } },
-        post: { summary: "Create an agent (capacity 1..100, default 3; team_ids)", security: agent, requestBody: body(api.createAgentInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
-      },
-      "/api/admin/agents/{id}": { patch: { summary: "Change an agent's name, role, password, capacity or teams (team_ids: exactly these), or disable them", security: agent, parameters: idParam, requestBody: body(api.updateAgentInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } } },
-      "/api/admin/teams": {
-        get: { summary: "List teams: {teams: [{id, name, member_ids}]} (admins and viewers)", security: agent, responses: { 200: ok("Teams"), ...errors("unauthorized", "forbidden") } },
         post: {
-          summary: "Create a team (admins); names are unique per tenant whatever their case, members are agents or admins of the tenant",
+          summary: "Resolve",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.resolveInput),
+          responses: {
+            200: ok("Resolved"),
+            ...errors("invalid_request", "forbidden", "not_assignee", "not_found", "invalid_state"),
+          },
+        },
+      },
+      "/api/handoffs/{id}/release": {
+        post: {
+          summary: "Release back to the queue",
+          security: agent,
+          parameters: idParam,
+          responses: {
+            200: ok("Released"),
+            ...errors("forbidden", "not_assignee", "not_found", "invalid_state"),
+          },
+        },
+      },
+      "/api/handoffs/{id}/assign": {
+        post: {
+          summary: "Assign to an agent (admins)",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.assignInput),
+          responses: {
+            200: ok("Assigned"),
+            ...errors("invalid_request", "forbidden", "not_found", "invalid_state"),
+          },
+        },
+      },
+      "/api/stats": {
+        get: {
+          summary: "Inbox stats",
+          security: agent,
+          responses: { 200: ok("Stats"), ...errors("unauthorized") },
+        },
+      },
+      "/api/ws": {
+        get: {
+          summary: "Realtime WebSocket (see the realtime protocol)",
+          security: agent,
+          responses: {
+            101: { description: "Switching protocols" },
+            ...errors("unauthorized", "forbidden"),
+          },
+        },
+      },
+      "/api/admin/agents": {
+        get: {
+          summary: "List agents",
+          security: agent,
+          responses: { 200: ok("Agents"), ...errors("forbidden") },
+        },
+        post: {
+          summary: "Create an agent (capacity 1..100, default 3; team_ids)",
+          security: agent,
+          requestBody: body(api.createAgentInput),
+          responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") },
+        },
+      },
+      "/api/admin/agents/{id}": {
+        patch: {
+          summary:
+            "Change an agent's name, role, password, capacity or teams (team_ids: exactly these), or disable them",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.updateAgentInput),
+          responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") },
+        },
+      },
+      "/api/admin/teams": {
+        get: {
+          summary: "List teams: {teams: [{id, name, member_ids}]} (admins and viewers)",
+          security: agent,
+          responses: { 200: ok("Teams"), ...errors("unauthorized", "forbidden") },
+        },
+        post: {
+          summary:
+            "Create a team (admins); names are unique per tenant whatever their case, members are agents or admins of the tenant",
           security: agent,
           requestBody: body(api.createTeamInput),
-          responses: { 201: ok("Created: {team}"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden") },
+          responses: {
+            201: ok("Created: {team}"),
+            ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden"),
+          },
         },
       },
       "/api/admin/teams/{id}": {
-        get: { summary: "A team (admins and viewers)", security: agent, parameters: idParam, responses: { 200: ok("Team"), ...errors("unauthorized", "forbidden", "not_found") } },
+        get: {
+          summary: "A team (admins and viewers)",
+          security: agent,
+          parameters: idParam,
+          responses: { 200: ok("Team"), ...errors("unauthorized", "forbidden", "not_found") },
+        },
         patch: {
           summary: "Rename a team or replace its members (admins)",
           security: agent,
           parameters: idParam,
           requestBody: body(api.updateTeamInput),
-          responses: { 200: ok("Updated: {team}"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden", "not_found") },
+          responses: {
+            200: ok("Updated: {team}"),
+            ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden", "not_found"),
+          },
         },
-        delete: { summary: "Delete a team (admins); its handoffs stay, without a team", security: agent, parameters: idParam, responses: { 200: ok("Deleted: {team}"), ...errors("unauthorized", "forbidden", "not_found") } },
+        delete: {
+          summary: "Delete a team (admins); its handoffs stay, without a team",
+          security: agent,
+          parameters: idParam,
+          responses: {
+            200: ok("Deleted: {team}"),
+            ...errors("unauthorized", "forbidden", "not_found"),
+          },
+        },
       },
       "/api/admin/bots": {
         get: { summary: "List bots", security: agent, responses: { 200: ok("Bots") } },
-        post: { summary: "Create a bot (returns its webhook secret once)", security: agent, requestBody: body(api.createBotInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") } },
-      },
-      "/api/admin/bots/{id}": {
-        get: { summary: "A bot's settings", security: agent, parameters: idParam, responses: { 200: ok("Bot"), ...errors("forbidden", "not_found") } },
-        patch: { summary: "Change a bot's handoff settings", security: agent, parameters: idParam, requestBody: body(api.botSettingsInput), responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") } },
-      },
-      "/api/admin/bots/{id}/rotate-secret": { post: { summary: "Rotate the webhook secret", security: agent, parameters: idParam, responses: { 200: ok("New secret"), ...errors("forbidden", "not_found") } } },
-      "/api/admin/api-keys": {
-        get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
-        post: { summary: "Create an API key (shown once)", security: agent, requestBody: body(api.createApiKeyInput), responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") } },
-      },
-      "/api/admin/settings": {
-        get: { summary: "The tenant's settings: retention_days, routing, reply_timeout_minutes, offline_grace_seconds, email_reminders (admins and viewers)", security: agent, responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") } },
-        patch: {
-          summary: "Change the tenant's settings (admins); history older than retention_days is deleted everywhere",
+        post: {
+          summary: "Create a bot (returns its webhook secret once)",
           security: agent,
-          requestBody: body(tenantSettingsPatch),
-          responses: { 200: ok("Updated settings"), ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden") },
+          requestBody: body(api.createBotInput),
+          responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden") },
         },
       },
-      "/api/admin/sync-failures": { get: { summary: "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)", security: agent, responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") } } },
+      "/api/admin/bots/{id}": {
+        get: {
+          summary: "A bot's settings",
+          security: agent,
+          parameters: idParam,
+          responses: { 200: ok("Bot"), ...errors("forbidden", "not_found") },
+        },
+        patch: {
+          summary: "Change a bot's handoff settings",
+          security: agent,
+          parameters: idParam,
+          requestBody: body(api.botSettingsInput),
+          responses: { 200: ok("Updated"), ...errors("invalid_request", "forbidden", "not_found") },
+        },
+      },
+      "/api/admin/bots/{id}/rotate-secret": {
+        post: {
+          summary: "Rotate the webhook secret",
+          security: agent,
+          parameters: idParam,
+          responses: { 200: ok("New secret"), ...errors("forbidden", "not_found") },
+        },
+      },
+      "/api/admin/api-keys": {
+        get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
+        post: {
+          summary: "Create an API key (shown once)",
+          security: agent,
+          requestBody: body(api.createApiKeyInput),
+          responses: { 201: ok("Created"), ...errors("invalid_request", "forbidden", "not_found") },
+        },
+      },
+      "/api/admin/settings": {
+        get: {
+          summary:
+            "The tenant's settings: retention_days, routing, reply_timeout_minutes, offline_grace_seconds, email_reminders (admins and viewers)",
+          security: agent,
+          responses: { 200: ok("Settings"), ...errors("unauthorized", "forbidden") },
+        },
+        patch: {
+          summary:
+            "Change the tenant's settings (admins); history older than retention_days is deleted everywhere",
+          security: agent,
+          requestBody: body(tenantSettingsPatch),
+          responses: {
+            200: ok("Updated settings"),
+            ...errors("invalid_json", "invalid_request", "unauthorized", "forbidden"),
+          },
+        },
+      },
+      "/api/admin/sync-failures": {
+        get: {
+          summary:
+            "Rows D1 kept refusing, set aside so later rows keep flowing (admins and viewers)",
+          security: agent,
+          responses: { 200: ok("Failures"), ...errors("unauthorized", "forbidden") },
+        },
+      },
       "/api/admin/notifications": {
         get: {
-          summary: "Emails sent on the tenant's behalf, newest first: one reminder_email per recipient and reminder, status sent or failed (with its error), never retried (admins and viewers)",
+          summary:
+            "Emails sent on the tenant's behalf, newest first: one reminder_email per recipient and reminder, status sent or failed (with its error), never retried (admins and viewers)",
           security: agent,
           responses: { 200: ok("Notifications"), ...errors("unauthorized", "forbidden") },
         },
       },
-      "/api/admin/api-keys/{id}": { delete: { summary: "Revoke an API key", security: agent, parameters: idParam, responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") } } },
+      "/api/admin/api-keys/{id}": {
+        delete: {
+          summary: "Revoke an API key",
+          security: agent,
+          parameters: idParam,
+          responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") },
+        },
+      },
     },
   };
 }
 
-export const openapiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) => c.json(document(new URL(c.req.url).origin)));
+export const openapiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) =>
+  c.json(document(new URL(c.req.url).origin)),
+);

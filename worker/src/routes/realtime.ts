@@ -8,7 +8,9 @@ import { CREDENTIAL_HEADER } from "../tenant/hub";
 
 export const realtimeRoutes = new Hono<AppEnv>().get("/ws", sessionCookie, async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError("invalid_request", "This endpoint expects a WebSocket upgrade.", { issues: [{ path: "Upgrade", message: "must be websocket" }] });
+    throw new ApiError("invalid_request", "This endpoint expects a WebSocket upgrade.", {
+      issues: [{ path: "Upgrade", message: "must be websocket" }],
+    });
   }
   const { credential } = c.var;
   const headers = new Headers(c.req.raw.headers);

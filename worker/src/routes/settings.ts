@@ -8,7 +8,9 @@ import { requireRole, requireSession } from "../http/middleware";
 
 export const settingsRoutes = new Hono<AppEnv>()
   .use(requireSession, requireRole("admin", "viewer"))
-  .get("/", async (c) => c.json({ settings: (await readSettings(c.env.DB, c.var.session.tenant.id)).settings }))
+  .get("/", async (c) =>
+    c.json({ settings: (await readSettings(c.env.DB, c.var.session.tenant.id)).settings }),
+  )
   .patch("/", requireRole("admin"), async (c) => {
     const input = await jsonBody(c, tenantSettingsPatch);
     const { tenant } = c.var.session;

@@ -6,4 +6,6 @@ import { requireRole, requireSession } from "../http/middleware";
 
 export const syncFailureRoutes = new Hono<AppEnv>()
   .use(requireSession, requireRole("admin", "viewer"))
-  .get("/", async (c) => c.json({ failures: await tenantHub(c.env, c.var.session.tenant.id).syncFailures() }));
+  .get("/", async (c) =>
+    c.json({ failures: await tenantHub(c.env, c.var.session.tenant.id).syncFailures() }),
+  );

@@ -21,7 +21,12 @@ export interface SessionInfo {
   session: { id: string; expires_at: number };
 }
 
-const userColumn = z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.enum(ROLES) });
+const userColumn = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+});
 
 interface SessionRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -61,13 +66,23 @@ export class Access {
   }
 
   /** The live session for a credential, or null (unknown, expired or ended). */
-  async session(credential: Credential, tenant: TenantInfo, now: number): Promise<SessionInfo | null> {
-    let row = this.sql.first<SessionRow>(`SELECT id, user, expires_at FROM sessions WHERE id = ?`, credential.hash);
+  async session(
+    credential: Credential,
+    tenant: TenantInfo,
+    now: number,
+  ): Promise<SessionInfo | null> {
+    let row = this.sql.first<SessionRow>(
+      `SELECT id, user, expires_at FROM sessions WHERE id = ?`,
+      credential.hash,
+    );
     if (!row && credential.legacy) {
       const found = await legacySession(this.d1, credential.hash, now);
       if (found && found.tenant.id === credential.tenantId) {
         this.createSession(credential.hash, found.user, found.expiresAt, now);
-        row = this.sql.first<SessionRow>(`SELECT id, user, expires_at FROM sessions WHERE id = ?`, credential.hash);
+        row = this.sql.first<SessionRow>(
+          `SELECT id, user, expires_at FROM sessions WHERE id = ?`,
+          credential.hash,
+        );
       }
     }
     if (!row) return null;
@@ -75,7 +90,11 @@ export class Access {
       this.sql.run(`DELETE FROM sessions WHERE id = ?`, row.id);
       return null;
     }
-    return { user: userColumn.parse(JSON.parse(row.user)), tenant, session: { id: row.id, expires_at: row.expires_at } };
+    return {
+      user: userColumn.parse(JSON.parse(row.user)),
+      tenant,
+      session: { id: row.id, expires_at: row.expires_at },
+    };
   }
 
   endSession(hash: string): void {
@@ -88,7 +107,11 @@ export class Access {
 
   /** An agent's new name reaches their open sessions (role changes end them instead). */
   renameUser(userId: string, name: string): void {
-    this.sql.run(`UPDATE sessions SET user = json_set(user, '$.name', ?) WHERE user_id = ?`, name, userId);
+    this.sql.run(
+      `UPDATE sessions SET user = json_set(user, '$.name', ?) WHERE user_id = ?`,
+      name,
+      userId,
+    );
   }
 
   sweepSessions(now: number): number {
@@ -98,7 +121,12 @@ export class Access {
   // --- API keys ------------------------------------------------------------------------------
 
   addKey(hash: string, keyId: string, botId: string): void {
-    this.sql.run(`INSERT OR IGNORE INTO api_keys (hash, key_id, bot_id, revoked_at) VALUES (?, ?, ?, NULL)`, hash, keyId, botId);
+    this.sql.run(
+      `INSERT OR IGNORE INTO api_keys (hash, key_id, bot_id, revoked_at) VALUES (?, ?, ?, NULL)`,
+      hash,
+      keyId,
+      botId,
+    );
   }
 
   revokeKey(keyId: string, hash: string | null, botId: string, now: number): void {
@@ -108,7 +136,10 @@ export class Access {
 
   /** The bot a key speaks for, with its settings stored beside the object's other state. */
   async botKey(credential: Credential, tenantId: string): Promise<BotKey | null> {
-    let row = this.sql.first<KeyRow>(`SELECT key_id, bot_id, revoked_at FROM api_keys WHERE hash = ?`, credential.hash);
+    let row = this.sql.first<KeyRow>(
+      `SELECT key_id, bot_id, revoked_at FROM api_keys WHERE hash = ?`,
+      credential.hash,
+    );
     if (!row) {
       const found = await botByKeyHash(this.d1, credential.hash);
       if (!found || found.tenantId !== tenantId) return null;
@@ -125,7 +156,11 @@ export class Access {
   }
 
   async fetchTenant(tenantId: string): Promise<TenantInfo | null> {
-    const [row] = await drizzle(this.d1).select({ id: tenants.id, name: tenants.name }).from(tenants).where(eq(tenants.id, tenantId)).limit(1);
+    const [row] = await drizzle(this.d1)
+      .select({ id: tenants.id, name: tenants.name })
+      .from(tenants)
+      .where(eq(tenants.id, tenantId))
+      .limit(1);
     return row ?? null;
   }
 

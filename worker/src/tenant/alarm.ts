@@ -38,15 +38,36 @@ interface TimerHandler {
 
 /** One entry per timer kind, run in this order. */
 const HANDLERS: { readonly [K in TimerKind]: TimerHandler } = {
-  expire: { leaseMs: null, run: (r, refs, now) => refs.forEach((id) => r.host.step(`expire ${id}`, () => expire(r.host.core, id, now))) },
-  remind: { leaseMs: null, run: (r, refs, now) => refs.forEach((id) => r.host.step(`remind ${id}`, () => remind(r.host.core, id, now))) },
+  expire: {
+    leaseMs: null,
+    run: (r, refs, now) =>
+      refs.forEach((id) => r.host.step(`expire ${id}`, () => expire(r.host.core, id, now))),
+  },
+  remind: {
+    leaseMs: null,
+    run: (r, refs, now) =>
+      refs.forEach((id) => r.host.step(`remind ${id}`, () => remind(r.host.core, id, now))),
+  },
   session: { leaseMs: null, run: (r, refs) => refs.forEach((id) => r.host.endSession(id)) },
   webhook: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(deliverWebhooks(r, refs)) },
   email: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(sendReminderEmails(r.host, refs)) },
   mirror: { leaseMs: LEASE_MS, run: (r) => flushMirror(r.host) },
-  retention: { leaseMs: LEASE_MS, run: (r, _refs, now) => sweepRetention(r.host.core, r.host.db, now) },
+  retention: {
+    leaseMs: LEASE_MS,
+    run: (r, _refs, now) => sweepRetention(r.host.core, r.host.db, now),
+  },
   // Closed handoffs leave the object after 3 days, or sooner under a shorter retention.
-  housekeeping: { leaseMs: null, run: (r) => void r.host.step("housekeeping", (at) => void housekeep(r.host.core, at, { keepClosedDays: r.host.core.settings.settings.retention_days })) },
+  housekeeping: {
+    leaseMs: null,
+    run: (r) =>
+      void r.host.step(
+        "housekeeping",
+        (at) =>
+          void housekeep(r.host.core, at, {
+            keepClosedDays: r.host.core.settings.settings.retention_days,
+          }),
+      ),
+  },
 };
 
 const isTimerKind = (kind: string): kind is TimerKind => kind in HANDLERS;
@@ -86,7 +107,8 @@ export class AlarmRunner {
 
   private async runDue(now: number): Promise<void> {
     const due = new Map<string, string[]>();
-    for (const timer of this.host.core.timers.due(now)) due.set(timer.kind, [...(due.get(timer.kind) ?? []), timer.ref]);
+    for (const timer of this.host.core.timers.due(now))
+      due.set(timer.kind, [...(due.get(timer.kind) ?? []), timer.ref]);
     const awaited: Promise<void>[] = [];
     for (const kind of Object.keys(HANDLERS).filter(isTimerKind)) {
       const handler = HANDLERS[kind];
@@ -107,7 +129,13 @@ export class AlarmRunner {
     for (const [kind, refs] of due) {
       // Written by a newer version of this code and read by an older one: keep, check back later.
       console.warn(`No handler for timer kind ${kind}; postponed`);
-      for (const ref of refs) this.host.core.sql.run(`UPDATE timers SET due_at = ? WHERE kind = ? AND ref = ?`, now + LEASE_MS, kind, ref);
+      for (const ref of refs)
+        this.host.core.sql.run(
+          `UPDATE timers SET due_at = ? WHERE kind = ? AND ref = ?`,
+          now + LEASE_MS,
+          kind,
+          ref,
+        );
     }
     await Promise.all(awaited);
     await this.host.schedule();

@@ -7,7 +7,12 @@ import type { Actor, Result } from "./types";
 
 export type Command = AgentAction | { type: "assign"; handoff_id: string; agent: Person };
 
-export function runCommand(core: TenantCore, actor: Actor, command: Command, now: number): Result<CommandData> {
+export function runCommand(
+  core: TenantCore,
+  actor: Actor,
+  command: Command,
+  now: number,
+): Result<CommandData> {
   switch (command.type) {
     case "claim":
       return claim(core, actor, command.handoff_id, now);
@@ -16,7 +21,13 @@ export function runCommand(core: TenantCore, actor: Actor, command: Command, now
     case "reply":
       return reply(core, actor, command.handoff_id, command.text, now, command.client_id);
     case "resolve":
-      return resolve(core, actor, command.handoff_id, { outcome: command.outcome, note: command.note }, now);
+      return resolve(
+        core,
+        actor,
+        command.handoff_id,
+        { outcome: command.outcome, note: command.note },
+        now,
+      );
     case "assign":
       return assign(core, actor, command.handoff_id, command.agent, now);
   }

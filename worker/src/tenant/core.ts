@@ -2,14 +2,28 @@
 // synchronous SQL: a command that uses it runs start to finish without yielding.
 import { storedMetadata } from "../../../schema/metadata";
 import type { ServerFrame, TenantEvent } from "../../../schema/realtime";
-import type { AuditType, Handoff, HandoffWithMetadata, LiveStats, Message, Person, Sender } from "../../../schema/shapes";
+import type {
+  AuditType,
+  Handoff,
+  HandoffWithMetadata,
+  LiveStats,
+  Message,
+  Person,
+  Sender,
+} from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Access } from "./access";
 import { Counters } from "./counters";
 import { Feed } from "./feed";
 import { armHousekeeping } from "./housekeeping";
 import { Mirror } from "./mirror";
-import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
+import {
+  toHandoff,
+  toHandoffWithMetadata,
+  toMessage,
+  type HandoffRow,
+  type MessageRow,
+} from "./records";
 import { migrate } from "./migrations";
 import { RoutingCopy } from "./routing-copy";
 import { SettingsCopy } from "./settings";
@@ -17,7 +31,6 @@ import { Sql } from "./sql";
 import { Timers } from "./timers";
 import { botSettings, tenantInfo, type BotSettings, type TenantInfo } from "./types";
 import { WebhookOutbox } from "./webhooks";
-
 
 export class TenantCore {
   readonly sql: Sql;
@@ -30,7 +43,10 @@ export class TenantCore {
   readonly settings: SettingsCopy;
   readonly routing: RoutingCopy;
   private cachedTenant: TenantInfo | null | undefined;
-  private readonly parsedBots = new Map<string, { version: number; text: string; bot: BotSettings }>();
+  private readonly parsedBots = new Map<
+    string,
+    { version: number; text: string; bot: BotSettings }
+  >();
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -65,7 +81,10 @@ export class TenantCore {
   setTenant(tenant: TenantInfo): void {
     const known = this.tenant();
     if (known?.id === tenant.id && known.name === tenant.name) return;
-    this.sql.run(`INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, JSON.stringify(tenant));
+    this.sql.run(
+      `INSERT INTO meta (key, value) VALUES ('tenant', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      JSON.stringify(tenant),
+    );
     this.cachedTenant = tenant;
   }
 
@@ -93,7 +112,10 @@ export class TenantCore {
 
   /** A bot's settings, parsed once per version (read on every bot request and command). */
   bot(id: string): BotSettings | undefined {
-    const row = this.sql.first<{ settings: string; version: number }>(`SELECT settings, version FROM bots WHERE id = ?`, id);
+    const row = this.sql.first<{ settings: string; version: number }>(
+      `SELECT settings, version FROM bots WHERE id = ?`,
+      id,
+    );
     if (!row) return undefined;
     const cached = this.parsedBots.get(id);
     if (cached && cached.version === row.version && cached.text === row.settings) return cached.bot;
@@ -121,7 +143,10 @@ export class TenantCore {
 
   /** The bot's own metadata added back to a handoff, for what goes to the bot (its webhooks). */
   withMetadata(handoff: Handoff): HandoffWithMetadata {
-    const row = this.sql.first<{ metadata: string }>(`SELECT metadata FROM handoffs WHERE id = ?`, handoff.id);
+    const row = this.sql.first<{ metadata: string }>(
+      `SELECT metadata FROM handoffs WHERE id = ?`,
+      handoff.id,
+    );
     return { ...handoff, metadata: row ? storedMetadata(row.metadata) : {} };
   }
 
@@ -143,7 +168,8 @@ export class TenantCore {
       id,
     );
     this.mirror.mark("handoff", id, now);
-    if (before !== undefined && typeof changes.status === "string") this.counters.statusChanged(before, changes.status, now);
+    if (before !== undefined && typeof changes.status === "string")
+      this.counters.statusChanged(before, changes.status, now);
     if (changes.status === "resolved" || changes.status === "expired") armHousekeeping(this, now);
     return this.handoff(id)!;
   }
@@ -154,7 +180,15 @@ export class TenantCore {
    */
   addMessage(
     handoffId: string,
-    m: { from: Sender; text: string; at: number; externalId?: string | null; agent?: Person | null; delivery?: "pending" | null; clientId?: string },
+    m: {
+      from: Sender;
+      text: string;
+      at: number;
+      externalId?: string | null;
+      agent?: Person | null;
+      delivery?: "pending" | null;
+      clientId?: string;
+    },
     now: number,
   ): MessageRow {
     const row: MessageRow = {
@@ -181,14 +215,24 @@ export class TenantCore {
     return row;
   }
 
-  setDelivery(messageId: string, delivery: "pending" | "delivered" | "failed", now: number): Message | undefined {
+  setDelivery(
+    messageId: string,
+    delivery: "pending" | "delivered" | "failed",
+    now: number,
+  ): Message | undefined {
     this.sql.run(`UPDATE messages SET delivery = ? WHERE id = ?`, delivery, messageId);
     this.mirror.mark("message", messageId, now);
     return this.message(messageId);
   }
 
   /** Records one step of the audit trail. */
-  audit(handoffId: string, type: AuditType, actor: Person | null, data: Record<string, unknown>, now: number): void {
+  audit(
+    handoffId: string,
+    type: AuditType,
+    actor: Person | null,
+    data: Record<string, unknown>,
+    now: number,
+  ): void {
     const id = newId("ev");
     this.sql.insert("audit", {
       id,
@@ -204,7 +248,10 @@ export class TenantCore {
 
   emit(event: TenantEvent, now: number): void {
     this.feed.emit(event, now);
-    if (this.counters.takeMoved()) this.feed.push(JSON.stringify({ type: "stats", data: this.stats(now) } satisfies ServerFrame));
+    if (this.counters.takeMoved())
+      this.feed.push(
+        JSON.stringify({ type: "stats", data: this.stats(now) } satisfies ServerFrame),
+      );
   }
 
   /** The stats bar, from the counters and the sockets open now. */

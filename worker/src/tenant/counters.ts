@@ -50,17 +50,31 @@ export class Counters {
   }
 
   stats(agentsOnline: number, now: number): LiveStats {
-    const totals = this.sql.all<{ status: string; n: number }>(`SELECT status, n FROM status_counts`);
+    const totals = this.sql.all<{ status: string; n: number }>(
+      `SELECT status, n FROM status_counts`,
+    );
     const count = (status: string) => totals.find((t) => t.status === status)?.n ?? 0;
     // The (status, created_at) index answers this without a scan.
-    const oldest = this.sql.first<{ at: number | null }>(`SELECT MIN(created_at) AS at FROM handoffs WHERE status = 'queued'`)?.at ?? null;
-    const today = this.sql.first<{ n: number }>(`SELECT escalated AS n FROM daily_counts WHERE day = ?`, utcDay(now))?.n ?? 0;
-    const week = this.sql.first<{ n: number | null }>(`SELECT SUM(resolved) AS n FROM daily_counts WHERE day >= ?`, utcWeekStart(now))?.n ?? 0;
+    const oldest =
+      this.sql.first<{ at: number | null }>(
+        `SELECT MIN(created_at) AS at FROM handoffs WHERE status = 'queued'`,
+      )?.at ?? null;
+    const today =
+      this.sql.first<{ n: number }>(
+        `SELECT escalated AS n FROM daily_counts WHERE day = ?`,
+        utcDay(now),
+      )?.n ?? 0;
+    const week =
+      this.sql.first<{ n: number | null }>(
+        `SELECT SUM(resolved) AS n FROM daily_counts WHERE day >= ?`,
+        utcWeekStart(now),
+      )?.n ?? 0;
     return {
       queued: count("queued"),
       active: count("active"),
       agents_online: agentsOnline,
-      oldest_waiting_seconds: oldest === null ? null : Math.max(0, Math.floor((now - oldest) / 1000)),
+      oldest_waiting_seconds:
+        oldest === null ? null : Math.max(0, Math.floor((now - oldest) / 1000)),
       oldest_waiting_since: oldest === null ? null : new Date(oldest).toISOString(),
       today,
       resolved_this_week: week,

@@ -76,13 +76,21 @@ export class Feed {
   since(since: number): string[] | null {
     if (since > this.seq) return null;
     if (since === this.seq) return [];
-    const oldest = this.sql.first<{ oldest: number | null }>(`SELECT MIN(seq) AS oldest FROM feed`)?.oldest;
+    const oldest = this.sql.first<{ oldest: number | null }>(
+      `SELECT MIN(seq) AS oldest FROM feed`,
+    )?.oldest;
     if (oldest == null || since + 1 < oldest) return null;
-    return this.sql.all<{ frame: string }>(`SELECT frame FROM feed WHERE seq > ? ORDER BY seq`, since).map((r) => r.frame);
+    return this.sql
+      .all<{ frame: string }>(`SELECT frame FROM feed WHERE seq > ? ORDER BY seq`, since)
+      .map((r) => r.frame);
   }
 
   /** Drops frames past the replay window (also run by housekeeping, for a tenant gone quiet). */
   prune(now: number): void {
-    this.sql.run(`DELETE FROM feed WHERE seq <= ? AND at < ?`, this.seq - KEEP_EVENTS, now - KEEP_MS);
+    this.sql.run(
+      `DELETE FROM feed WHERE seq <= ? AND at < ?`,
+      this.seq - KEEP_EVENTS,
+      now - KEEP_MS,
+    );
   }
 }

@@ -3,7 +3,14 @@
 import type { Handoff } from "../../../schema/shapes";
 import { contactHistory, historyPage } from "../db/history";
 import type { TenantCore } from "./core";
-import { listHandoffs, listRows, toPage, viewOrder, type ListFilter, type ListPage } from "./queries";
+import {
+  listHandoffs,
+  listRows,
+  toPage,
+  viewOrder,
+  type ListFilter,
+  type ListPage,
+} from "./queries";
 import { toHandoff, type HandoffRow } from "./records";
 
 /** D1 reads one page may make, each `limit + 1` rows, while the object holds the rows it read. */
@@ -14,7 +21,10 @@ function notHeld(core: TenantCore, rows: HandoffRow[]): HandoffRow[] {
   if (rows.length === 0) return rows;
   const held = new Set(
     core.sql
-      .all<{ id: string }>(`SELECT id FROM handoffs WHERE id IN (SELECT value FROM json_each(?))`, JSON.stringify(rows.map((r) => r.id)))
+      .all<{ id: string }>(
+        `SELECT id FROM handoffs WHERE id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(rows.map((r) => r.id)),
+      )
       .map((r) => r.id),
   );
   return rows.filter((r) => !held.has(r.id));
@@ -22,7 +32,8 @@ function notHeld(core: TenantCore, rows: HandoffRow[]): HandoffRow[] {
 
 function byKey(order: "asc" | "desc") {
   const sign = order === "asc" ? 1 : -1;
-  return (a: HandoffRow, b: HandoffRow) => sign * (a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (a: HandoffRow, b: HandoffRow) =>
+    sign * (a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
@@ -31,7 +42,11 @@ function byKey(order: "asc" | "desc") {
  * is the first limit+1 rows of both merged: D1 is read on while the rows it gave are mostly ones
  * the object holds (its copy may no longer match the filter) and could still rank in the page.
  */
-export async function listPage(core: TenantCore, d1: D1Database, filter: ListFilter): Promise<ListPage> {
+export async function listPage(
+  core: TenantCore,
+  d1: D1Database,
+  filter: ListFilter,
+): Promise<ListPage> {
   const tenant = core.tenant();
   const order = viewOrder(filter.statuses);
   if (order === "asc" || !tenant) return listHandoffs(core, filter);
@@ -54,7 +69,13 @@ export async function listPage(core: TenantCore, d1: D1Database, filter: ListFil
 }
 
 /** A contact's handoffs (of one bot, when given), newest first, from the object and D1. */
-export async function contactHandoffs(core: TenantCore, d1: D1Database, contactId: string, botId: string | undefined, limit: number): Promise<Handoff[]> {
+export async function contactHandoffs(
+  core: TenantCore,
+  d1: D1Database,
+  contactId: string,
+  botId: string | undefined,
+  limit: number,
+): Promise<Handoff[]> {
   const tenant = core.tenant();
   const fromD1 = tenant ? await contactHistory(d1, tenant.id, contactId, botId, limit) : [];
   const fromObject = core.sql.all<HandoffRow>(
@@ -64,5 +85,8 @@ export async function contactHandoffs(core: TenantCore, d1: D1Database, contactI
     botId ?? null,
     limit,
   );
-  return [...fromObject, ...notHeld(core, fromD1)].sort(byKey("desc")).slice(0, limit).map(toHandoff);
+  return [...fromObject, ...notHeld(core, fromD1)]
+    .sort(byKey("desc"))
+    .slice(0, limit)
+    .map(toHandoff);
 }

@@ -34,9 +34,16 @@ export function armHousekeeping(core: TenantCore, now: number): void {
 }
 
 /** The timer's handler: one bounded run, then the next one armed while anything is left to age out. */
-export function housekeep(core: TenantCore, now: number, options: HousekeepingOptions = {}): HousekeepingReport {
+export function housekeep(
+  core: TenantCore,
+  now: number,
+  options: HousekeepingOptions = {},
+): HousekeepingReport {
   const asked = options.keepClosedDays;
-  const keepDays = asked !== undefined && Number.isFinite(asked) ? Math.min(Math.max(asked, 0), KEEP_CLOSED_DAYS) : KEEP_CLOSED_DAYS;
+  const keepDays =
+    asked !== undefined && Number.isFinite(asked)
+      ? Math.min(Math.max(asked, 0), KEEP_CLOSED_DAYS)
+      : KEEP_CLOSED_DAYS;
   const handoffs = pruneClosedHandoffs(core, now - keepDays * DAY_MS, PRUNE_PER_RUN);
   const inbound = core.sql.run(`DELETE FROM inbound WHERE at < ?`, now - KEEP_INBOUND_MS);
   const webhooks = core.sql.run(
@@ -55,7 +62,11 @@ export function housekeep(core: TenantCore, now: number, options: HousekeepingOp
  * audit entries, settled webhooks and inbound-id records — but only those with nothing still
  * pending: every change already written to D1 and no webhook still to deliver. Returns how many.
  */
-export function pruneClosedHandoffs(core: TenantCore, closedBefore: number, max = PRUNE_PER_RUN): number {
+export function pruneClosedHandoffs(
+  core: TenantCore,
+  closedBefore: number,
+  max = PRUNE_PER_RUN,
+): number {
   let removed = 0;
   while (removed < max) {
     const ids = core.sql

@@ -16,7 +16,13 @@ import { AlarmRunner } from "./alarm";
 import { botLimitFrom, KeyLimiter } from "./key-limiter";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
-import { contactMessage, contactMessages, escalate, type ContactMessageResult, type EscalateResult } from "./lifecycle";
+import {
+  contactMessage,
+  contactMessages,
+  escalate,
+  type ContactMessageResult,
+  type EscalateResult,
+} from "./lifecycle";
 import { armHousekeeping } from "./housekeeping";
 import { contactHandoffs, listPage } from "./history";
 import { mailSettings, notifications } from "./reminder-emails";
@@ -31,7 +37,8 @@ export const MAX_SOCKETS_PER_SESSION = 20;
 export const CREDENTIAL_HEADER = "x-handoff-credential";
 
 const unauthorized = (message: string) => fail({ code: "unauthorized", message });
-const internalError = () => fail({ code: "internal_error", message: "Something went wrong on our side." });
+const internalError = () =>
+  fail({ code: "internal_error", message: "Something went wrong on our side." });
 
 export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
@@ -47,7 +54,12 @@ export class TenantHub extends DurableObject<Env> {
     this.presence = new Presence(() => ctx.getWebSockets());
     this.keyLimiter = new KeyLimiter(botLimitFrom(env.BOT_REQUESTS_PER_10_SECONDS), 10_000);
     void ctx.blockConcurrencyWhile(async () => {
-      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, () => this.presence.agents().length);
+      this.core = new TenantCore(
+        ctx.storage,
+        () => ctx.getWebSockets(),
+        env.DB,
+        () => this.presence.agents().length,
+      );
       this.alarms = new AlarmRunner({
         core: this.core,
         db: env.DB,
@@ -65,11 +77,16 @@ export class TenantHub extends DurableObject<Env> {
   // --- RPC for the bot API -------------------------------------------------------------------
 
   async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
-    const result = await this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    const result = await this.asBot(key, "escalate", (bot, now) =>
+      escalate(this.core, bot, input, now),
+    );
     return result.ok ? result.value : result;
   }
 
-  async contactMessage(key: Credential, input: ContactMessageInput): Promise<Result<ContactMessageResult>> {
+  async contactMessage(
+    key: Credential,
+    input: ContactMessageInput,
+  ): Promise<Result<ContactMessageResult>> {
     return this.asBot(key, "contact message", (bot, now) => {
       const result = contactMessage(this.core, bot.id, input, now);
       armHousekeeping(this.core, now); // its message id is remembered for a while
@@ -78,7 +95,10 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   /** A batch of contact messages, applied whole in one transaction. */
-  async contactMessages(key: Credential, inputs: ContactMessageInput[]): Promise<Result<ContactMessageResult[]>> {
+  async contactMessages(
+    key: Credential,
+    inputs: ContactMessageInput[],
+  ): Promise<Result<ContactMessageResult[]>> {
     return this.asBot(key, "contact messages", (bot, now) => {
       const results = contactMessages(this.core, bot.id, inputs, now);
       armHousekeeping(this.core, now); // their message ids are remembered for a while
@@ -89,12 +109,18 @@ export class TenantHub extends DurableObject<Env> {
   async botHandoff(key: Credential, id: string): Promise<Result<HandoffWithMetadata | null>> {
     const found = await this.asBot(key, "bot read", (bot) => {
       const handoff = this.core.handoffWithMetadata(id);
-      return { handoff: handoff && handoff.bot_id === bot.id ? handoff : null, held: handoff !== undefined, botId: bot.id };
+      return {
+        handoff: handoff && handoff.bot_id === bot.id ? handoff : null,
+        held: handoff !== undefined,
+        botId: bot.id,
+      };
     });
     const tenant = this.core.tenant();
     if (!found.ok || found.value.held || !tenant) return found.ok ? ok(found.value.handoff) : found;
     // A closed handoff that has left the object is still in D1.
-    return ok((await historyDetail(this.env.DB, tenant.id, id, found.value.botId))?.handoff ?? null);
+    return ok(
+      (await historyDetail(this.env.DB, tenant.id, id, found.value.botId))?.handoff ?? null,
+    );
   }
 
   // --- RPC for agents ------------------------------------------------------------------------
@@ -117,7 +143,9 @@ export class TenantHub extends DurableObject<Env> {
   async command(credential: Credential, command: Command): Promise<Result<CommandData>> {
     const session = await this.authenticate(credential);
     if (!session) return unauthorized("Log in to continue.");
-    const result = this.step(`command ${command.type}`, (now) => runCommand(this.core, session.user, command, now));
+    const result = this.step(`command ${command.type}`, (now) =>
+      runCommand(this.core, session.user, command, now),
+    );
     await this.schedule();
     return result;
   }
@@ -128,7 +156,11 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   /** A contact's handoffs, newest first, including those only D1 still holds. */
-  async contactHandoffs(contactId: string, botId: string | undefined, limit: number): Promise<Handoff[]> {
+  async contactHandoffs(
+    contactId: string,
+    botId: string | undefined,
+    limit: number,
+  ): Promise<Handoff[]> {
     return contactHandoffs(this.core, this.env.DB, contactId, botId, limit);
   }
 
@@ -221,9 +253,15 @@ export class TenantHub extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
-    const credential = JSON.parse(request.headers.get(CREDENTIAL_HEADER) ?? "null") as Credential | null;
+    const credential = JSON.parse(
+      request.headers.get(CREDENTIAL_HEADER) ?? "null",
+    ) as Credential | null;
     const session = credential ? await this.authenticate(credential) : null;
-    if (!session) return Response.json({ error: { code: "unauthorized", message: "Log in to continue." } }, { status: 401 });
+    if (!session)
+      return Response.json(
+        { error: { code: "unauthorized", message: "Log in to continue." } },
+        { status: 401 },
+      );
     const now = Date.now();
     const identity: SocketIdentity = { ...session, opened_at: now };
     const tag = sessionTag(session.session.id);
@@ -234,8 +272,18 @@ export class TenantHub extends DurableObject<Env> {
     server.serializeAttachment(identity);
     const cameOnline = this.presence.add(server, identity);
     const agents = this.presence.agents();
-    this.send(server, { type: "hello", seq: this.core.feed.head, data: { user: identity.user, agents_online: agents.length, agents, stats: this.core.stats(now) } });
-    if (cameOnline) this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
+    this.send(server, {
+      type: "hello",
+      seq: this.core.feed.head,
+      data: {
+        user: identity.user,
+        agents_online: agents.length,
+        agents,
+        stats: this.core.stats(now),
+      },
+    });
+    if (cameOnline)
+      this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
     // An idle socket ends when its session does, not when it next writes.
     this.core.timers.setIfAbsent("session", session.session.id, session.session.expires_at);
     await this.schedule();
@@ -250,13 +298,15 @@ export class TenantHub extends DurableObject<Env> {
       .map((ws) => ({ ws, at: this.presence.identity(ws)?.opened_at ?? 0 }))
       .sort((a, b) => a.at - b.at)
       .slice(0, open.length - MAX_SOCKETS_PER_SESSION + 1);
-    for (const { ws } of byAge) this.closeSocket(ws, 4008, "too many open sockets for this session");
+    for (const { ws } of byAge)
+      this.closeSocket(ws, 4008, "too many open sockets for this session");
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const identity = identityOf(ws);
     if (!identity) return this.closeSocket(ws, 4001, "unknown socket");
-    if (identity.session.expires_at <= Date.now()) return this.closeSocket(ws, 4001, "session expired");
+    if (identity.session.expires_at <= Date.now())
+      return this.closeSocket(ws, 4001, "session expired");
     let json: unknown;
     try {
       json = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
@@ -265,10 +315,21 @@ export class TenantHub extends DurableObject<Env> {
     }
     const parsed = clientFrame.safeParse(json);
     if (!parsed.success) {
-      const ref = typeof json === "object" && json !== null && "ref" in json && typeof json.ref === "string" ? json.ref : null;
+      const ref =
+        typeof json === "object" && json !== null && "ref" in json && typeof json.ref === "string"
+          ? json.ref
+          : null;
       if (ref) {
-        const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-        this.send(ws, { type: "ack", ref, ok: false, error: { code: "invalid_request", message: "Invalid command.", issues } });
+        const issues = parsed.error.issues.map((i) => ({
+          path: i.path.join("."),
+          message: i.message,
+        }));
+        this.send(ws, {
+          type: "ack",
+          ref,
+          ok: false,
+          error: { code: "invalid_request", message: "Invalid command.", issues },
+        });
       }
       return;
     }
@@ -280,8 +341,15 @@ export class TenantHub extends DurableObject<Env> {
       return;
     }
     const { ref, ...command } = frame;
-    const result = this.step(`socket ${command.type}`, (now) => runCommand(this.core, identity.user, command, now));
-    this.send(ws, result.ok ? { type: "ack", ref, ok: true, data: result.value } : { type: "ack", ref, ok: false, error: result.error });
+    const result = this.step(`socket ${command.type}`, (now) =>
+      runCommand(this.core, identity.user, command, now),
+    );
+    this.send(
+      ws,
+      result.ok
+        ? { type: "ack", ref, ok: true, data: result.value }
+        : { type: "ack", ref, ok: false, error: result.error },
+    );
     await this.schedule();
   }
 
@@ -301,7 +369,10 @@ export class TenantHub extends DurableObject<Env> {
     }
     if (!this.presence.remove(ws)) return;
     const agents = this.presence.agents();
-    this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, Date.now());
+    this.core.emit(
+      { type: "presence", data: { agents_online: agents.length, agents } },
+      Date.now(),
+    );
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -339,12 +410,20 @@ export class TenantHub extends DurableObject<Env> {
   // --- entry points --------------------------------------------------------------------------
 
   /** A bot request: the key must be live; its bot's settings come from the object's copy. */
-  private async asBot<T>(key: Credential, what: string, work: (bot: BotSettings, now: number) => T): Promise<Result<T>> {
+  private async asBot<T>(
+    key: Credential,
+    what: string,
+    work: (bot: BotSettings, now: number) => T,
+  ): Promise<Result<T>> {
     const tenant = await this.knownTenant(key.tenantId);
     const botKey = tenant ? await this.core.access.botKey(key, tenant.id) : null;
-    if (!botKey || !tenant) return unauthorized("A valid API key is required (Authorization: Bearer <key>).");
+    if (!botKey || !tenant)
+      return unauthorized("A valid API key is required (Authorization: Bearer <key>).");
     if (!this.keyLimiter.take(key.hash, Date.now())) {
-      return fail({ code: "rate_limited", message: "Too many requests for this API key; slow down and retry." });
+      return fail({
+        code: "rate_limited",
+        message: "Too many requests for this API key; slow down and retry.",
+      });
     }
     let bot = this.core.bot(botKey.botId);
     if (!bot) {

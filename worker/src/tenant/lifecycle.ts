@@ -5,7 +5,13 @@ import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../..
 import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import type { TenantCore } from "./core";
-import { toHandoff, toHandoffWithMetadata, toMessage, type HandoffRow, type MessageRow } from "./records";
+import {
+  toHandoff,
+  toHandoffWithMetadata,
+  toMessage,
+  type HandoffRow,
+  type MessageRow,
+} from "./records";
 import { queueReminderEmails } from "./reminder-emails";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
@@ -18,11 +24,20 @@ export interface EscalateResult {
   handoff_message: string;
 }
 
-export function escalate(core: TenantCore, bot: BotSettings, input: EscalateRecord, now: number): Result<EscalateResult> {
+export function escalate(
+  core: TenantCore,
+  bot: BotSettings,
+  input: EscalateRecord,
+  now: number,
+): Result<EscalateResult> {
   // Resolved from the object's copy of the teams: no D1 read while the contact waits.
   const team = input.team === undefined ? null : core.routing.teamByName(input.team);
   if (input.team !== undefined && !team) {
-    return fail({ code: "invalid_request", message: "No team has that name.", issues: [{ path: "team", message: "no team has that name" }] });
+    return fail({
+      code: "invalid_request",
+      message: "No team has that name.",
+      issues: [{ path: "team", message: "no team has that name" }],
+    });
   }
   const handoffMessage = fillTemplate(bot.handoff_message, { org_name: core.orgName() });
   const open = core.sql.first<HandoffRow>(
@@ -30,7 +45,12 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     bot.id,
     input.conversation_id,
   );
-  if (open) return ok({ handoff: toHandoffWithMetadata(open), created: false, handoff_message: handoffMessage });
+  if (open)
+    return ok({
+      handoff: toHandoffWithMetadata(open),
+      created: false,
+      handoff_message: handoffMessage,
+    });
 
   const id = newId("ho");
   const maxWaitMs = (input.max_wait_seconds ?? bot.max_wait_minutes * 60) * 1000;
@@ -63,19 +83,44 @@ export function escalate(core: TenantCore, bot: BotSettings, input: EscalateReco
     core.addMessage(id, { from: item.from, text: item.text, at, externalId: item.id ?? null }, now);
   });
   core.addMessage(id, { from: "system", text: handoffMessage, at: now }, now);
-  core.audit(id, "escalated", null, { reason: input.reason ?? null, priority: input.priority, channel: input.channel, ...(team ? { team } : {}) }, now);
+  core.audit(
+    id,
+    "escalated",
+    null,
+    {
+      reason: input.reason ?? null,
+      priority: input.priority,
+      channel: input.channel,
+      ...(team ? { team } : {}),
+    },
+    now,
+  );
   core.mirror.mark("handoff", id, now);
   core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
   const row = core.handoffRow(id)!;
   core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
-  return ok({ handoff: toHandoffWithMetadata(row), created: true, handoff_message: handoffMessage });
+  return ok({
+    handoff: toHandoffWithMetadata(row),
+    created: true,
+    handoff_message: handoffMessage,
+  });
 }
 
-export type ContactMessageResult = { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
+export type ContactMessageResult =
+  { route: "bot" } | { route: "agent"; handoff_id: string; message: Message };
 
-export function contactMessage(core: TenantCore, botId: string, input: ContactMessageInput, now: number): ContactMessageResult {
-  const seen = core.sql.first<{ route: string; handoff_id: string | null; message_id: string | null }>(
+export function contactMessage(
+  core: TenantCore,
+  botId: string,
+  input: ContactMessageInput,
+  now: number,
+): ContactMessageResult {
+  const seen = core.sql.first<{
+    route: string;
+    handoff_id: string | null;
+    message_id: string | null;
+  }>(
     `SELECT route, handoff_id, message_id FROM inbound WHERE bot_id = ? AND external_id = ?`,
     botId,
     input.id,
@@ -92,11 +137,20 @@ export function contactMessage(core: TenantCore, botId: string, input: ContactMe
     input.conversation_id,
   );
   if (!open) {
-    core.sql.run(`INSERT INTO inbound (bot_id, external_id, route, at) VALUES (?, ?, 'bot', ?)`, botId, input.id, now);
+    core.sql.run(
+      `INSERT INTO inbound (bot_id, external_id, route, at) VALUES (?, ?, 'bot', ?)`,
+      botId,
+      input.id,
+      now,
+    );
     return { route: "bot" };
   }
   const at = input.at ? Date.parse(input.at) : now;
-  const row = core.addMessage(open.id, { from: "contact", text: input.text, at, externalId: input.id }, now);
+  const row = core.addMessage(
+    open.id,
+    { from: "contact", text: input.text, at, externalId: input.id },
+    now,
+  );
   core.sql.run(
     `INSERT INTO inbound (bot_id, external_id, route, handoff_id, message_id, at) VALUES (?, ?, 'agent', ?, ?, ?)`,
     botId,
@@ -114,73 +168,148 @@ export function contactMessage(core: TenantCore, botId: string, input: ContactMe
  * A batch of contact messages, each answered as if sent alone, in order and in one synchronous
  * step: nothing else runs in between. An id repeated inside the batch is a resend.
  */
-export function contactMessages(core: TenantCore, botId: string, inputs: ContactMessageInput[], now: number): ContactMessageResult[] {
+export function contactMessages(
+  core: TenantCore,
+  botId: string,
+  inputs: ContactMessageInput[],
+  now: number,
+): ContactMessageResult[] {
   return inputs.map((input) => contactMessage(core, botId, input, now));
 }
 
 /** Finds a handoff the actor may act on, or the documented error. */
 function target(core: TenantCore, actor: Actor, id: string): Result<HandoffRow> {
-  if (actor.role === "viewer") return fail({ code: "forbidden", message: "Viewers can read conversations but not act on them." });
+  if (actor.role === "viewer")
+    return fail({
+      code: "forbidden",
+      message: "Viewers can read conversations but not act on them.",
+    });
   const row = core.handoffRow(id);
   if (!row) return fail({ code: "not_found", message: "No such handoff." });
   return ok(row);
 }
 
 const invalidState = (row: HandoffRow, action: string) =>
-  fail({ code: "invalid_state", message: `Cannot ${action} a handoff that is ${row.status}.`, status: row.status });
+  fail({
+    code: "invalid_state",
+    message: `Cannot ${action} a handoff that is ${row.status}.`,
+    status: row.status,
+  });
 
-export function claim(core: TenantCore, actor: Actor, id: string, now: number): Result<{ handoff: Handoff }> {
+export function claim(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  now: number,
+): Result<{ handoff: Handoff }> {
   const found = target(core, actor, id);
   if (!found.ok) return found;
   const row = found.value;
   if (row.status === "active") {
     if (row.assignee_id === actor.id) return ok({ handoff: toHandoff(row) });
     const assignee = { id: row.assignee_id ?? "", name: row.assignee_name ?? "" };
-    return fail({ code: "already_claimed", message: `Already claimed by ${assignee.name}.`, assignee });
+    return fail({
+      code: "already_claimed",
+      message: `Already claimed by ${assignee.name}.`,
+      assignee,
+    });
   }
   if (row.status !== "queued") return invalidState(row, "claim");
   return ok({ handoff: takeOver(core, row, person(actor), person(actor), "claimed", now) });
 }
 
 /** Moves a handoff to an agent: timers stop, the contact is greeted, agents and the bot are told. */
-function takeOver(core: TenantCore, row: HandoffRow, agent: Person, by: Person, change: "claimed" | "assigned", now: number): Handoff {
+function takeOver(
+  core: TenantCore,
+  row: HandoffRow,
+  agent: Person,
+  by: Person,
+  change: "claimed" | "assigned",
+  now: number,
+): Handoff {
   const wasQueued = row.status === "queued";
   core.clearWaitTimers(row.id);
   const handoff = core.updateHandoff(
     row.id,
-    { status: "active", assignee_id: agent.id, assignee_name: agent.name, claimed_at: wasQueued ? now : row.claimed_at },
+    {
+      status: "active",
+      assignee_id: agent.id,
+      assignee_name: agent.name,
+      claimed_at: wasQueued ? now : row.claimed_at,
+    },
     now,
   );
   core.audit(row.id, change, by, change === "assigned" ? { agent } : {}, now);
   if (wasQueued) {
     const bot = core.bot(row.bot_id);
     if (bot) {
-      const text = fillTemplate(bot.accept_message, { agent_name: agent.name, org_name: core.orgName() });
+      const text = fillTemplate(bot.accept_message, {
+        agent_name: agent.name,
+        org_name: core.orgName(),
+      });
       core.addMessage(row.id, { from: "system", text, at: now }, now);
-      core.outbox.enqueue(bot, row.id, "handoff.claimed", { handoff: core.withMetadata(handoff), agent, message: { text } }, now);
+      core.outbox.enqueue(
+        bot,
+        row.id,
+        "handoff.claimed",
+        { handoff: core.withMetadata(handoff), agent, message: { text } },
+        now,
+      );
     }
   }
   core.emit({ type: "handoff.updated", data: { handoff, change, actor: by } }, now);
   return handoff;
 }
 
-export function reply(core: TenantCore, actor: Actor, id: string, text: string, now: number, clientId?: string): Result<{ message: Message }> {
+export function reply(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  text: string,
+  now: number,
+  clientId?: string,
+): Result<{ message: Message }> {
   const found = target(core, actor, id);
   if (!found.ok) return found;
   const row = found.value;
   if (clientId) {
     // Sent again after a lost answer: the first one stands, whatever happened since.
-    const sent = core.sql.first<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? AND client_id = ? AND agent_id = ?`, id, clientId, actor.id);
+    const sent = core.sql.first<MessageRow>(
+      `SELECT * FROM messages WHERE handoff_id = ? AND client_id = ? AND agent_id = ?`,
+      id,
+      clientId,
+      actor.id,
+    );
     if (sent) return ok({ message: toMessage(sent) });
   }
   if (row.status === "resolved" || row.status === "expired") return invalidState(row, "reply to");
-  if (row.assignee_id !== actor.id) return fail({ code: "not_assignee", message: "Claim this conversation to reply." });
+  if (row.assignee_id !== actor.id)
+    return fail({ code: "not_assignee", message: "Claim this conversation to reply." });
   const bot = core.bot(row.bot_id);
   const agent = person(actor);
-  const stored = core.addMessage(id, { from: "agent", text, at: now, agent, delivery: bot?.webhook_url ? "pending" : null, clientId }, now);
+  const stored = core.addMessage(
+    id,
+    {
+      from: "agent",
+      text,
+      at: now,
+      agent,
+      delivery: bot?.webhook_url ? "pending" : null,
+      clientId,
+    },
+    now,
+  );
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
-  if (bot) core.outbox.enqueue(bot, id, "message.created", { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } }, now, message.id);
+  if (bot)
+    core.outbox.enqueue(
+      bot,
+      id,
+      "message.created",
+      { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } },
+      now,
+      message.id,
+    );
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });
 }
@@ -192,30 +321,60 @@ function holder(core: TenantCore, actor: Actor, id: string, action: string): Res
   const row = found.value;
   if (row.status !== "active") return invalidState(row, action);
   if (row.assignee_id !== actor.id && actor.role !== "admin") {
-    return fail({ code: "not_assignee", message: `Only ${row.assignee_name ?? "the assignee"} can ${action} this conversation.` });
+    return fail({
+      code: "not_assignee",
+      message: `Only ${row.assignee_name ?? "the assignee"} can ${action} this conversation.`,
+    });
   }
   return ok(row);
 }
 
-export function resolve(core: TenantCore, actor: Actor, id: string, input: ResolveInput, now: number): Result<{ handoff: Handoff }> {
+export function resolve(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  input: ResolveInput,
+  now: number,
+): Result<{ handoff: Handoff }> {
   const found = holder(core, actor, id, "resolve");
   if (!found.ok) return found;
   const row = found.value;
   const note = input.note?.trim() ? input.note.trim() : null;
-  const handoff = core.updateHandoff(id, { status: "resolved", outcome: input.outcome, note, resolved_at: now }, now);
+  const handoff = core.updateHandoff(
+    id,
+    { status: "resolved", outcome: input.outcome, note, resolved_at: now },
+    now,
+  );
   // The note is internal: it lives in the audit trail and D1, never in what the bot receives.
   core.audit(id, "resolved", person(actor), { outcome: input.outcome, note }, now);
   const bot = core.bot(row.bot_id);
   if (bot) {
-    const text = fillTemplate(bot.resolve_message, { agent_name: actor.name, org_name: core.orgName() });
+    const text = fillTemplate(bot.resolve_message, {
+      agent_name: actor.name,
+      org_name: core.orgName(),
+    });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.resolved", { handoff: core.withMetadata(handoff), outcome: input.outcome, message: { text } }, now);
+    core.outbox.enqueue(
+      bot,
+      id,
+      "handoff.resolved",
+      { handoff: core.withMetadata(handoff), outcome: input.outcome, message: { text } },
+      now,
+    );
   }
-  core.emit({ type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } }, now);
+  core.emit(
+    { type: "handoff.updated", data: { handoff, change: "resolved", actor: person(actor) } },
+    now,
+  );
   return ok({ handoff });
 }
 
-export function release(core: TenantCore, actor: Actor, id: string, now: number): Result<{ handoff: Handoff }> {
+export function release(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  now: number,
+): Result<{ handoff: Handoff }> {
   const found = holder(core, actor, id, "release");
   if (!found.ok) return found;
   const row = found.value;
@@ -224,18 +383,40 @@ export function release(core: TenantCore, actor: Actor, id: string, now: number)
   const waitMs = row.max_wait_ms;
   const handoff = core.updateHandoff(
     id,
-    { status: "queued", assignee_id: null, assignee_name: null, claimed_at: null, expires_at: now + waitMs },
+    {
+      status: "queued",
+      assignee_id: null,
+      assignee_name: null,
+      claimed_at: null,
+      expires_at: now + waitMs,
+    },
     now,
   );
   if (bot) core.armWaitTimers(id, bot, now + waitMs, now);
   else core.timers.set("expire", id, now + waitMs);
-  core.audit(id, "released", person(actor), { previous_assignee: { id: row.assignee_id, name: row.assignee_name } }, now);
-  core.emit({ type: "handoff.updated", data: { handoff, change: "released", actor: person(actor) } }, now);
+  core.audit(
+    id,
+    "released",
+    person(actor),
+    { previous_assignee: { id: row.assignee_id, name: row.assignee_name } },
+    now,
+  );
+  core.emit(
+    { type: "handoff.updated", data: { handoff, change: "released", actor: person(actor) } },
+    now,
+  );
   return ok({ handoff });
 }
 
-export function assign(core: TenantCore, actor: Actor, id: string, agent: Person, now: number): Result<{ handoff: Handoff }> {
-  if (actor.role !== "admin") return fail({ code: "forbidden", message: "Only admins can assign conversations." });
+export function assign(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  agent: Person,
+  now: number,
+): Result<{ handoff: Handoff }> {
+  if (actor.role !== "admin")
+    return fail({ code: "forbidden", message: "Only admins can assign conversations." });
   const found = target(core, actor, id);
   if (!found.ok) return found;
   const row = found.value;
@@ -250,12 +431,24 @@ export function expire(core: TenantCore, id: string, now: number): void {
   if (!row || row.status !== "queued") return;
   const handoff = core.updateHandoff(id, { status: "expired" }, now);
   core.timers.clear("remind", id);
-  core.audit(id, "expired", null, { waited_seconds: Math.round((now - row.created_at) / 1000) }, now);
+  core.audit(
+    id,
+    "expired",
+    null,
+    { waited_seconds: Math.round((now - row.created_at) / 1000) },
+    now,
+  );
   const bot = core.bot(row.bot_id);
   if (bot) {
     const text = fillTemplate(bot.expiry_message, { org_name: core.orgName() });
     core.addMessage(id, { from: "system", text, at: now }, now);
-    core.outbox.enqueue(bot, id, "handoff.expired", { handoff: core.withMetadata(handoff), message: { text } }, now);
+    core.outbox.enqueue(
+      bot,
+      id,
+      "handoff.expired",
+      { handoff: core.withMetadata(handoff), message: { text } },
+      now,
+    );
   }
   core.emit({ type: "handoff.updated", data: { handoff, change: "expired", actor: null } }, now);
 }
@@ -266,6 +459,12 @@ export function remind(core: TenantCore, id: string, now: number): void {
   if (!row || row.status !== "queued") return;
   const waitingSeconds = Math.round((now - row.created_at) / 1000);
   core.audit(id, "reminded", null, { waiting_seconds: waitingSeconds }, now);
-  core.emit({ type: "handoff.reminder", data: { handoff: toHandoff(row), waiting_seconds: waitingSeconds } }, now);
+  core.emit(
+    {
+      type: "handoff.reminder",
+      data: { handoff: toHandoff(row), waiting_seconds: waitingSeconds },
+    },
+    now,
+  );
   queueReminderEmails(core, row, waitingSeconds, now);
 }

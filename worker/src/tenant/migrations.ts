@@ -131,7 +131,8 @@ export const STEPS: readonly (readonly string[])[] = [
 
 export function migrate(sql: Sql): void {
   sql.run(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`);
-  const current = sql.first<{ version: number }>(`SELECT version FROM schema_version`)?.version ?? 0;
+  const current =
+    sql.first<{ version: number }>(`SELECT version FROM schema_version`)?.version ?? 0;
   if (current === 0) sql.run(`INSERT INTO schema_version (version) VALUES (0)`);
   for (let v = current; v < STEPS.length; v++) {
     for (const statement of STEPS[v]!) sql.run(statement);

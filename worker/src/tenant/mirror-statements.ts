@@ -4,7 +4,14 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { contacts, handoffEvents, handoffs, messages } from "../../../schema/tables";
 import type { SyncKind } from "../../../schema/sync-failures";
-import { deliveryColumn, senderColumn, statusColumn, type AuditRow, type HandoffRow, type MessageRow } from "./records";
+import {
+  deliveryColumn,
+  senderColumn,
+  statusColumn,
+  type AuditRow,
+  type HandoffRow,
+  type MessageRow,
+} from "./records";
 import type { Sql } from "./sql";
 
 export type MirrorKind = SyncKind;
@@ -15,7 +22,12 @@ export interface MirrorMark {
   id: string;
 }
 
-export function statementsFor(sql: Sql, db: MirrorDb, mark: MirrorMark, tenantId: string): BatchItem<"sqlite">[] {
+export function statementsFor(
+  sql: Sql,
+  db: MirrorDb,
+  mark: MirrorMark,
+  tenantId: string,
+): BatchItem<"sqlite">[] {
   if (mark.kind === "handoff") {
     const row = sql.first<HandoffRow>(`SELECT * FROM handoffs WHERE id = ?`, mark.id);
     if (!row) return [];
@@ -66,7 +78,12 @@ export function statementsFor(sql: Sql, db: MirrorDb, mark: MirrorMark, tenantId
         .values(contact)
         .onConflictDoUpdate({
           target: [contacts.botId, contacts.channel, contacts.externalId],
-          set: { name: contact.name, phone: contact.phone, email: contact.email, updatedAt: contact.updatedAt },
+          set: {
+            name: contact.name,
+            phone: contact.phone,
+            email: contact.email,
+            updatedAt: contact.updatedAt,
+          },
         }),
     ];
   }
@@ -85,7 +102,12 @@ export function statementsFor(sql: Sql, db: MirrorDb, mark: MirrorMark, tenantId
       delivery: deliveryColumn.parse(row.delivery),
       at: row.at,
     };
-    return [db.insert(messages).values(values).onConflictDoUpdate({ target: messages.id, set: { delivery: values.delivery } })];
+    return [
+      db
+        .insert(messages)
+        .values(values)
+        .onConflictDoUpdate({ target: messages.id, set: { delivery: values.delivery } }),
+    ];
   }
   const row = sql.first<AuditRow>(`SELECT * FROM audit WHERE id = ?`, mark.id);
   if (!row) return [];

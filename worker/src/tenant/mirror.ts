@@ -70,8 +70,16 @@ export class Mirror {
   /** Rows set aside after D1 refused them MAX_ATTEMPTS times, most recent first. */
   failures(): SyncFailure[] {
     return this.sql
-      .all<FailureRow>(`SELECT kind, id, attempts, last_error, at FROM mirror_failures ORDER BY at DESC, id LIMIT 500`)
-      .map((row) => ({ kind: z.enum(SYNC_KINDS).parse(row.kind), id: row.id, attempts: row.attempts, last_error: row.last_error, at: iso(row.at) }));
+      .all<FailureRow>(
+        `SELECT kind, id, attempts, last_error, at FROM mirror_failures ORDER BY at DESC, id LIMIT 500`,
+      )
+      .map((row) => ({
+        kind: z.enum(SYNC_KINDS).parse(row.kind),
+        id: row.id,
+        attempts: row.attempts,
+        last_error: row.last_error,
+        at: iso(row.at),
+      }));
   }
 
   /** Writes one batch of due marks to D1, then re-arms itself for whatever is left. */
@@ -87,7 +95,11 @@ export class Mirror {
 
   private async flushBatch(d1: D1Database, tenantId: string): Promise<void> {
     const now = Date.now();
-    const marks = this.sql.all<Mark>(`SELECT kind, id, gen, attempts FROM mirror WHERE retry_at <= ? ORDER BY rowid LIMIT ?`, now, BATCH);
+    const marks = this.sql.all<Mark>(
+      `SELECT kind, id, gen, attempts FROM mirror WHERE retry_at <= ? ORDER BY rowid LIMIT ?`,
+      now,
+      BATCH,
+    );
     if (marks.length === 0) return this.rearm();
     const db = drizzle(d1);
     const error = await this.write(db, marks, tenantId);
@@ -96,13 +108,19 @@ export class Mirror {
       if (unreachable !== null) {
         this.outages += 1;
         const delay = OUTAGE_RETRY_MS[Math.min(this.outages - 1, OUTAGE_RETRY_MS.length - 1)]!;
-        console.warn(`D1 mirror write failed (${marks.length} pending, retry in ${delay} ms):`, unreachable);
+        console.warn(
+          `D1 mirror write failed (${marks.length} pending, retry in ${delay} ms):`,
+          unreachable,
+        );
         this.timers.set("mirror", "", Date.now() + delay);
         return;
       }
     }
     this.outages = 0;
-    const outcome = error === null ? { written: marks, refused: [] } : await this.isolate(db, marks, tenantId, error);
+    const outcome =
+      error === null
+        ? { written: marks, refused: [] }
+        : await this.isolate(db, marks, tenantId, error);
     this.record(outcome, Date.now());
     this.rearm();
   }
@@ -120,13 +138,21 @@ export class Mirror {
   }
 
   /** D1 is up but refused the batch: halves it until every refused row is alone. */
-  private async isolate(db: MirrorDb, marks: Mark[], tenantId: string, error: string): Promise<Outcome> {
+  private async isolate(
+    db: MirrorDb,
+    marks: Mark[],
+    tenantId: string,
+    error: string,
+  ): Promise<Outcome> {
     if (marks.length === 1) return { written: [], refused: [{ mark: marks[0]!, error }] };
     const middle = Math.ceil(marks.length / 2);
     const outcome: Outcome = { written: [], refused: [] };
     for (const half of [marks.slice(0, middle), marks.slice(middle)]) {
       const halfError = await this.write(db, half, tenantId);
-      const part = halfError === null ? { written: half, refused: [] } : await this.isolate(db, half, tenantId, halfError);
+      const part =
+        halfError === null
+          ? { written: half, refused: [] }
+          : await this.isolate(db, half, tenantId, halfError);
       outcome.written.push(...part.written);
       outcome.refused.push(...part.refused);
     }
@@ -135,14 +161,26 @@ export class Mirror {
 
   private record({ written, refused }: Outcome, now: number): void {
     for (const mark of written) {
-      this.sql.run(`DELETE FROM mirror WHERE kind = ? AND id = ? AND gen = ?`, mark.kind, mark.id, mark.gen);
+      this.sql.run(
+        `DELETE FROM mirror WHERE kind = ? AND id = ? AND gen = ?`,
+        mark.kind,
+        mark.id,
+        mark.gen,
+      );
       this.sql.run(`DELETE FROM mirror_failures WHERE kind = ? AND id = ?`, mark.kind, mark.id);
     }
     for (const { mark, error } of refused) {
       const attempts = mark.attempts + 1;
       if (attempts < MAX_ATTEMPTS) {
         const retryAt = now + ROW_RETRY_MS[attempts - 1]!;
-        this.sql.run(`UPDATE mirror SET attempts = ?, last_error = ?, retry_at = ? WHERE kind = ? AND id = ?`, attempts, error, retryAt, mark.kind, mark.id);
+        this.sql.run(
+          `UPDATE mirror SET attempts = ?, last_error = ?, retry_at = ? WHERE kind = ? AND id = ?`,
+          attempts,
+          error,
+          retryAt,
+          mark.kind,
+          mark.id,
+        );
         continue;
       }
       console.error(`D1 refused ${mark.kind} ${mark.id} ${attempts} times; set aside:`, error);
@@ -156,15 +194,27 @@ export class Mirror {
         now,
       );
       // Changed again meanwhile: the newer version gets its own attempts.
-      if (this.sql.run(`DELETE FROM mirror WHERE kind = ? AND id = ? AND gen = ?`, mark.kind, mark.id, mark.gen) === 0) {
-        this.sql.run(`UPDATE mirror SET attempts = 0, last_error = NULL, retry_at = 0 WHERE kind = ? AND id = ?`, mark.kind, mark.id);
+      if (
+        this.sql.run(
+          `DELETE FROM mirror WHERE kind = ? AND id = ? AND gen = ?`,
+          mark.kind,
+          mark.id,
+          mark.gen,
+        ) === 0
+      ) {
+        this.sql.run(
+          `UPDATE mirror SET attempts = 0, last_error = NULL, retry_at = 0 WHERE kind = ? AND id = ?`,
+          mark.kind,
+          mark.id,
+        );
       }
     }
   }
 
   /** Due now while marks are due, else at the earliest row retry, else cleared. */
   private rearm(): void {
-    const next = this.sql.first<{ at: number | null }>(`SELECT MIN(retry_at) AS at FROM mirror`)?.at ?? null;
+    const next =
+      this.sql.first<{ at: number | null }>(`SELECT MIN(retry_at) AS at FROM mirror`)?.at ?? null;
     if (next === null) this.timers.clear("mirror", "");
     else this.timers.set("mirror", "", Math.max(next, Date.now()));
   }

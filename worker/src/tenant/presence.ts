@@ -36,7 +36,9 @@ export class Presence {
   /** Agents and admins online, by name (viewers watch, they do not take conversations). */
   agents(): Person[] {
     this.indexed();
-    this.list ??= [...this.online.values()].map((o) => o.person).sort((a, b) => a.name.localeCompare(b.name));
+    this.list ??= [...this.online.values()]
+      .map((o) => o.person)
+      .sort((a, b) => a.name.localeCompare(b.name));
     return this.list;
   }
 

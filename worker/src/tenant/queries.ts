@@ -3,7 +3,15 @@ import type { HandoffStatus } from "../../../schema/shapes";
 import type { Handoff, HandoffEvent, HandoffWithMetadata, Message } from "../../../schema/shapes";
 import { encodeCursor, type Cursor } from "../../../schema/paging";
 import type { TenantCore } from "./core";
-import { toAuditEntry, toHandoff, toHandoffWithMetadata, toMessage, type AuditRow, type HandoffRow, type MessageRow } from "./records";
+import {
+  toAuditEntry,
+  toHandoff,
+  toHandoffWithMetadata,
+  toMessage,
+  type AuditRow,
+  type HandoffRow,
+  type MessageRow,
+} from "./records";
 
 export interface ListFilter {
   statuses: HandoffStatus[];
@@ -80,7 +88,8 @@ export function toPage(rows: HandoffRow[], limit: number): ListPage {
   return {
     handoffs: page.map(toHandoff),
     has_more: hasMore,
-    next_cursor: hasMore && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
+    next_cursor:
+      hasMore && last ? encodeCursor({ created_at: last.created_at, id: last.id }) : null,
   };
 }
 
@@ -98,7 +107,11 @@ export interface HandoffDetail {
 export function handoffDetail(core: TenantCore, id: string): HandoffDetail | null {
   const row = core.handoffRow(id);
   if (!row) return null;
-  const messages = core.sql.all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toMessage);
-  const events = core.sql.all<AuditRow>(`SELECT * FROM audit WHERE handoff_id = ? ORDER BY at, rowid`, id).map(toAuditEntry);
+  const messages = core.sql
+    .all<MessageRow>(`SELECT * FROM messages WHERE handoff_id = ? ORDER BY at, rowid`, id)
+    .map(toMessage);
+  const events = core.sql
+    .all<AuditRow>(`SELECT * FROM audit WHERE handoff_id = ? ORDER BY at, rowid`, id)
+    .map(toAuditEntry);
   return { handoff: toHandoffWithMetadata(row), messages, events };
 }

@@ -1,8 +1,24 @@
 // Rows of the tenant object's tables, and how they become the public shapes of api.md.
 import { z } from "zod";
 import { storedMetadata } from "../../../schema/metadata";
-import { AUDIT_TYPES, CHANNELS, DELIVERIES, HANDOFF_STATUSES, OUTCOMES, PRIORITIES, SENDERS } from "../../../schema/vocabulary";
-import type { Delivery, Handoff, HandoffEvent, HandoffStatus, HandoffWithMetadata, Message, Sender } from "../../../schema/shapes";
+import {
+  AUDIT_TYPES,
+  CHANNELS,
+  DELIVERIES,
+  HANDOFF_STATUSES,
+  OUTCOMES,
+  PRIORITIES,
+  SENDERS,
+} from "../../../schema/vocabulary";
+import type {
+  Delivery,
+  Handoff,
+  HandoffEvent,
+  HandoffStatus,
+  HandoffWithMetadata,
+  Message,
+  Sender,
+} from "../../../schema/shapes";
 
 export interface HandoffRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -69,9 +85,13 @@ export const statusColumn = z.enum(HANDOFF_STATUSES);
 export const senderColumn = z.enum(SENDERS);
 export const deliveryColumn = z.enum(DELIVERIES).nullable();
 
-function oneOf<const T extends readonly string[]>(values: T, column: string): (value: SqlStorageValue) => T[number] {
+function oneOf<const T extends readonly string[]>(
+  values: T,
+  column: string,
+): (value: SqlStorageValue) => T[number] {
   const allowed = new Set<string>(values);
-  const isAllowed = (value: SqlStorageValue): value is T[number] => typeof value === "string" && allowed.has(value);
+  const isAllowed = (value: SqlStorageValue): value is T[number] =>
+    typeof value === "string" && allowed.has(value);
   return (value) => {
     if (isAllowed(value)) return value;
     throw new Error(`Unexpected ${column} stored: ${String(value)}`);
@@ -97,7 +117,12 @@ export function toHandoff(row: HandoffRow): Handoff {
     conversation_id: row.conversation_id,
     bot_id: row.bot_id,
     channel: channel(row.channel),
-    contact: { id: row.contact_id, name: row.contact_name, phone: row.contact_phone, email: row.contact_email },
+    contact: {
+      id: row.contact_id,
+      name: row.contact_name,
+      phone: row.contact_phone,
+      email: row.contact_email,
+    },
     reason: row.reason,
     summary: row.summary,
     tags: tagsOf(row.tags),
@@ -144,5 +169,6 @@ export function toAuditEntry(row: AuditRow): HandoffEvent {
   };
 }
 
-export const isOpen = (status: HandoffStatus | string): boolean => status === "queued" || status === "active";
+export const isOpen = (status: HandoffStatus | string): boolean =>
+  status === "queued" || status === "active";
 export type { Sender, Delivery };

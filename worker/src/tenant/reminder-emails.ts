@@ -54,7 +54,11 @@ interface NotificationRow extends Record<string, SqlStorageValue> {
   at: number;
 }
 
-export function mailSettings(env: { SEND_EMAIL?: SendEmail; PUBLIC_URL?: string; EMAIL_FROM?: string }): MailSettings {
+export function mailSettings(env: {
+  SEND_EMAIL?: SendEmail;
+  PUBLIC_URL?: string;
+  EMAIL_FROM?: string;
+}): MailSettings {
   const origin = z.url({ protocol: /^https?$/ }).safeParse(env.PUBLIC_URL);
   return {
     binding: env.SEND_EMAIL,
@@ -64,10 +68,21 @@ export function mailSettings(env: { SEND_EMAIL?: SendEmail; PUBLIC_URL?: string;
 }
 
 /** Called from the reminder's step: queues its emails when the tenant wants them. */
-export function queueReminderEmails(core: TenantCore, row: HandoffRow, waitingSeconds: number, now: number): void {
+export function queueReminderEmails(
+  core: TenantCore,
+  row: HandoffRow,
+  waitingSeconds: number,
+  now: number,
+): void {
   if (!core.settings.settings.email_reminders) return;
   const id = newId("rem");
-  core.sql.insert("reminder_emails", { id, handoff_id: row.id, contact: row.contact_name ?? row.contact_id, waiting_seconds: waitingSeconds, created_at: now });
+  core.sql.insert("reminder_emails", {
+    id,
+    handoff_id: row.id,
+    contact: row.contact_name ?? row.contact_id,
+    waiting_seconds: waitingSeconds,
+    created_at: now,
+  });
   core.timers.set("email", id, now);
 }
 
@@ -92,12 +107,19 @@ async function sendJob(host: MailHost, id: string): Promise<void> {
   const tenant = core.tenant();
   if (!job || !tenant) return finish(core, id);
   if (Date.now() - job.created_at > GIVE_UP_MS) {
-    console.error(`Tenant ${tenant.id}: reminder emails for ${job.handoff_id} dropped; their recipients could not be read for an hour`);
+    console.error(
+      `Tenant ${tenant.id}: reminder emails for ${job.handoff_id} dropped; their recipients could not be read for an hour`,
+    );
     return finish(core, id);
   }
   const recipients = await reminderRecipients(host.db, tenant.id);
   // A row still pending was being sent when the object went away: whether it left is unknown.
-  core.sql.run(`UPDATE notifications SET status = 'failed', error = ?, at = ? WHERE job_id = ? AND status = 'pending'`, INTERRUPTED, Date.now(), id);
+  core.sql.run(
+    `UPDATE notifications SET status = 'failed', error = ?, at = ? WHERE job_id = ? AND status = 'pending'`,
+    INTERRUPTED,
+    Date.now(),
+    id,
+  );
   const { subject, text } = reminderText({
     contact: job.contact,
     waitingSeconds: job.waiting_seconds,
@@ -105,16 +127,34 @@ async function sendJob(host: MailHost, id: string): Promise<void> {
     orgName: tenant.name,
   });
   const fresh = recipients.flatMap((to) => claimAttempt(core, job, to, subject) ?? []);
-  await Promise.all(fresh.map(async ({ row, to }) => settle(core, row, await attempt(host.mail, to, subject, text))));
+  await Promise.all(
+    fresh.map(async ({ row, to }) =>
+      settle(core, row, await attempt(host.mail, to, subject, text)),
+    ),
+  );
   finish(core, id);
 }
 
 /** One log row per recipient and reminder (the unique index makes a second attempt impossible). */
-function claimAttempt(core: TenantCore, job: JobRow, to: Recipient, subject: string): { row: string; to: Recipient } | undefined {
+function claimAttempt(
+  core: TenantCore,
+  job: JobRow,
+  to: Recipient,
+  subject: string,
+): { row: string; to: Recipient } | undefined {
   const row = newId("ntf");
   const written = core.sql.insert(
     "notifications",
-    { id: row, kind: "reminder_email", job_id: job.id, handoff_id: job.handoff_id, recipient: to.email, subject, status: "pending", at: Date.now() },
+    {
+      id: row,
+      kind: "reminder_email",
+      job_id: job.id,
+      handoff_id: job.handoff_id,
+      recipient: to.email,
+      subject,
+      status: "pending",
+      at: Date.now(),
+    },
     "ON CONFLICT (job_id, recipient) DO NOTHING",
   );
   return written > 0 ? { row, to } : undefined;
@@ -122,13 +162,27 @@ function claimAttempt(core: TenantCore, job: JobRow, to: Recipient, subject: str
 
 type Attempt = { ok: true; messageId: string } | { ok: false; error: string };
 
-async function attempt(mail: MailSettings, to: Recipient, subject: string, text: string): Promise<Attempt> {
-  if (!mail.binding) return { ok: false, error: "No send_email binding (SEND_EMAIL) is configured." };
+async function attempt(
+  mail: MailSettings,
+  to: Recipient,
+  subject: string,
+  text: string,
+): Promise<Attempt> {
+  if (!mail.binding)
+    return { ok: false, error: "No send_email binding (SEND_EMAIL) is configured." };
   try {
-    const sent = await mail.binding.send({ from: mail.from, to: { name: to.name, email: to.email }, subject, text });
+    const sent = await mail.binding.send({
+      from: mail.from,
+      to: { name: to.name, email: to.email },
+      subject,
+      text,
+    });
     return { ok: true, messageId: sent.messageId };
   } catch (error) {
-    return { ok: false, error: (error instanceof Error ? error.message : String(error)).slice(0, 500) };
+    return {
+      ok: false,
+      error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+    };
   }
 }
 
@@ -162,5 +216,14 @@ export function notifications(core: TenantCore): Notification[] {
        WHERE status != 'pending' ORDER BY at DESC, rowid DESC LIMIT ?`,
       KEEP_ROWS,
     )
-    .map((r) => ({ id: r.id, kind: r.kind, handoff_id: r.handoff_id, to: r.recipient, subject: r.subject, status: r.status, error: r.error, at: new Date(r.at).toISOString() }));
+    .map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      handoff_id: r.handoff_id,
+      to: r.recipient,
+      subject: r.subject,
+      status: r.status,
+      error: r.error,
+      at: new Date(r.at).toISOString(),
+    }));
 }

@@ -20,7 +20,12 @@ const oneLine = (value: string, max: number) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
-export function reminderText(input: { contact: string; waitingSeconds: number; link: string; orgName: string }): ReminderText {
+export function reminderText(input: {
+  contact: string;
+  waitingSeconds: number;
+  link: string;
+  orgName: string;
+}): ReminderText {
   const contact = oneLine(input.contact, 80) || "A contact";
   const waited = waitedFor(input.waitingSeconds);
   const subject = `${contact} has waited ${waited} for an agent`;

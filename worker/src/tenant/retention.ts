@@ -31,12 +31,16 @@ export async function sweepRetention(core: TenantCore, d1: D1Database, now: numb
       more = (await deleteClosedHandoffs(d1, tenant.id, cutoff, HANDOFF_BATCH)) === HANDOFF_BATCH;
       if (!more) break;
     }
-    if (!more) more = (await deleteOrphanContacts(d1, tenant.id, cutoff, CONTACT_BATCH)) === CONTACT_BATCH;
+    if (!more)
+      more = (await deleteOrphanContacts(d1, tenant.id, cutoff, CONTACT_BATCH)) === CONTACT_BATCH;
     await deleteExpiredSessions(d1, tenant.id, now);
     core.counters.prune(now);
     core.timers.set("retention", "", now + (more ? AGAIN_MS : DAY_MS));
   } catch (error) {
-    console.warn(`Retention sweep failed for ${tenant.id} (retry in ${RETRY_MS} ms):`, String(error));
+    console.warn(
+      `Retention sweep failed for ${tenant.id} (retry in ${RETRY_MS} ms):`,
+      String(error),
+    );
     core.timers.set("retention", "", Date.now() + RETRY_MS);
   }
 }

@@ -1,7 +1,12 @@
 // The tenant object's copy of its settings, for the work it does on its own (the retention
 // sweep; routing and timers later). D1 holds the settings; an older copy never replaces a newer one.
 import { z } from "zod";
-import { SETTINGS_DEFAULTS, tenantSettings, type TenantSettings, type VersionedSettings } from "../../../schema/settings";
+import {
+  SETTINGS_DEFAULTS,
+  tenantSettings,
+  type TenantSettings,
+  type VersionedSettings,
+} from "../../../schema/settings";
 import type { Sql } from "./sql";
 
 const storedCopy = z.object({ settings: tenantSettings, version: z.number() });
@@ -24,8 +29,12 @@ export class SettingsCopy {
 
   current(): VersionedSettings {
     if (this.cached === undefined) {
-      const row = this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'settings'`);
-      this.cached = row ? storedCopy.parse(JSON.parse(row.value)) : { settings: { ...SETTINGS_DEFAULTS }, version: 0 };
+      const row = this.sql.first<{ value: string }>(
+        `SELECT value FROM meta WHERE key = 'settings'`,
+      );
+      this.cached = row
+        ? storedCopy.parse(JSON.parse(row.value))
+        : { settings: { ...SETTINGS_DEFAULTS }, version: 0 };
     }
     return this.cached;
   }

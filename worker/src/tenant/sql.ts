@@ -36,5 +36,7 @@ export class Sql {
   }
 }
 
-export const str = (v: SqlStorageValue | undefined): string | null => (typeof v === "string" ? v : null);
-export const num = (v: SqlStorageValue | undefined): number | null => (typeof v === "number" ? v : null);
+export const str = (v: SqlStorageValue | undefined): string | null =>
+  typeof v === "string" ? v : null;
+export const num = (v: SqlStorageValue | undefined): number | null =>
+  typeof v === "number" ? v : null;

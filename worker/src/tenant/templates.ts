@@ -3,12 +3,19 @@ export const DEFAULT_MESSAGES = {
   handoff_message: "One moment — a person from our team will take over shortly.",
   accept_message: "Hello, this is {agent_name} from {org_name}. How can I help?",
   resolve_message: "Thanks for your patience — the assistant is back with you now.",
-  expiry_message: "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
+  expiry_message:
+    "Sorry, nobody from {org_name} is free right now. The assistant is back with you.",
 } as const;
 
 export const DEFAULT_MAX_WAIT_MINUTES = 30;
 export const DEFAULT_REMINDER_DELAY_SECONDS = 180;
 
-export function fillTemplate(template: string, values: { agent_name?: string; org_name: string }): string {
-  return template.replace(/\{(agent_name|org_name)\}/g, (_, key: "agent_name" | "org_name") => values[key] ?? "");
+export function fillTemplate(
+  template: string,
+  values: { agent_name?: string; org_name: string },
+): string {
+  return template.replace(
+    /\{(agent_name|org_name)\}/g,
+    (_, key: "agent_name" | "org_name") => values[key] ?? "",
+  );
 }

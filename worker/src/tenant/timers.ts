@@ -1,7 +1,8 @@
 // Every timer of a tenant in one table, driven by the object's single alarm.
 import type { Sql } from "./sql";
 
-export type TimerKind = "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping" | "email";
+export type TimerKind =
+  "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping" | "email";
 
 export interface DueTimer extends Record<string, SqlStorageValue> {
   kind: TimerKind;
@@ -23,7 +24,12 @@ export class Timers {
 
   /** Sets the timer unless one is already pending (an earlier one wins). */
   setIfAbsent(kind: TimerKind, ref: string, dueAt: number): void {
-    this.sql.run(`INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES (?, ?, ?)`, kind, ref, dueAt);
+    this.sql.run(
+      `INSERT OR IGNORE INTO timers (kind, ref, due_at) VALUES (?, ?, ?)`,
+      kind,
+      ref,
+      dueAt,
+    );
   }
 
   /** Sets the timer, or moves a pending one earlier (never later). */
@@ -41,10 +47,16 @@ export class Timers {
   }
 
   due(now: number): DueTimer[] {
-    return this.sql.all<DueTimer>(`SELECT kind, ref, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT 500`, now);
+    return this.sql.all<DueTimer>(
+      `SELECT kind, ref, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT 500`,
+      now,
+    );
   }
 
   earliest(): number | null {
-    return this.sql.first<{ next: number | null }>(`SELECT MIN(due_at) AS next FROM timers`)?.next ?? null;
+    return (
+      this.sql.first<{ next: number | null }>(`SELECT MIN(due_at) AS next FROM timers`)?.next ??
+      null
+    );
   }
 }

@@ -5,7 +5,8 @@ import type { Sql } from "./sql";
 import type { Timers } from "./timers";
 import type { BotSettings } from "./types";
 
-export type WebhookType = "handoff.claimed" | "message.created" | "handoff.resolved" | "handoff.expired";
+export type WebhookType =
+  "handoff.claimed" | "message.created" | "handoff.resolved" | "handoff.expired";
 
 /** Delay before each retry: about 5 s, 30 s, 2 min, 10 min, 1 h, then hourly. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
@@ -61,11 +62,28 @@ export class WebhookOutbox {
   ) {}
 
   /** Queues a webhook for the bot (none when it has no URL); the first attempt is due at once. */
-  enqueue(bot: BotSettings, handoffId: string, type: WebhookType, data: unknown, now: number, messageId: string | null = null): string | null {
+  enqueue(
+    bot: BotSettings,
+    handoffId: string,
+    type: WebhookType,
+    data: unknown,
+    now: number,
+    messageId: string | null = null,
+  ): string | null {
     if (!bot.webhook_url) return null;
     const id = newId("msg");
     const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
-    this.sql.insert("webhooks", { id, bot_id: bot.id, handoff_id: handoffId, type, body, message_id: messageId, status: "pending", attempts: 0, created_at: now });
+    this.sql.insert("webhooks", {
+      id,
+      bot_id: bot.id,
+      handoff_id: handoffId,
+      type,
+      body,
+      message_id: messageId,
+      status: "pending",
+      attempts: 0,
+      created_at: now,
+    });
     this.timers.set("webhook", id, now);
     return id;
   }
@@ -77,7 +95,11 @@ export class WebhookOutbox {
    * the earlier one is in its first BLOCKING_ATTEMPTS attempts; different conversations go side
    * by side.
    */
-  async deliver(ids: string[], bots: (id: string) => BotSettings | undefined, settled: (outcome: DeliveryOutcome) => Promise<void>): Promise<void> {
+  async deliver(
+    ids: string[],
+    bots: (id: string) => BotSettings | undefined,
+    settled: (outcome: DeliveryOutcome) => Promise<void>,
+  ): Promise<void> {
     const rows = ids
       .filter((id) => !this.taken.has(id))
       .map((id) =>
@@ -150,7 +172,10 @@ export class WebhookOutbox {
       );
     if (outcome.delivery === "delivered") {
       release(`SELECT id FROM webhooks WHERE bot_id = ? AND status = 'pending'`, row.bot_id);
-    } else if ((outcome.delivery === "failed" || outcome.attempts >= BLOCKING_ATTEMPTS) && row.conversation_id !== null) {
+    } else if (
+      (outcome.delivery === "failed" || outcome.attempts >= BLOCKING_ATTEMPTS) &&
+      row.conversation_id !== null
+    ) {
       release(
         `SELECT w.id FROM handoffs h JOIN webhooks w ON w.handoff_id = h.id AND w.status = 'pending' AND w.rowid > ?
          WHERE h.bot_id = ? AND h.conversation_id = ?`,
@@ -177,16 +202,31 @@ export class WebhookOutbox {
     const now = Date.now();
     const attempts = row.attempts + 1;
     if (error === null) {
-      this.sql.run(`UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?`, attempts, now, row.id);
+      this.sql.run(
+        `UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?`,
+        attempts,
+        now,
+        row.id,
+      );
       this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "delivered", attempts };
     }
     if (now - row.created_at >= GIVE_UP_AFTER_MS || !bot?.webhook_url) {
-      this.sql.run(`UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
+      this.sql.run(
+        `UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`,
+        attempts,
+        error,
+        row.id,
+      );
       this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "failed", attempts };
     }
-    this.sql.run(`UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`, attempts, error, row.id);
+    this.sql.run(
+      `UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`,
+      attempts,
+      error,
+      row.id,
+    );
     this.timers.set("webhook", row.id, now + this.nextRetryIn(row, attempts, now));
     return { messageId: row.message_id, delivery: null, attempts };
   }
@@ -220,10 +260,25 @@ function responseError(response: Response): string | null {
   return `HTTP ${response.status}`;
 }
 
-export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
+export async function sign(
+  secret: string,
+  id: string,
+  timestamp: number,
+  body: string,
+): Promise<string> {
   const keyBytes = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
-  const key = await crypto.subtle.importKey("raw", keyBytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`));
+  const key = await crypto.subtle.importKey(
+    "raw",
+    keyBytes,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(`${id}.${timestamp}.${body}`),
+  );
   return `v1,${btoa(String.fromCharCode(...new Uint8Array(mac)))}`;
 }
 

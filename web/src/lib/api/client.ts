@@ -24,7 +24,10 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
       credentials: "same-origin",
     });
   } catch {
-    throw new ApiFailure(0, { code: "internal_error", message: "Cannot reach the server. Check your connection." });
+    throw new ApiFailure(0, {
+      code: "internal_error",
+      message: "Cannot reach the server. Check your connection.",
+    });
   }
   const text = await res.text();
   let json: unknown = null;
@@ -34,13 +37,20 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     // Not JSON: handled below as a generic failure.
   }
   if (!res.ok) {
-    const error = typeof json === "object" && json !== null && "error" in json ? (json as { error: ApiErrorBody }).error : null;
-    throw new ApiFailure(res.status, error ?? { code: "internal_error", message: `The server answered ${res.status}.` });
+    const error =
+      typeof json === "object" && json !== null && "error" in json
+        ? (json as { error: ApiErrorBody }).error
+        : null;
+    throw new ApiFailure(
+      res.status,
+      error ?? { code: "internal_error", message: `The server answered ${res.status}.` },
+    );
   }
   return json as T;
 }
 
-const post = <T>(path: string, body?: unknown) => request<T>(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+const post = <T>(path: string, body?: unknown) =>
+  request<T>(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
 
 export interface Session {
   user: User;
@@ -64,15 +74,20 @@ export const api = {
   me: () => request<Session>("/api/me"),
   login: (email: string, password: string) => post<Session>("/api/auth/login", { email, password }),
   logout: () => post<{ ok: true }>("/api/auth/logout"),
-  list: (query: string) => request<{ handoffs: Handoff[]; has_more?: boolean }>(`/api/handoffs?${query}`),
+  list: (query: string) =>
+    request<{ handoffs: Handoff[]; has_more?: boolean }>(`/api/handoffs?${query}`),
   detail: (id: string) => request<HandoffDetail>(`/api/handoffs/${encodeURIComponent(id)}`),
   stats: () => request<Stats>("/api/stats"),
   agents: () => request<{ agents: AgentSummary[] }>("/api/admin/agents"),
   claim: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/claim`),
   release: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/release`),
   reply: (id: string, text: string, clientId?: string) =>
-    post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/messages`, { text, client_id: clientId }),
+    post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/messages`, {
+      text,
+      client_id: clientId,
+    }),
   resolve: (id: string, outcome: "return_to_bot" | "close", note?: string) =>
     post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/resolve`, { outcome, note }),
-  assign: (id: string, agentId: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/assign`, { agent_id: agentId }),
+  assign: (id: string, agentId: string) =>
+    post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/assign`, { agent_id: agentId }),
 };

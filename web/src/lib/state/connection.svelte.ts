@@ -85,7 +85,12 @@ export class Connection {
     return new Promise<CommandData>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(ref);
-        reject(new ApiFailure(0, { code: "internal_error", message: "The server did not answer in time. Try again." }));
+        reject(
+          new ApiFailure(0, {
+            code: "internal_error",
+            message: "The server did not answer in time. Try again.",
+          }),
+        );
       }, ACK_WITHIN_MS);
       this.pending.set(ref, { resolve, reject, timer });
     });
@@ -147,7 +152,12 @@ export class Connection {
     this.clearTimers();
     for (const [ref, waiting] of this.pending) {
       clearTimeout(waiting.timer);
-      waiting.reject(new ApiFailure(0, { code: "internal_error", message: "The connection dropped before the server answered." }));
+      waiting.reject(
+        new ApiFailure(0, {
+          code: "internal_error",
+          message: "The connection dropped before the server answered.",
+        }),
+      );
       this.pending.delete(ref);
     }
     if (this.stopped) return;

@@ -15,7 +15,9 @@ const handoff = (over: Partial<Handoff> = {}): Handoff =>
 describe("filters in the URL", () => {
   it("reads defaults from an empty URL and ignores junk", () => {
     expect(readFilters(new URLSearchParams(""))).toEqual(DEFAULT_FILTERS);
-    expect(readFilters(new URLSearchParams("assignee=everyone&status=nope"))).toEqual(DEFAULT_FILTERS);
+    expect(readFilters(new URLSearchParams("assignee=everyone&status=nope"))).toEqual(
+      DEFAULT_FILTERS,
+    );
   });
 
   it("round-trips through the query string, writing only what differs", () => {
@@ -27,7 +29,9 @@ describe("filters in the URL", () => {
 
   it("maps to the list endpoint's parameters", () => {
     expect(apiQuery(DEFAULT_FILTERS)).toBe("status=queued%2Cactive&assignee=any");
-    expect(apiQuery({ assignee: "unassigned", status: "expired", q: " x " })).toBe("status=expired&assignee=unassigned&q=x");
+    expect(apiQuery({ assignee: "unassigned", status: "expired", q: " x " })).toBe(
+      "status=expired&assignee=unassigned&q=x",
+    );
   });
 });
 
@@ -37,7 +41,9 @@ describe("matches", () => {
     const mine = handoff({ status: "active", assignee: { id: me, name: "Alice" } });
     expect(matches(handoff(), DEFAULT_FILTERS, me)).toBe(true);
     expect(matches(handoff({ status: "resolved" }), DEFAULT_FILTERS, me)).toBe(false);
-    expect(matches(handoff({ status: "resolved" }), { ...DEFAULT_FILTERS, status: "all" }, me)).toBe(true);
+    expect(
+      matches(handoff({ status: "resolved" }), { ...DEFAULT_FILTERS, status: "all" }, me),
+    ).toBe(true);
     expect(matches(mine, { ...DEFAULT_FILTERS, assignee: "mine" }, me)).toBe(true);
     expect(matches(handoff(), { ...DEFAULT_FILTERS, assignee: "mine" }, me)).toBe(false);
     expect(matches(mine, { ...DEFAULT_FILTERS, assignee: "unassigned" }, me)).toBe(false);

@@ -51,7 +51,10 @@ export function filtersQuery(filters: Filters): string {
 export function apiQuery(filters: Filters): string {
   const params = new URLSearchParams();
   params.set("status", filters.status === "open" ? "queued,active" : filters.status);
-  params.set("assignee", filters.assignee === "mine" ? "me" : filters.assignee === "unassigned" ? "unassigned" : "any");
+  params.set(
+    "assignee",
+    filters.assignee === "mine" ? "me" : filters.assignee === "unassigned" ? "unassigned" : "any",
+  );
   if (filters.q.trim()) params.set("q", filters.q.trim());
   return params.toString();
 }
@@ -65,14 +68,23 @@ export function isQueueView(filters: Filters): boolean {
  * The same rules on the client, for handoffs that arrive or change in real time. The search is
  * checked against what the client has (reason, summary, name, last message) unless told not to.
  */
-export function matches(h: Handoff, filters: Filters, myId: string, options: { search: boolean } = { search: true }): boolean {
+export function matches(
+  h: Handoff,
+  filters: Filters,
+  myId: string,
+  options: { search: boolean } = { search: true },
+): boolean {
   if (filters.status === "open" && h.status !== "queued" && h.status !== "active") return false;
-  if (filters.status !== "open" && filters.status !== "all" && h.status !== filters.status) return false;
+  if (filters.status !== "open" && filters.status !== "all" && h.status !== filters.status)
+    return false;
   if (filters.assignee === "mine" && h.assignee?.id !== myId) return false;
   if (filters.assignee === "unassigned" && h.assignee !== null) return false;
   const q = filters.q.trim().toLowerCase();
   if (q && options.search) {
-    const haystack = [h.reason, h.summary, h.contact.name, h.last_message?.text].filter(Boolean).join("\n").toLowerCase();
+    const haystack = [h.reason, h.summary, h.contact.name, h.last_message?.text]
+      .filter(Boolean)
+      .join("\n")
+      .toLowerCase();
     if (!haystack.includes(q)) return false;
   }
   return true;
@@ -80,5 +92,9 @@ export function matches(h: Handoff, filters: Filters, myId: string, options: { s
 
 /** Oldest waiting first. */
 export function byAge(a: Handoff, b: Handoff): number {
-  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id.localeCompare(b.id);
+  return a.created_at < b.created_at
+    ? -1
+    : a.created_at > b.created_at
+      ? 1
+      : a.id.localeCompare(b.id);
 }

@@ -60,12 +60,16 @@ export class Inbox {
   hasMore = $state(false);
   /** The queue reads oldest waiting first; history reads newest first. */
   visible = $derived.by(() => {
-    const list = [...this.handoffs.values()].filter((h) => matches(h, this.filters, this.me.id, { search: false }));
+    const list = [...this.handoffs.values()].filter((h) =>
+      matches(h, this.filters, this.me.id, { search: false }),
+    );
     return isQueueView(this.filters) ? list.sort(byAge) : list.sort((a, b) => byAge(b, a));
   });
   /** Ticks with the clock from when the oldest waiting conversation arrived. */
   oldestWaitingSeconds = $derived(
-    this.stats?.oldest_waiting_since == null ? null : Math.max(0, Math.floor((this.now - Date.parse(this.stats.oldest_waiting_since)) / 1000)),
+    this.stats?.oldest_waiting_since == null
+      ? null
+      : Math.max(0, Math.floor((this.now - Date.parse(this.stats.oldest_waiting_since)) / 1000)),
   );
 
   constructor(
@@ -135,20 +139,36 @@ export class Inbox {
     switch (frame.type) {
       case "handoff.created":
         this.upsert(frame.data.handoff);
-        this.notifier.alert("New escalation", `${contactLabel(frame.data.handoff.contact)} — ${frame.data.handoff.reason ?? "wants a person"}`, `/handoffs/${frame.data.handoff.id}`);
+        this.notifier.alert(
+          "New escalation",
+          `${contactLabel(frame.data.handoff.contact)} — ${frame.data.handoff.reason ?? "wants a person"}`,
+          `/handoffs/${frame.data.handoff.id}`,
+        );
         break;
       case "handoff.updated":
         this.upsert(frame.data.handoff);
-        if (this.detailId === frame.data.handoff.id) void this.loadDetail(frame.data.handoff.id, true);
+        if (this.detailId === frame.data.handoff.id)
+          void this.loadDetail(frame.data.handoff.id, true);
         break;
       case "handoff.reminder":
-        this.notifier.toast(`Still waiting: ${contactLabel(frame.data.handoff.contact)} (${Math.round(frame.data.waiting_seconds / 60)} min)`, "info", `/handoffs/${frame.data.handoff.id}`);
+        this.notifier.toast(
+          `Still waiting: ${contactLabel(frame.data.handoff.contact)} (${Math.round(frame.data.waiting_seconds / 60)} min)`,
+          "info",
+          `/handoffs/${frame.data.handoff.id}`,
+        );
         break;
       case "message.created":
         this.upsert(frame.data.handoff);
         this.addMessage(frame.data.message);
-        if (frame.data.message.from === "contact" && frame.data.handoff.assignee?.id === this.me.id) {
-          this.notifier.alert(`Message from ${contactLabel(frame.data.handoff.contact)}`, frame.data.message.text.slice(0, 120), `/handoffs/${frame.data.handoff.id}`);
+        if (
+          frame.data.message.from === "contact" &&
+          frame.data.handoff.assignee?.id === this.me.id
+        ) {
+          this.notifier.alert(
+            `Message from ${contactLabel(frame.data.handoff.contact)}`,
+            frame.data.message.text.slice(0, 120),
+            `/handoffs/${frame.data.handoff.id}`,
+          );
         }
         break;
       case "message.updated":
@@ -173,9 +193,13 @@ export class Inbox {
   private applyToDetail(frame: EventFrame): void {
     if (frame.type === "message.created") {
       this.addMessage(frame.data.message);
-      if (this.detail?.handoff.id === frame.data.handoff.id) this.detail = { ...this.detail, handoff: frame.data.handoff };
+      if (this.detail?.handoff.id === frame.data.handoff.id)
+        this.detail = { ...this.detail, handoff: frame.data.handoff };
     } else if (frame.type === "message.updated") this.updateMessage(frame.data.message);
-    else if (frame.type === "handoff.updated" && this.detail?.handoff.id === frame.data.handoff.id) {
+    else if (
+      frame.type === "handoff.updated" &&
+      this.detail?.handoff.id === frame.data.handoff.id
+    ) {
       this.detail = { ...this.detail, handoff: frame.data.handoff };
     }
   }
@@ -189,11 +213,16 @@ export class Inbox {
 
   private updateMessage(m: Message): void {
     if (!this.detail || this.detail.handoff.id !== m.handoff_id) return;
-    this.detail = { ...this.detail, messages: this.detail.messages.map((x) => (x.id === m.id ? m : x)) };
+    this.detail = {
+      ...this.detail,
+      messages: this.detail.messages.map((x) => (x.id === m.id ? m : x)),
+    };
   }
 
   private settlePending(m: Message): void {
-    const index = this.pendingReplies.findIndex((p) => p.handoffId === m.handoff_id && p.text === m.text && !p.error);
+    const index = this.pendingReplies.findIndex(
+      (p) => p.handoffId === m.handoff_id && p.text === m.text && !p.error,
+    );
     if (index >= 0) this.pendingReplies = this.pendingReplies.filter((_, i) => i !== index);
   }
 
@@ -212,7 +241,10 @@ export class Inbox {
 
   /** Loads the list and the open conversation (the stats came with hello). */
   async reload(): Promise<void> {
-    await Promise.all([this.loadList(), this.detailId ? this.loadDetail(this.detailId) : undefined]);
+    await Promise.all([
+      this.loadList(),
+      this.detailId ? this.loadDetail(this.detailId) : undefined,
+    ]);
   }
 
   async setFilters(filters: Filters): Promise<void> {
@@ -240,7 +272,8 @@ export class Inbox {
       if (generation !== this.listGeneration) return;
       this.listEvents = null;
       this.listState = "error";
-      this.listError = error instanceof ApiFailure ? error.message : "Could not load conversations.";
+      this.listError =
+        error instanceof ApiFailure ? error.message : "Could not load conversations.";
     }
   }
 
@@ -267,14 +300,23 @@ export class Inbox {
       if (generation !== this.detailGeneration || this.detailId !== id) return;
       this.detailEvents = null;
       this.detailState = "error";
-      this.detailError = error instanceof ApiFailure && error.code === "not_found" ? "This conversation does not exist (or is not yours to see)." : error instanceof Error ? error.message : "Could not load the conversation.";
+      this.detailError =
+        error instanceof ApiFailure && error.code === "not_found"
+          ? "This conversation does not exist (or is not yours to see)."
+          : error instanceof Error
+            ? error.message
+            : "Could not load the conversation.";
     }
   }
 
   // --- commands ---------------------------------------------------------------------------
 
   /** Runs one command on a handoff: busy label while it runs, the inline error if it fails. */
-  private async run(handoffId: string, label: string, send: () => Promise<CommandData>): Promise<CommandData | null> {
+  private async run(
+    handoffId: string,
+    label: string,
+    send: () => Promise<CommandData>,
+  ): Promise<CommandData | null> {
     this.actionErrors.delete(handoffId);
     this.busy.set(handoffId, label);
     try {
@@ -283,7 +325,8 @@ export class Inbox {
       return data;
     } catch (error) {
       this.actionErrors.set(handoffId, describe(error));
-      if (error instanceof ApiFailure && error.code === "already_claimed") void this.refreshOne(handoffId);
+      if (error instanceof ApiFailure && error.code === "already_claimed")
+        void this.refreshOne(handoffId);
       return null;
     } finally {
       this.busy.delete(handoffId);
@@ -303,7 +346,12 @@ export class Inbox {
   }
 
   resolve(id: string, outcome: "return_to_bot" | "close", note: string) {
-    return this.command(id, "Resolving…", { type: "resolve", handoff_id: id, outcome, note: note.trim() || undefined });
+    return this.command(id, "Resolving…", {
+      type: "resolve",
+      handoff_id: id,
+      outcome,
+      note: note.trim() || undefined,
+    });
   }
 
   /** Admins only, and not a socket command: over HTTP. */
@@ -313,7 +361,14 @@ export class Inbox {
 
   /** Shows the reply at once; it settles when the server confirms (or says why not). */
   reply(handoffId: string, text: string): Promise<boolean> {
-    const pending: PendingReply = { key: ++this.nextReplyKey, clientId: newClientId(), handoffId, text, at: new Date().toISOString(), error: null };
+    const pending: PendingReply = {
+      key: ++this.nextReplyKey,
+      clientId: newClientId(),
+      handoffId,
+      text,
+      at: new Date().toISOString(),
+      error: null,
+    };
     this.pendingReplies = [...this.pendingReplies, pending];
     return this.send(pending);
   }
@@ -322,12 +377,19 @@ export class Inbox {
   retryReply(key: number): Promise<boolean> {
     const pending = this.pendingReplies.find((p) => p.key === key);
     if (!pending) return Promise.resolve(false);
-    this.pendingReplies = this.pendingReplies.map((p) => (p.key === key ? { ...p, error: null } : p));
+    this.pendingReplies = this.pendingReplies.map((p) =>
+      p.key === key ? { ...p, error: null } : p,
+    );
     return this.send(pending);
   }
 
   private async send(pending: PendingReply): Promise<boolean> {
-    const action = { type: "reply", handoff_id: pending.handoffId, text: pending.text, client_id: pending.clientId } as const;
+    const action = {
+      type: "reply",
+      handoff_id: pending.handoffId,
+      text: pending.text,
+      client_id: pending.clientId,
+    } as const;
     try {
       let data: CommandData;
       try {
@@ -341,7 +403,9 @@ export class Inbox {
       if ("message" in data) this.addMessage(data.message);
       return true;
     } catch (error) {
-      this.pendingReplies = this.pendingReplies.map((p) => (p.key === pending.key ? { ...p, error: describe(error) } : p));
+      this.pendingReplies = this.pendingReplies.map((p) =>
+        p.key === pending.key ? { ...p, error: describe(error) } : p,
+      );
       return false;
     }
   }
@@ -362,7 +426,9 @@ export class Inbox {
 }
 
 function newClientId(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  return typeof crypto !== "undefined" && "randomUUID" in crypto
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
 export function describe(error: unknown): string {

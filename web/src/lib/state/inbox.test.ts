@@ -68,11 +68,23 @@ function serverList(query: string): Handoff[] {
   return snapshot.filter(
     (h) =>
       (statuses.includes("all") || statuses.includes(h.status)) &&
-      (assignee === "any" || (assignee === "me" ? h.assignee?.id === me.id : h.assignee === null)) &&
-      (!q || [h.contact.name, h.reason, h.summary, ...(serverMessages[h.id] ?? [])].some((text) => text?.toLowerCase().includes(q))),
+      (assignee === "any" ||
+        (assignee === "me" ? h.assignee?.id === me.id : h.assignee === null)) &&
+      (!q ||
+        [h.contact.name, h.reason, h.summary, ...(serverMessages[h.id] ?? [])].some((text) =>
+          text?.toLowerCase().includes(q),
+        )),
   );
 }
-const stats: LiveStats = { queued: 0, active: 0, agents_online: 1, oldest_waiting_seconds: null, oldest_waiting_since: null, today: 0, resolved_this_week: 0 };
+const stats: LiveStats = {
+  queued: 0,
+  active: 0,
+  agents_online: 1,
+  oldest_waiting_seconds: null,
+  oldest_waiting_since: null,
+  today: 0,
+  resolved_this_week: 0,
+};
 
 beforeEach(() => {
   ScriptedSocket.all = [];
@@ -89,7 +101,12 @@ beforeEach(() => {
       return Response.json({ handoffs: serverList(query), has_more: false });
     }
     const detail = /^\/api\/handoffs\/([^/?]+)$/.exec(path);
-    if (detail) return Response.json({ handoff: snapshot.find((h) => h.id === detail[1]) ?? handoff(detail[1]!), messages: [], events: [] });
+    if (detail)
+      return Response.json({
+        handoff: snapshot.find((h) => h.id === detail[1]) ?? handoff(detail[1]!),
+        messages: [],
+        events: [],
+      });
     return Response.json({ error: { code: "not_found", message: "no" } }, { status: 404 });
   });
 });
@@ -99,13 +116,19 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const event = (seq: number, e: Omit<EventFrame, "seq">): EventFrame => ({ ...e, seq }) as EventFrame;
-const created = (seq: number, h: Handoff) => event(seq, { type: "handoff.created", data: { handoff: h } });
+const event = (seq: number, e: Omit<EventFrame, "seq">): EventFrame =>
+  ({ ...e, seq }) as EventFrame;
+const created = (seq: number, h: Handoff) =>
+  event(seq, { type: "handoff.created", data: { handoff: h } });
 
 async function connected(helloSeq: number): Promise<Inbox> {
   const inbox = new Inbox(session, "ws://inbox.test/api/ws");
   inbox.start();
-  ScriptedSocket.last.frame({ type: "hello", seq: helloSeq, data: { user: me, agents_online: 1, agents: [me], stats } });
+  ScriptedSocket.last.frame({
+    type: "hello",
+    seq: helloSeq,
+    data: { user: me, agents_online: 1, agents: [me], stats },
+  });
   await vi.advanceTimersByTimeAsync(0);
   return inbox;
 }
@@ -126,7 +149,12 @@ describe("the inbox store", () => {
 
     // Claimed by Bob: still shown under "All", gone from "Unassigned".
     const claimed = { ...a, status: "active" as const, assignee: { id: "u_bob", name: "Bob" } };
-    ScriptedSocket.last.frame(event(5, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
+    ScriptedSocket.last.frame(
+      event(5, {
+        type: "handoff.updated",
+        data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } },
+      }),
+    );
     snapshot[0] = claimed;
     expect(inbox.handoffs.get("a")?.assignee?.name).toBe("Bob");
     expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
@@ -137,17 +165,33 @@ describe("the inbox store", () => {
     expect(inbox.visible.map((h) => h.id)).toEqual(["a", "b"]);
 
     // A resolved handoff leaves the default (open) view the moment its event arrives.
-    ScriptedSocket.last.frame(event(6, { type: "handoff.updated", data: { handoff: { ...claimed, status: "resolved" }, change: "resolved", actor: null } }));
+    ScriptedSocket.last.frame(
+      event(6, {
+        type: "handoff.updated",
+        data: { handoff: { ...claimed, status: "resolved" }, change: "resolved", actor: null },
+      }),
+    );
     expect(inbox.handoffs.has("a")).toBe(false);
     expect(inbox.visible.map((h) => h.id)).toEqual(["b"]);
     inbox.stop();
   });
 
   it("asks the server for each view and shows exactly what it answers", async () => {
-    const mine = handoff("m", { status: "active", assignee: { id: me.id, name: me.name }, contact: { id: "x-m", name: "Kenji Sato", phone: null, email: null } });
-    const queued = handoff("q", { contact: { id: "x-q", name: "Amara Okafor", phone: null, email: null }, created_at: "2026-11-22T09:00:00.000Z" });
+    const mine = handoff("m", {
+      status: "active",
+      assignee: { id: me.id, name: me.name },
+      contact: { id: "x-m", name: "Kenji Sato", phone: null, email: null },
+    });
+    const queued = handoff("q", {
+      contact: { id: "x-q", name: "Amara Okafor", phone: null, email: null },
+      created_at: "2026-11-22T09:00:00.000Z",
+    });
     const bobs = handoff("o", { status: "active", assignee: { id: "u_bob", name: "Bob" } });
-    const closed = handoff("r", { status: "resolved", assignee: { id: me.id, name: me.name }, resolved_at: "2026-11-22T11:00:00.000Z" });
+    const closed = handoff("r", {
+      status: "resolved",
+      assignee: { id: me.id, name: me.name },
+      resolved_at: "2026-11-22T11:00:00.000Z",
+    });
     snapshot = [mine, queued, bobs, closed];
     const inbox = await connected(1);
     expect(listQueries).toEqual(["status=queued%2Cactive&assignee=any"]);
@@ -172,7 +216,12 @@ describe("the inbox store", () => {
     ScriptedSocket.last.frame(created(11, handoff("x")));
     ScriptedSocket.last.frame(created(11, handoff("x", { reason: "changed" })));
     expect(inbox.handoffs.get("x")?.reason).toBe("wants a person");
-    ScriptedSocket.last.frame(event(12, { type: "presence", data: { agents_online: 2, agents: [me, { id: "u_bob", name: "Bob" }] } }));
+    ScriptedSocket.last.frame(
+      event(12, {
+        type: "presence",
+        data: { agents_online: 2, agents: [me, { id: "u_bob", name: "Bob" }] },
+      }),
+    );
     expect(inbox.agentsOnline.map((a) => a.name)).toEqual(["Alice", "Bob"]);
     expect(inbox.stats?.agents_online).toBe(2);
     inbox.stop();
@@ -187,8 +236,18 @@ describe("the inbox store", () => {
     vi.setSystemTime(Date.parse("2026-11-25T12:00:00.000Z"));
     const inbox = new Inbox(session, "ws://inbox.test/api/ws");
     inbox.start();
-    const waiting = { ...stats, queued: 2, today: 5, oldest_waiting_seconds: 90, oldest_waiting_since: "2026-11-25T11:58:30.000Z" };
-    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me], stats: waiting } });
+    const waiting = {
+      ...stats,
+      queued: 2,
+      today: 5,
+      oldest_waiting_seconds: 90,
+      oldest_waiting_since: "2026-11-25T11:58:30.000Z",
+    };
+    ScriptedSocket.last.frame({
+      type: "hello",
+      seq: 1,
+      data: { user: me, agents_online: 1, agents: [me], stats: waiting },
+    });
     await vi.advanceTimersByTimeAsync(0);
     expect(inbox.stats).toEqual(waiting);
     expect(inbox.oldestWaitingSeconds).toBe(90);
@@ -199,14 +258,34 @@ describe("the inbox store", () => {
 
     // A claim: the event, then the new numbers.
     const claimed = handoff("a", { status: "active", assignee: { id: "u_bob", name: "Bob" } });
-    ScriptedSocket.last.frame(event(2, { type: "handoff.updated", data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } } }));
-    const afterClaim = { ...waiting, queued: 1, active: 1, oldest_waiting_seconds: 60, oldest_waiting_since: "2026-11-25T11:59:30.000Z" };
+    ScriptedSocket.last.frame(
+      event(2, {
+        type: "handoff.updated",
+        data: { handoff: claimed, change: "claimed", actor: { id: "u_bob", name: "Bob" } },
+      }),
+    );
+    const afterClaim = {
+      ...waiting,
+      queued: 1,
+      active: 1,
+      oldest_waiting_seconds: 60,
+      oldest_waiting_since: "2026-11-25T11:59:30.000Z",
+    };
     ScriptedSocket.last.frame({ type: "stats", data: afterClaim });
     expect(inbox.stats).toMatchObject({ queued: 1, active: 1, today: 5 });
     expect(inbox.oldestWaitingSeconds).toBe(60);
 
     // Nobody waiting any more.
-    ScriptedSocket.last.frame({ type: "stats", data: { ...afterClaim, queued: 0, active: 2, oldest_waiting_seconds: null, oldest_waiting_since: null } });
+    ScriptedSocket.last.frame({
+      type: "stats",
+      data: {
+        ...afterClaim,
+        queued: 0,
+        active: 2,
+        oldest_waiting_seconds: null,
+        oldest_waiting_since: null,
+      },
+    });
     expect(inbox.oldestWaitingSeconds).toBeNull();
     expect(inbox.stats?.active).toBe(2);
     await vi.advanceTimersByTimeAsync(5_000);
@@ -226,13 +305,22 @@ describe("the inbox store", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     const second = ScriptedSocket.last;
     expect(ScriptedSocket.all).toHaveLength(2);
-    second.frame({ type: "hello", seq: 7, data: { user: me, agents_online: 1, agents: [me], stats } });
+    second.frame({
+      type: "hello",
+      seq: 7,
+      data: { user: me, agents_online: 1, agents: [me], stats },
+    });
     expect(second.sent).toContainEqual({ type: "resume", since: 4 });
 
     // A live event overtakes the replay: it waits for the events before it.
     second.frame(created(8, handoff("s")));
     expect(inbox.handoffs.has("s")).toBe(false);
-    for (const [seq, id] of [[5, "q"], [6, "r"], [7, "rr"]] as const) second.frame(created(seq, handoff(id)));
+    for (const [seq, id] of [
+      [5, "q"],
+      [6, "r"],
+      [7, "rr"],
+    ] as const)
+      second.frame(created(seq, handoff(id)));
     expect([...inbox.handoffs.keys()].sort()).toEqual(["p", "q", "r", "rr", "s"]);
     expect(inbox.sequence.last).toBe(8);
     expect(inbox.connection.status).toBe("connected");
@@ -245,9 +333,17 @@ describe("the inbox store", () => {
     const fresh = ScriptedSocket.last;
     expect(ScriptedSocket.all).toHaveLength(2);
     snapshot = [handoff("z")];
-    fresh.frame({ type: "hello", seq: 99, data: { user: me, agents_online: 1, agents: [me], stats } });
+    fresh.frame({
+      type: "hello",
+      seq: 99,
+      data: { user: me, agents_online: 1, agents: [me], stats },
+    });
     await vi.advanceTimersByTimeAsync(0);
-    expect(fresh.sent.some((f) => typeof f === "object" && f !== null && (f as { type: string }).type === "resume")).toBe(false);
+    expect(
+      fresh.sent.some(
+        (f) => typeof f === "object" && f !== null && (f as { type: string }).type === "resume",
+      ),
+    ).toBe(false);
     expect(inbox.visible.map((h) => h.id)).toEqual(["z"]);
     expect(inbox.sequence.last).toBe(99);
     inbox.stop();
@@ -257,9 +353,22 @@ describe("the inbox store", () => {
     snapshot = [handoff("c")];
     const inbox = await connected(1);
     const claim = inbox.claim("c");
-    const sent = ScriptedSocket.last.sent.at(-1) as { type: string; ref: string; handoff_id: string };
+    const sent = ScriptedSocket.last.sent.at(-1) as {
+      type: string;
+      ref: string;
+      handoff_id: string;
+    };
     expect(sent).toMatchObject({ type: "claim", handoff_id: "c" });
-    ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: false, error: { code: "already_claimed", message: "Already claimed by Bob.", assignee: { id: "u_bob", name: "Bob" } } });
+    ScriptedSocket.last.frame({
+      type: "ack",
+      ref: sent.ref,
+      ok: false,
+      error: {
+        code: "already_claimed",
+        message: "Already claimed by Bob.",
+        assignee: { id: "u_bob", name: "Bob" },
+      },
+    });
     await claim;
     expect(inbox.actionErrors.get("c")).toBe("Claimed by Bob");
     inbox.stop();
@@ -272,14 +381,26 @@ describe("the inbox store", () => {
     const sending = inbox.reply("d", "On it!");
     expect(inbox.pendingReplies.map((p) => p.text)).toEqual(["On it!"]);
     const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
-    const stored = message("m1", "d", { from: "agent", text: "On it!", agent: { id: me.id, name: me.name }, delivery: "pending" });
-    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: stored, handoff: snapshot[0]! } }));
+    const stored = message("m1", "d", {
+      from: "agent",
+      text: "On it!",
+      agent: { id: me.id, name: me.name },
+      delivery: "pending",
+    });
+    ScriptedSocket.last.frame(
+      event(2, { type: "message.created", data: { message: stored, handoff: snapshot[0]! } }),
+    );
     ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: true, data: { message: stored } });
     expect(await sending).toBe(true);
     expect(inbox.pendingReplies).toEqual([]);
     expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["m1"]);
 
-    ScriptedSocket.last.frame(event(3, { type: "message.updated", data: { message: { ...stored, delivery: "delivered" } } }));
+    ScriptedSocket.last.frame(
+      event(3, {
+        type: "message.updated",
+        data: { message: { ...stored, delivery: "delivered" } },
+      }),
+    );
     expect(inbox.detail?.messages[0]?.delivery).toBe("delivered");
     inbox.stop();
   });
@@ -290,9 +411,17 @@ describe("the inbox store", () => {
     await inbox.open("e");
     const sending = inbox.reply("e", "hello?");
     const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
-    ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: false, error: { code: "not_assignee", message: "Claim this conversation to reply." } });
+    ScriptedSocket.last.frame({
+      type: "ack",
+      ref: sent.ref,
+      ok: false,
+      error: { code: "not_assignee", message: "Claim this conversation to reply." },
+    });
     expect(await sending).toBe(false);
-    expect(inbox.pendingReplies[0]).toMatchObject({ text: "hello?", error: "Claim this conversation to reply." });
+    expect(inbox.pendingReplies[0]).toMatchObject({
+      text: "hello?",
+      error: "Claim this conversation to reply.",
+    });
     inbox.stop();
   });
 
@@ -301,7 +430,9 @@ describe("the inbox store", () => {
     const answers: Record<string, (handoffs: Handoff[]) => void> = {};
     vi.stubGlobal("fetch", (input: string) => {
       const status = new URLSearchParams(String(input).split("?")[1]).get("status") ?? "";
-      return new Promise<Response>((resolve) => (answers[status] = (handoffs) => resolve(Response.json({ handoffs }))));
+      return new Promise<Response>(
+        (resolve) => (answers[status] = (handoffs) => resolve(Response.json({ handoffs }))),
+      );
     });
     const open = inbox.setFilters({ assignee: "all", status: "queued", q: "" });
     const resolved = inbox.setFilters({ assignee: "all", status: "resolved", q: "" });
@@ -319,11 +450,20 @@ describe("the inbox store", () => {
     let answer!: () => void;
     vi.stubGlobal("fetch", (input: string) =>
       String(input).startsWith("/api/handoffs/f")
-        ? new Promise<Response>((resolve) => (answer = () => resolve(Response.json({ handoff: snapshot[0], messages: [], events: [] }))))
+        ? new Promise<Response>(
+            (resolve) =>
+              (answer = () =>
+                resolve(Response.json({ handoff: snapshot[0], messages: [], events: [] }))),
+          )
         : Promise.resolve(Response.json({ handoffs: snapshot })),
     );
     const opening = inbox.open("f");
-    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: message("late", "f"), handoff: snapshot[0]! } }));
+    ScriptedSocket.last.frame(
+      event(2, {
+        type: "message.created",
+        data: { message: message("late", "f"), handoff: snapshot[0]! },
+      }),
+    );
     answer();
     await opening;
     expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["late"]);
@@ -336,8 +476,16 @@ describe("the inbox store", () => {
     const inbox = await connected(1);
     await inbox.setFilters({ assignee: "all", status: "open", q: "refund" });
     expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
-    const updated = handoff("g", { last_message: { text: "hello?", from: "contact", at: "2026-11-22T10:02:00.000Z" }, message_count: 2 });
-    ScriptedSocket.last.frame(event(2, { type: "message.created", data: { message: message("m2", "g", { text: "hello?" }), handoff: updated } }));
+    const updated = handoff("g", {
+      last_message: { text: "hello?", from: "contact", at: "2026-11-22T10:02:00.000Z" },
+      message_count: 2,
+    });
+    ScriptedSocket.last.frame(
+      event(2, {
+        type: "message.created",
+        data: { message: message("m2", "g", { text: "hello?" }), handoff: updated },
+      }),
+    );
     expect(inbox.visible.map((h) => h.id)).toEqual(["g"]);
     // A new escalation that does not match the search is not added.
     ScriptedSocket.last.frame(created(3, handoff("h", { reason: "billing" })));
@@ -349,7 +497,11 @@ describe("the inbox store", () => {
     let signedOut = 0;
     const inbox = new Inbox(session, "ws://inbox.test/api/ws", () => signedOut++);
     inbox.start();
-    ScriptedSocket.last.frame({ type: "hello", seq: 1, data: { user: me, agents_online: 1, agents: [me], stats } });
+    ScriptedSocket.last.frame({
+      type: "hello",
+      seq: 1,
+      data: { user: me, agents_online: 1, agents: [me], stats },
+    });
     ScriptedSocket.last.drop(4001);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(signedOut).toBe(1);
@@ -361,7 +513,12 @@ describe("the inbox store", () => {
     const inbox = new Inbox(session, "ws://inbox.test/api/ws", () => signedOut++);
     inbox.start();
     vi.stubGlobal("fetch", async (input: string) =>
-      String(input) === "/api/me" ? Response.json({ error: { code: "unauthorized", message: "Log in to continue." } }, { status: 401 }) : Response.json({}),
+      String(input) === "/api/me"
+        ? Response.json(
+            { error: { code: "unauthorized", message: "Log in to continue." } },
+            { status: 401 },
+          )
+        : Response.json({}),
     );
     for (let i = 0; i < 4; i++) {
       ScriptedSocket.last.drop();
@@ -380,7 +537,16 @@ describe("the inbox store", () => {
       if (String(input) === "/api/handoffs/k/messages") {
         const body = JSON.parse(String(init?.body)) as { text: string; client_id: string };
         posted.push(body);
-        return Response.json({ message: message("stored", "k", { from: "agent", text: body.text, agent: { id: me.id, name: me.name } }) }, { status: 201 });
+        return Response.json(
+          {
+            message: message("stored", "k", {
+              from: "agent",
+              text: body.text,
+              agent: { id: me.id, name: me.name },
+            }),
+          },
+          { status: 201 },
+        );
       }
       return Response.json({ handoffs: snapshot });
     });
@@ -394,4 +560,3 @@ describe("the inbox store", () => {
     inbox.stop();
   });
 });
-

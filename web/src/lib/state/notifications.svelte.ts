@@ -11,7 +11,9 @@ const TOAST_MS = 6_000;
 
 export class Notifier {
   toasts = $state<Toast[]>([]);
-  permission = $state<NotificationPermission | "unsupported">(typeof Notification === "undefined" ? "unsupported" : Notification.permission);
+  permission = $state<NotificationPermission | "unsupported">(
+    typeof Notification === "undefined" ? "unsupported" : Notification.permission,
+  );
   sound = $state(true);
   private nextId = 0;
   private audio: AudioContext | null = null;

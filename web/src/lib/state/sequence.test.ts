@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { EventFrame } from "#schema/realtime";
 import { EventSequence } from "./sequence";
 
-const frame = (seq: number): EventFrame => ({ type: "presence", seq, data: { agents_online: seq, agents: [] } });
+const frame = (seq: number): EventFrame => ({
+  type: "presence",
+  seq,
+  data: { agents_online: seq, agents: [] },
+});
 
 describe("EventSequence", () => {
   it("applies each event once, in order", () => {

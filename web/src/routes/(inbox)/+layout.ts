@@ -7,7 +7,10 @@ export async function load({ url }) {
     return { session: await api.me() };
   } catch (error) {
     // Back to where they were going once they have logged in.
-    const next = url.pathname === "/" && !url.search ? "" : `?next=${encodeURIComponent(url.pathname + url.search)}`;
+    const next =
+      url.pathname === "/" && !url.search
+        ? ""
+        : `?next=${encodeURIComponent(url.pathname + url.search)}`;
     if (error instanceof ApiFailure && error.status === 401) redirect(307, `/login${next}`);
     throw error;
   }
