@@ -14,6 +14,7 @@ import {
   webhooksReceived,
   webhookOf,
   expectError,
+  resolve,
 } from "./client";
 import { makeTenant } from "./fixtures";
 import type { ClaimAnswer, HandoffAnswer, ListPage, MessageAnswer, Stats } from "./answers";
@@ -113,11 +114,7 @@ describe("claiming a handoff", () => {
     const [alice, bob] = await Promise.all([login(t.alice), login(t.bob)]);
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, handoff.id);
     for (const cookie of [bob, alice]) {
       const error = await expectError(
         call(`/api/handoffs/${handoff.id}/claim`, { method: "POST", cookie }),
@@ -174,11 +171,7 @@ describe("commands in a state that does not allow them", () => {
     });
 
     await claim(alice, handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "return_to_bot" },
-      status: 200,
-    });
+    await resolve(alice, handoff.id, "return_to_bot");
     const before = await detail(alice, handoff.id);
     for (const [path, body] of [
       ["resolve", { outcome: "close" }],
@@ -325,11 +318,7 @@ describe("assigning a handoff (admins)", () => {
     const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
     const { handoff } = await escalate(t);
     await claim(alice, handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, handoff.id);
     const error = await expectError(
       call(`/api/handoffs/${handoff.id}/assign`, { cookie: admin, body: { agent_id: t.bob.id } }),
       409,

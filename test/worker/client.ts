@@ -148,6 +148,19 @@ export async function claim(cookie: string, handoffId: string): Promise<HandoffA
   });
 }
 
+/** Resolves a handoff as the agent (closing it unless told otherwise); asserts 200. */
+export async function resolve(
+  cookie: string,
+  handoffId: string,
+  outcome: "close" | "return_to_bot" = "close",
+): Promise<HandoffAnswer> {
+  return json<HandoffAnswer>(`/api/handoffs/${handoffId}/resolve`, {
+    cookie,
+    body: { outcome },
+    status: 200,
+  });
+}
+
 /** A handoff in full (handoff, messages, events) as an agent reads it; asserts 200. */
 export async function detail(cookie: string, handoffId: string): Promise<HandoffDetail> {
   return json<HandoffDetail>(`/api/handoffs/${handoffId}`, { cookie, status: 200 });

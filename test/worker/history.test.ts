@@ -3,7 +3,18 @@
 // filters on both; and a contact's handoffs across both.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, escalate, expectError, hubRows, json, login, newApiKey, runAlarm } from "./client";
+import {
+  call,
+  escalate,
+  expectError,
+  hubRows,
+  json,
+  login,
+  newApiKey,
+  runAlarm,
+  claim,
+  resolve,
+} from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import { DAY_MS, drain, housekeepAt, objectRowsFor } from "./history-helpers";
 import type {
@@ -155,16 +166,8 @@ describe("history paging", () => {
     const arrived: string[] = [];
     const { rows } = await allPages("/api/handoffs?status=all&limit=4", alice, async () => {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-        method: "POST",
-        cookie: alice,
-        status: 200,
-      });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-        cookie: alice,
-        body: { outcome: "close" },
-        status: 200,
-      });
+      await claim(alice, handoff.id);
+      await resolve(alice, handoff.id);
       arrived.push(handoff.id);
     });
     expect(ids(rows)).toEqual(ids(ordered(made, "desc")));
@@ -215,11 +218,7 @@ describe("history paging", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, handoff.id);
     const resolved = (
       await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
         cookie: alice,
@@ -261,16 +260,8 @@ describe("history paging", () => {
     const held: string[] = [];
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-        method: "POST",
-        cookie: alice,
-        status: 200,
-      });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-        cookie: alice,
-        body: { outcome: "close" },
-        status: 200,
-      });
+      await claim(alice, handoff.id);
+      await resolve(alice, handoff.id);
       held.push(handoff.id);
     }
     await drain(t);
@@ -327,16 +318,8 @@ describe("a contact's handoffs", () => {
     const contact = { id: "cust-7", name: "Pat Doe" };
 
     const { handoff: first } = await escalate(t, { conversation_id: "c7-a", contact });
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, first.id);
+    await resolve(alice, first.id);
     await drain(t);
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 1 });
     const { handoff: second } = await escalate(t, { conversation_id: "c7-a", contact });

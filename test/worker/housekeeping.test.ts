@@ -11,6 +11,8 @@ import {
   json,
   login,
   runAlarm,
+  claim,
+  resolve,
 } from "./client";
 import { makeTenant } from "./fixtures";
 import { DAY_MS, drain, housekeepAt, objectRowsFor } from "./history-helpers";
@@ -37,11 +39,7 @@ describe("closed handoffs leave the tenant object", () => {
       body: { conversation_id: "hk-closed", id: "hk-c1", text: "Still there?" },
       status: 202,
     });
-    await json<HandoffAnswer>(`/api/handoffs/${closed.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, closed.id);
     await json<MessageAnswer>(`/api/handoffs/${closed.id}/messages`, {
       cookie: alice,
       body: { text: "Yes, on it." },
@@ -126,16 +124,8 @@ describe("closed handoffs leave the tenant object", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, handoff.id);
+    await resolve(alice, handoff.id);
     await drain(t);
 
     expect(await housekeepAt(t, Date.now() + DAY_MS / 2, { keepClosedDays: 1 })).toMatchObject({
@@ -161,16 +151,8 @@ describe("closed handoffs leave the tenant object", () => {
       status: 200,
     });
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, handoff.id);
+    await resolve(alice, handoff.id);
     await drain(t);
 
     // Closed two days ago (its last change moved back, as time would): past the tenant's one day.
@@ -189,16 +171,8 @@ describe("closed handoffs leave the tenant object", () => {
     const t = await makeTenant({ webhook: false });
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, handoff.id);
+    await resolve(alice, handoff.id);
     await drain(t);
     const [message] = await hubRows<{ id: string }>(
       t,
@@ -236,16 +210,8 @@ describe("closed handoffs leave the tenant object", () => {
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
     await failWebhooks(t, 1_000);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, handoff.id);
+    await resolve(alice, handoff.id);
     await drain(t, ["mirror"]);
 
     expect(await housekeepAt(t, Date.now() + 4 * DAY_MS)).toMatchObject({ handoffs: 0 });
@@ -278,11 +244,7 @@ describe("sweeps", () => {
     const t = await makeTenant();
     const alice = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, handoff.id);
     await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
       cookie: alice,
       body: { text: "Hello" },
@@ -314,17 +276,9 @@ describe("the housekeeping timer", () => {
     const alice = await login(t.alice);
     const { handoff } = await escalate(t, { max_wait_seconds: 86_400 });
     expect(await hubRows(t, `SELECT kind FROM timers WHERE kind = 'housekeeping'`)).toEqual([]);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, handoff.id);
     const resolvedAt = Date.now();
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, handoff.id);
     await drain(t);
     const [timer] = await hubRows<{ due_at: number }>(
       t,

@@ -14,6 +14,7 @@ import {
   secondBot,
   settle,
   webhooksReceived,
+  resolve,
 } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import type { Handoff } from "../../schema/shapes";
@@ -81,11 +82,7 @@ describe("escalation is idempotent per bot and conversation while open", () => {
       handoff: { id: first.handoff.id, status: "active", assignee: { id: t.alice.id } },
     });
 
-    await json<HandoffAnswer>(`/api/handoffs/${first.handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "return_to_bot" },
-      status: 200,
-    });
+    await resolve(alice, first.handoff.id, "return_to_bot");
     const next = await json<EscalateResult>("/api/v1/handoffs", {
       key: t.apiKey,
       body,
@@ -296,11 +293,7 @@ describe("contact messages are idempotent per message id", () => {
       status: 202,
     });
     await claim(alice, handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, handoff.id);
     const before = await detail(alice, handoff.id);
 
     expect(
@@ -401,11 +394,7 @@ describe("agent replies with a client_id", () => {
       body: escalation(),
       status: 201,
     });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, handoff.id);
     const fromAlice = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
       cookie: alice,
       body: { text: "Alice here", client_id: "x" },
@@ -416,11 +405,7 @@ describe("agent replies with a client_id", () => {
       cookie: alice,
       status: 200,
     });
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: bob,
-      status: 200,
-    });
+    await claim(bob, handoff.id);
     const fromBob = await json<MessageAnswer>(`/api/handoffs/${handoff.id}/messages`, {
       cookie: bob,
       body: { text: "Bob here", client_id: "x" },

@@ -18,6 +18,7 @@ import {
   escalation,
   settle,
   verifiedWebhooks,
+  resolve,
 } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import type {
@@ -193,11 +194,7 @@ describe("handoff lifecycle over HTTP", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await escalate(t)).handoff.id);
     await claim(alice, ids[1]!);
-    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, ids[1]!);
 
     const queue = await json<ListPage>("/api/handoffs", { cookie: alice, status: 200 });
     expect(queue.handoffs.map((h) => h.id)).toEqual([ids[0], ids[2]]);
@@ -267,11 +264,7 @@ describe("the inbox list's filters", () => {
     ] as const) {
       await claim(cookie, h.id);
     }
-    await json<HandoffAnswer>(`/api/handoffs/${resolved.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, resolved.id);
     expect(new Set([expired, queued, mine, bobs, resolved].map((h) => h.contact.name)).size).toBe(
       5,
     );
@@ -383,11 +376,7 @@ describe("the stats bar", () => {
       resolved_this_week: 0,
     });
 
-    await json<HandoffAnswer>(`/api/handoffs/${first.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, first.id);
     await fastForward(t, ["expire"]);
     await runAlarm(t);
     // An expired handoff is not resolved; nothing waits any more.

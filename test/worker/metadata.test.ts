@@ -2,7 +2,18 @@
 // fail, and kept out of the list and the realtime frames (only a single handoff's reads carry it).
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentSocket, call, escalation, expectError, hub, hubRows, json, login } from "./client";
+import {
+  AgentSocket,
+  call,
+  escalation,
+  expectError,
+  hub,
+  hubRows,
+  json,
+  login,
+  claim,
+  resolve,
+} from "./client";
 import { makeTenant } from "./fixtures";
 import type {
   BotHandoffAnswer,
@@ -38,11 +49,7 @@ describe("metadata is capped on the way in", () => {
       status: 200,
     });
     expect(handoffs.map((h: { id: string }) => h.id)).toEqual([before]);
-    await json<HandoffAnswer>(`/api/handoffs/${before}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, before);
   });
 
   it("8 levels are accepted and kept whole; 9 are refused", async () => {
@@ -147,11 +154,7 @@ describe("metadata is read only where a single handoff is read", () => {
     expect(created.type === "handoff.created" && created.data.handoff).not.toHaveProperty(
       "metadata",
     );
-    await json<HandoffAnswer>(`/api/handoffs/${id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, id);
     const updated = await socket.next((f) => f.type === "handoff.updated");
     expect(updated.type === "handoff.updated" && updated.data.handoff).not.toHaveProperty(
       "metadata",
@@ -168,21 +171,13 @@ describe("metadata is read only where a single handoff is read", () => {
       status: 201,
     });
     const id = made.handoff.id as string;
-    await json<HandoffAnswer>(`/api/handoffs/${id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    await claim(alice, id);
     await json<MessageAnswer>(`/api/handoffs/${id}/messages`, {
       cookie: alice,
       body: { text: "Hello" },
       status: 201,
     });
-    await json<HandoffAnswer>(`/api/handoffs/${id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, id);
     // The outbox holds each webhook's body exactly as it is signed and sent.
     const outbox = await hubRows<{ type: string; body: string }>(
       t,
@@ -211,11 +206,7 @@ describe("metadata is read only where a single handoff is read", () => {
     const detail = await json<HandoffDetail>(`/api/handoffs/${id}`, { cookie: alice, status: 200 });
     expect(JSON.stringify(detail.handoff.metadata)).toBe(deep);
     await json<BotHandoffAnswer>(`/api/v1/handoffs/${id}`, { key: t.apiKey, status: 200 });
-    const claimed = await json<HandoffAnswer>(`/api/handoffs/${id}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
+    const claimed = await claim(alice, id);
     expect(claimed.handoff.status).toBe("active");
   });
 });

@@ -15,6 +15,7 @@ import {
   settle,
   webhooksReceived,
   expectError,
+  resolve,
 } from "./client";
 import { sha256 } from "../../worker/src/auth/crypto";
 import { makeTenant, PASSWORD, WEBHOOK_SECRET } from "./fixtures";
@@ -277,11 +278,7 @@ describe("admin: a bot's texts, webhook URL and reminder delay", () => {
     expect(await timerDue(t, "remind", before.id)).toBe(Date.parse(before.created_at) + 180_000);
 
     await claim(alice, created.handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${created.handoff.id}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await resolve(alice, created.handoff.id);
     await fastForward(t, ["expire"]);
     await runAlarm(t);
     await settle(t);

@@ -9,7 +9,17 @@ import type { LiveStats } from "../../schema/shapes";
 import { utcDay, utcWeekStart } from "../../worker/src/tenant/counters";
 import { STEPS } from "../../worker/src/tenant/migrations";
 import { Sql } from "../../worker/src/tenant/sql";
-import { AgentSocket, escalate, hub, hubRows, json, login, runAlarm } from "./client";
+import {
+  AgentSocket,
+  escalate,
+  hub,
+  hubRows,
+  json,
+  login,
+  runAlarm,
+  claim,
+  resolve,
+} from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
 import type { ErrorAnswer, HandoffAnswer, HandoffDetail, Stats } from "./answers";
 
@@ -106,16 +116,8 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     for (let i = 0; i < 3; i++) {
       const { handoff } = await escalate(t);
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-        method: "POST",
-        cookie: alice,
-        status: 200,
-      });
-      await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/resolve`, {
-        cookie: alice,
-        body: { outcome: "close" },
-        status: 200,
-      });
+      await claim(alice, handoff.id);
+      await resolve(alice, handoff.id);
     }
     await escalate(t);
     await hubRows(t, `DELETE FROM handoffs WHERE status = 'resolved'`);
@@ -128,21 +130,9 @@ describe("stats counters", () => {
     const alice = await login(t.alice);
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) ids.push((await escalate(t)).handoff.id);
-    await json<HandoffAnswer>(`/api/handoffs/${ids[0]}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/claim`, {
-      method: "POST",
-      cookie: alice,
-      status: 200,
-    });
-    await json<HandoffAnswer>(`/api/handoffs/${ids[1]}/resolve`, {
-      cookie: alice,
-      body: { outcome: "close" },
-      status: 200,
-    });
+    await claim(alice, ids[0]!);
+    await claim(alice, ids[1]!);
+    await resolve(alice, ids[1]!);
     const live = await counted(alice);
 
     // Back to the schema before the counters, then that step again, as an object made before it would run it.
@@ -215,11 +205,7 @@ describe("stats in the realtime stream", () => {
     const t = await makeTenant();
     const aliceCookie = await login(t.alice);
     const { handoff } = await escalate(t);
-    await json<HandoffAnswer>(`/api/handoffs/${handoff.id}/claim`, {
-      method: "POST",
-      cookie: aliceCookie,
-      status: 200,
-    });
+    await claim(aliceCookie, handoff.id);
     const alice = await AgentSocket.open(aliceCookie);
     await alice.command({ type: "reply", ref: "r1", handoff_id: handoff.id, text: "Hello!" });
     await alice.sync();
