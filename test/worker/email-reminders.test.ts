@@ -21,6 +21,7 @@ import {
 } from "./client";
 import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
 import type { OpenApiDocument, SettingsAnswer } from "./answers";
+import { makeTeam } from "./team-helpers";
 
 const NOTIFICATIONS = "/api/admin/notifications";
 
@@ -104,6 +105,18 @@ describe("email reminders", () => {
     expect(await hubRows(t, `SELECT * FROM reminder_emails`)).toEqual([]);
     await remindNow(t);
     expect(await notificationsOf(t)).toHaveLength(2);
+  });
+
+  it("a team's handoff is emailed to that team's members only", async () => {
+    const t = await makeTenant({ reminderSeconds: 60 });
+    await useDeliverableEmails(t);
+    const admin = await login(t.admin);
+    await makeTeam(admin, "Billing", [t.bob.id]);
+    const { handoff } = await escalate(t, { team: "Billing" });
+
+    await remindNow(t);
+    const sent = await notificationsOf(t);
+    expect(sent.map((n) => [n.to, n.handoff_id])).toEqual([["bob@reminders.test", handoff.id]]);
   });
 
   it("a second waiting handoff is a second reminder: one more email each", async () => {

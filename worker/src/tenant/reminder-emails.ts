@@ -112,7 +112,12 @@ async function sendJob(host: MailHost, id: string): Promise<void> {
     );
     return finish(core, id);
   }
-  const recipients = await reminderRecipients(host.db, tenant.id);
+  // A team's handoff is for its members only.
+  const teamId =
+    core.sql.first<{
+      team_id: string | null;
+    }>`SELECT team_id FROM handoffs WHERE id = ${job.handoff_id}`?.team_id ?? null;
+  const recipients = await reminderRecipients(host.db, tenant.id, teamId);
   // A row still pending was being sent when the object went away: whether it left is unknown.
   core.sql.run(
     `UPDATE notifications SET status = 'failed', error = ?, at = ? WHERE job_id = ? AND status = 'pending'`,
