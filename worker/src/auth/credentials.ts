@@ -5,16 +5,18 @@
 // was carried in them are looked up in D1 once per isolate (the tenant of a token never changes).
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
 import { apiKeys, sessions } from "../../../schema/tables";
 import { randomToken, sha256 } from "./crypto";
 
-export interface Credential {
-  tenantId: string;
+export const credential = z.object({
+  tenantId: z.string(),
   /** SHA-256 of the whole token: what is stored, so a leaked table leaks no live token. */
-  hash: string;
+  hash: z.string(),
   /** Made before tokens carried their tenant: the tenant object may have to ask D1 about it once. */
-  legacy: boolean;
-}
+  legacy: z.boolean(),
+});
+export type Credential = z.infer<typeof credential>;
 
 const KEY_PREFIX = "hk_";
 const LEGACY_CACHE_LIMIT = 10_000;
@@ -34,6 +36,16 @@ function carriedTenant(token: string): string | null {
   return dot > 0 && dot < token.length - 1 ? token.slice(0, dot) : null;
 }
 
+/** The credential of a token: its tenant as carried, or (an old token) as D1 knows it. */
+async function credentialOf(
+  hash: string,
+  carried: string | null,
+  lookup: () => Promise<string | undefined>,
+): Promise<Credential | null> {
+  const tenantId = carried ?? (await legacyTenant(hash, lookup));
+  return tenantId ? { tenantId, hash, legacy: carried === null } : null;
+}
+
 async function legacyTenant(
   hash: string,
   lookup: () => Promise<string | undefined>,
@@ -49,32 +61,25 @@ async function legacyTenant(
 
 export async function sessionCredential(d1: D1Database, token: string): Promise<Credential | null> {
   const hash = await sha256(token);
-  const carried = carriedTenant(token);
-  const tenantId =
-    carried ??
-    (await legacyTenant(hash, async () => {
-      const [row] = await drizzle(d1)
-        .select({ tenantId: sessions.tenantId })
-        .from(sessions)
-        .where(eq(sessions.id, hash))
-        .limit(1);
-      return row?.tenantId;
-    }));
-  return tenantId ? { tenantId, hash, legacy: carried === null } : null;
+  return credentialOf(hash, carriedTenant(token), async () => {
+    const [row] = await drizzle(d1)
+      .select({ tenantId: sessions.tenantId })
+      .from(sessions)
+      .where(eq(sessions.id, hash))
+      .limit(1);
+    return row?.tenantId;
+  });
 }
 
 export async function keyCredential(d1: D1Database, key: string): Promise<Credential | null> {
   const hash = await sha256(key);
   const carried = key.startsWith(KEY_PREFIX) ? carriedTenant(key.slice(KEY_PREFIX.length)) : null;
-  const tenantId =
-    carried ??
-    (await legacyTenant(hash, async () => {
-      const [row] = await drizzle(d1)
-        .select({ tenantId: apiKeys.tenantId })
-        .from(apiKeys)
-        .where(eq(apiKeys.keyHash, hash))
-        .limit(1);
-      return row?.tenantId;
-    }));
-  return tenantId ? { tenantId, hash, legacy: carried === null } : null;
+  return credentialOf(hash, carried, async () => {
+    const [row] = await drizzle(d1)
+      .select({ tenantId: apiKeys.tenantId })
+      .from(apiKeys)
+      .where(eq(apiKeys.keyHash, hash))
+      .limit(1);
+    return row?.tenantId;
+  });
 }

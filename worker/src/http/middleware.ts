@@ -2,7 +2,8 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { Role } from "../../../schema/shapes";
-import { keyCredential, sessionCredential } from "../auth/credentials";
+import type { Context } from "hono";
+import { keyCredential, sessionCredential, type Credential } from "../auth/credentials";
 import { tenantHub, type AppEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -32,26 +33,29 @@ export const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+const loggedOut = () => new ApiError("unauthorized", "Log in to continue.");
+
+async function cookieCredential(c: Context<AppEnv>): Promise<Credential> {
+  const token = getCookie(c, SESSION_COOKIE);
+  const credential = token ? await sessionCredential(c.env.DB, token) : null;
+  if (!credential) throw loggedOut();
+  return credential;
+}
+
 /**
  * Reads the session cookie into a credential without asking anyone yet: hot routes hand it to
  * the tenant object, which checks it in the same call that does the work.
  */
 export const sessionCookie = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
-  const credential = token ? await sessionCredential(c.env.DB, token) : null;
-  if (!credential) throw new ApiError("unauthorized", "Log in to continue.");
-  c.set("credential", credential);
+  c.set("credential", await cookieCredential(c));
   await next();
 });
 
 /** The signed-in user and tenant, checked by the tenant object (no D1 round trip). */
 export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE);
-  const credential = token ? await sessionCredential(c.env.DB, token) : null;
-  const session = credential
-    ? await tenantHub(c.env, credential.tenantId).authenticate(credential)
-    : null;
-  if (!credential || !session) throw new ApiError("unauthorized", "Log in to continue.");
+  const credential = await cookieCredential(c);
+  const session = await tenantHub(c.env, credential.tenantId).authenticate(credential);
+  if (!session) throw loggedOut();
   c.set("credential", credential);
   c.set("session", session);
   await next();
@@ -63,14 +67,6 @@ export const requireRole = (...roles: Role[]) =>
       throw new ApiError("forbidden", "Your role does not allow this.");
     await next();
   });
-
-/** Viewers may read; every write they attempt is forbidden. */
-export const writersOnly = createMiddleware<AppEnv>(async (c, next) => {
-  if (!SAFE_METHODS.has(c.req.method) && c.var.session.user.role === "viewer") {
-    throw new ApiError("forbidden", "Viewers can read conversations but not act on them.");
-  }
-  await next();
-});
 
 /** /api/admin: admins read and write, viewers may only read, agents get nothing. */
 export const adminsWriteViewersRead = createMiddleware<AppEnv>(async (c, next) => {

@@ -79,10 +79,11 @@ export class Access {
       const found = await legacySession(this.d1, credential.hash, now);
       if (found && found.tenant.id === credential.tenantId) {
         this.createSession(credential.hash, found.user, found.expiresAt, now);
-        row = this.sql.first<SessionRow>(
-          `SELECT id, user, expires_at FROM sessions WHERE id = ?`,
-          credential.hash,
-        );
+        row = {
+          id: credential.hash,
+          user: JSON.stringify(found.user),
+          expires_at: found.expiresAt,
+        };
       }
     }
     if (!row) return null;

@@ -9,7 +9,7 @@ import type { VersionedSettings } from "../../../schema/settings";
 import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/shapes";
 import type { Notification } from "../../../schema/notifications";
 import type { SyncFailure } from "../../../schema/sync-failures";
-import type { Credential } from "../auth/credentials";
+import { credential, type Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
 import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
@@ -77,10 +77,7 @@ export class TenantHub extends DurableObject<Env> {
   // --- RPC for the bot API -------------------------------------------------------------------
 
   async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
-    const result = await this.asBot(key, "escalate", (bot, now) =>
-      escalate(this.core, bot, input, now),
-    );
-    return result.ok ? result.value : result;
+    return this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
   }
 
   async contactMessage(
@@ -90,7 +87,7 @@ export class TenantHub extends DurableObject<Env> {
     return this.asBot(key, "contact message", (bot, now) => {
       const result = contactMessage(this.core, bot.id, input, now);
       armHousekeeping(this.core, now); // its message id is remembered for a while
-      return result;
+      return ok(result);
     });
   }
 
@@ -102,18 +99,18 @@ export class TenantHub extends DurableObject<Env> {
     return this.asBot(key, "contact messages", (bot, now) => {
       const results = contactMessages(this.core, bot.id, inputs, now);
       armHousekeeping(this.core, now); // their message ids are remembered for a while
-      return results;
+      return ok(results);
     });
   }
 
   async botHandoff(key: Credential, id: string): Promise<Result<HandoffWithMetadata | null>> {
     const found = await this.asBot(key, "bot read", (bot) => {
       const handoff = this.core.handoffWithMetadata(id);
-      return {
+      return ok({
         handoff: handoff && handoff.bot_id === bot.id ? handoff : null,
         held: handoff !== undefined,
         botId: bot.id,
-      };
+      });
     });
     const tenant = this.core.tenant();
     if (!found.ok || found.value.held || !tenant) return found.ok ? ok(found.value.handoff) : found;
@@ -253,10 +250,10 @@ export class TenantHub extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
-    const credential = JSON.parse(
-      request.headers.get(CREDENTIAL_HEADER) ?? "null",
-    ) as Credential | null;
-    const session = credential ? await this.authenticate(credential) : null;
+    const carried = credential.safeParse(
+      JSON.parse(request.headers.get(CREDENTIAL_HEADER) ?? "null"),
+    );
+    const session = carried.success ? await this.authenticate(carried.data) : null;
     if (!session)
       return Response.json(
         { error: { code: "unauthorized", message: "Log in to continue." } },
@@ -282,8 +279,7 @@ export class TenantHub extends DurableObject<Env> {
         stats: this.core.stats(now),
       },
     });
-    if (cameOnline)
-      this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
+    if (cameOnline) this.emitPresence(now);
     // An idle socket ends when its session does, not when it next writes.
     this.core.timers.setIfAbsent("session", session.session.id, session.session.expires_at);
     await this.schedule();
@@ -367,12 +363,13 @@ export class TenantHub extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    if (!this.presence.remove(ws)) return;
+    if (this.presence.remove(ws)) this.emitPresence(Date.now());
+  }
+
+  /** Tells every socket who is online now (an agent came online or went offline). */
+  private emitPresence(now: number): void {
     const agents = this.presence.agents();
-    this.core.emit(
-      { type: "presence", data: { agents_online: agents.length, agents } },
-      Date.now(),
-    );
+    this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -413,7 +410,7 @@ export class TenantHub extends DurableObject<Env> {
   private async asBot<T>(
     key: Credential,
     what: string,
-    work: (bot: BotSettings, now: number) => T,
+    work: (bot: BotSettings, now: number) => Result<T>,
   ): Promise<Result<T>> {
     const tenant = await this.knownTenant(key.tenantId);
     const botKey = tenant ? await this.core.access.botKey(key, tenant.id) : null;
@@ -433,7 +430,7 @@ export class TenantHub extends DurableObject<Env> {
       bot = fetched;
     }
     const settings = bot;
-    const result = this.step(what, (now) => ({ ok: true as const, value: work(settings, now) }));
+    const result = this.step(what, (now) => work(settings, now));
     await this.schedule();
     return result;
   }
