@@ -270,6 +270,32 @@ describe("sweeps", () => {
   });
 });
 
+describe("sessions", () => {
+  it("an expired session leaves the object at the next housekeeping run; a live one stays and still works", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const bob = await login(t.bob);
+    const sessions = () =>
+      hubRows<{ user_id: string; expires_at: number }>(
+        t,
+        `SELECT user_id, expires_at FROM sessions`,
+      );
+    expect((await sessions()).map((s) => s.user_id).sort()).toEqual([t.alice.id, t.bob.id].sort());
+
+    const bobEnds = (await sessions()).find((s) => s.user_id === t.bob.id)!.expires_at;
+    await hubRows(
+      t,
+      `UPDATE sessions SET expires_at = ? WHERE user_id = ?`,
+      bobEnds - 15 * DAY_MS,
+      t.bob.id,
+    );
+    expect(await housekeepAt(t, Date.now())).toMatchObject({ sessions: 1 });
+    expect((await sessions()).map((s) => s.user_id)).toEqual([t.alice.id]);
+    await expectError(call("/api/me", { cookie: bob }), 401, "unauthorized");
+    await json("/api/me", { cookie: alice, status: 200 });
+  });
+});
+
 describe("the housekeeping timer", () => {
   it("is armed when a handoff closes, runs from the alarm hourly, and stops once nothing is left to age", async () => {
     const t = await makeTenant({ webhook: false });

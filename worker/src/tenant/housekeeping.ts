@@ -1,6 +1,6 @@
 // Keeps the tenant object small: closed handoffs leave it a few days after closing (D1 already
 // holds them and serves history), and idempotency records and settled webhooks are swept after
-// their windows. Runs from the object's alarm as the `housekeeping` timer; all synchronous SQL.
+// their windows, and so are expired sessions. Runs from the object's alarm as the `housekeeping` timer; all synchronous SQL.
 import type { TenantCore } from "./core";
 
 const DAY_MS = 24 * 3_600_000;
@@ -26,6 +26,7 @@ export interface HousekeepingReport {
   handoffs: number;
   inbound: number;
   webhooks: number;
+  sessions: number;
 }
 
 /** Arms the periodic run unless one is already pending (cheap: no write when it exists). */
@@ -50,11 +51,12 @@ export function housekeep(
     `DELETE FROM webhooks WHERE status IN ('delivered', 'failed') AND COALESCE(delivered_at, created_at) < ?`,
     now - KEEP_SETTLED_WEBHOOKS_MS,
   );
+  const sessions = core.access.sweepSessions(now);
   core.feed.prune(now);
   if (handoffs === PRUNE_PER_RUN) core.timers.set("housekeeping", "", now);
   else if (hasAgingRows(core)) core.timers.set("housekeeping", "", now + HOUSEKEEPING_EVERY_MS);
   else core.timers.clear("housekeeping", "");
-  return { handoffs, inbound, webhooks };
+  return { handoffs, inbound, webhooks, sessions };
 }
 
 /**
