@@ -3,10 +3,9 @@
 // `npm run dev` would (inbox built if missing, D1 migrated, demo seeded), and the bare floor.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { offlineEnv, ROOT, run } from "../scripts/run.mjs";
+import { freePort, offlineEnv, ROOT, run } from "../scripts/run.mjs";
 import { seed } from "../scripts/seed.mjs";
 
 const FLOOR_CONFIG = join(ROOT, "bench", "floor", "wrangler.toml");
@@ -19,17 +18,6 @@ export async function stopAll() {
   servers.clear();
   for (const state of states) rmSync(state, { recursive: true, force: true });
   states.clear();
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-    server.on("error", reject);
-  });
 }
 
 /**

@@ -1,10 +1,26 @@
 // Runs the project's own tools (from node_modules/.bin, on the project's Node) offline.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
+
+/**
+ * A port free on 127.0.0.1 right now, for a server started next (wrangler dev in tests, bench).
+ * @returns {Promise<number>}
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+    server.on("error", reject);
+  });
+}
 
 /** Environment for wrangler and workerd with nothing waiting on the network. */
 export function offlineEnv(extra = {}) {

@@ -3,11 +3,10 @@
 // Everything started here is stopped here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { offlineEnv, ROOT, run } from "../../scripts/run.mjs";
+import { freePort, offlineEnv, ROOT, run } from "../../scripts/run.mjs";
 import { DEMO_WEBHOOK_SECRET, seed } from "../../scripts/seed.mjs";
 import { startWebhookReceiver } from "../../scripts/webhook-receiver.mjs";
 
@@ -16,18 +15,6 @@ declare module "vitest" {
     baseUrl: string;
     webhookUrl: string;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 async function waitForServer(url: string, server: ChildProcess): Promise<void> {

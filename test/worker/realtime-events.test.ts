@@ -14,30 +14,17 @@ import {
   runAlarm,
   settle,
 } from "./client";
-import { makeTenant, type TestUser } from "./fixtures";
+import { makeTenant } from "./fixtures";
+import { connect, eventsAfter, lastSeq, person, range } from "./realtime-helpers";
 import type { HandoffAnswer, MessageAnswer } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
-
-const lastSeq = (s: AgentSocket) =>
-  Math.max(
-    ...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f) => f.seq as number),
-  );
-const eventsAfter = (s: AgentSocket, seq: number) => s.events().filter((f) => f.seq > seq);
-const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
-const person = (u: TestUser) => ({ id: u.id, name: u.name });
-
-async function connect(cookie: string): Promise<AgentSocket> {
-  const socket = await AgentSocket.open(cookie);
-  await socket.sync();
-  return socket;
-}
 
 describe("every kind of event", () => {
   it("assign and expire reach the sockets as handoff.updated, a reminder as handoff.reminder", async () => {
     const t = await makeTenant();
     const adminCookie = await login(t.admin);
-    const bob = await connect(await login(t.bob));
+    const [bob] = (await connect(await login(t.bob))) as [AgentSocket];
     const base = lastSeq(bob);
     const assigned = (await escalate(t)).handoff;
     const waiting = (await escalate(t)).handoff;
@@ -80,7 +67,7 @@ describe("every kind of event", () => {
   it("a reply's delivery status reaches the sockets as message.updated: delivered, or failed once the bot is given up on", async () => {
     const t = await makeTenant();
     const aliceCookie = await login(t.alice);
-    const alice = await connect(aliceCookie);
+    const [alice] = (await connect(aliceCookie)) as [AgentSocket];
     const { handoff } = await escalate(t);
     await claim(aliceCookie, handoff.id);
     await settle(t);

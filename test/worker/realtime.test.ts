@@ -17,7 +17,8 @@ import {
   login,
 } from "./client";
 import type { EventFrame } from "../../schema/realtime";
-import { makeTenant, type TestTenant, type TestUser } from "./fixtures";
+import { makeTenant, type TestTenant } from "./fixtures";
+import { connect, eventsAfter, lastSeq, person, range } from "./realtime-helpers";
 import type {
   BotHandoffAnswer,
   ClaimAnswer,
@@ -28,15 +29,6 @@ import type {
 } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
-
-/** The highest seq a socket has seen (its hello counts: it carries the tenant's head). */
-const lastSeq = (s: AgentSocket) =>
-  Math.max(
-    ...s.frames.filter((f) => "seq" in f && f.type !== "resync").map((f) => f.seq as number),
-  );
-const eventsAfter = (s: AgentSocket, seq: number) => s.events().filter((f) => f.seq > seq);
-const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
-const person = (u: TestUser) => ({ id: u.id, name: u.name });
 
 let contactIds = 0;
 async function contactSays(t: TestTenant, conversationId: string, text: string) {
@@ -49,12 +41,6 @@ async function contactSays(t: TestTenant, conversationId: string, text: string) 
 }
 
 /** Opens sockets for the users and waits until every one has seen the last one arrive. */
-async function connect(...cookies: string[]): Promise<AgentSocket[]> {
-  const sockets: AgentSocket[] = [];
-  for (const cookie of cookies) sockets.push(await AgentSocket.open(cookie));
-  for (const s of sockets) await s.sync();
-  return sockets;
-}
 
 describe("events reach connected agents", () => {
   it("escalation, contact message and claim arrive on every socket, numbered one by one", async () => {
