@@ -4,9 +4,11 @@ import { clientId, messageText } from "./api";
 import { OUTCOMES } from "./vocabulary";
 import { LIMITS } from "./limits";
 import type { ApiErrorBody } from "./errors";
-import type { Handoff, LiveStats, Message, Person, User } from "./shapes";
+import type { AgentPresence, Handoff, LiveStats, Message, Person, User } from "./shapes";
 
-export type HandoffChange = "claimed" | "released" | "assigned" | "resolved" | "expired";
+/** `assigned` with a null actor is auto-routing; `unassigned` is a timer giving it back (no reply, offline). */
+export type HandoffChange =
+  "claimed" | "released" | "assigned" | "unassigned" | "resolved" | "expired";
 
 /** Tenant events: each one carries the next `seq` and is kept for `resume`. */
 export type TenantEvent =
@@ -18,7 +20,7 @@ export type TenantEvent =
   | { type: "handoff.reminder"; data: { handoff: Handoff; waiting_seconds: number } }
   | { type: "message.created"; data: { message: Message; handoff: Handoff } }
   | { type: "message.updated"; data: { message: Message } }
-  | { type: "presence"; data: { agents_online: number; agents: Person[] } };
+  | { type: "presence"; data: { agents_online: number; agents: AgentPresence[] } };
 
 /** What a successful command answers with (HTTP body and socket ack alike). */
 export type CommandData = { handoff: Handoff } | { message: Message };
@@ -30,7 +32,7 @@ export type ServerFrame =
   | {
       type: "hello";
       seq: number;
-      data: { user: User; agents_online: number; agents: Person[]; stats: LiveStats };
+      data: { user: User; agents_online: number; agents: AgentPresence[]; stats: LiveStats };
     }
   // Not numbered: the current numbers, sent after each change that moved one (never replayed).
   | { type: "stats"; data: LiveStats }

@@ -1,6 +1,7 @@
 // Response shapes of the public contract (api.md "Shapes"); fields may be added, never removed.
 import type { JsonObject } from "./api";
 import type {
+  AgentStatus,
   AuditType,
   Channel,
   Delivery,
@@ -11,7 +12,7 @@ import type {
   Sender,
 } from "./vocabulary";
 
-export type { AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
+export type { AgentStatus, AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
 /** Free-form JSON. Kept one level deep on purpose: a recursive type is too deep for RPC typing. */
 export type { Json, JsonObject } from "./api";
 
@@ -48,6 +49,15 @@ export interface Handoff {
   expires_at: string | null;
   message_count: number;
   last_message: { text: string; from: Sender; at: string } | null;
+  /** Only while queued: where it stands in its queue (the team's, or the tenant's). */
+  queue?: QueuePlace;
+}
+
+export interface QueuePlace {
+  /** 1 is the next to be served: priority first, then age. */
+  position: number;
+  /** From the queue's recent claims; null when there are none to judge by. */
+  estimated_wait_seconds: number | null;
 }
 
 /**
@@ -97,6 +107,19 @@ export interface User {
   name: string;
   email: string;
   role: Role;
+  /** The agent's availability switch (`PUT /api/me/status`); where the tenant object answers. */
+  status?: AgentStatus;
+}
+
+/** An agent or admin with the inbox open, as the presence frame lists them. */
+export interface AgentPresence {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  /** Active handoffs assigned to them now. */
+  active_count: number;
+  /** How many auto-routing gives them at once. */
+  capacity: number;
 }
 
 export interface Tenant {

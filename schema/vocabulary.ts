@@ -30,7 +30,12 @@ export const AUDIT_TYPES = [
   "resolved",
   "expired",
   "reminded",
+  "unassigned",
 ] as const;
+/** An agent's own availability switch; available also needs an open socket. */
+export const AGENT_STATUSES = ["online", "away"] as const;
+/** Why a handoff went back to the queue without anyone releasing it. */
+export const UNASSIGN_REASONS = ["no_reply", "offline"] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type Priority = (typeof PRIORITIES)[number];
@@ -40,3 +45,5 @@ export type Outcome = (typeof OUTCOMES)[number];
 export type Sender = (typeof SENDERS)[number];
 export type Delivery = (typeof DELIVERIES)[number];
 export type AuditType = (typeof AUDIT_TYPES)[number];
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+export type UnassignReason = (typeof UNASSIGN_REASONS)[number];
