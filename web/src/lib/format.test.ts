@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contactLabel, formatWaiting, secondsSince } from "./format";
+import { contactLabel, formatDuration, formatWaiting, queueLabel, secondsSince } from "./format";
 
 describe("formatWaiting", () => {
   it.each([
@@ -33,5 +33,35 @@ describe("contactLabel", () => {
       contactLabel({ id: "wa-1234567890123", name: null, phone: null, email: "m@x.test" }),
     ).toBe("#67890123");
     expect(contactLabel({ id: "u7", name: null, phone: null, email: null })).toBe("#u7");
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0 s"],
+    [45, "45 s"],
+    [60, "1 min"],
+    [90, "1 min 30 s"],
+    [600, "10 min"],
+    [3600, "1 h"],
+    [3900, "1 h 5 min"],
+    [86_400, "24 h"],
+  ])("%i s reads %s", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("queueLabel", () => {
+  it("says the place and a rough wait in whole minutes", () => {
+    expect(queueLabel({ position: 2, estimated_wait_seconds: 240 })).toBe("#2 in queue · ~4 min");
+    expect(queueLabel({ position: 1, estimated_wait_seconds: 20 })).toBe("#1 in queue · ~1 min");
+    expect(queueLabel({ position: 3, estimated_wait_seconds: 150 })).toBe("#3 in queue · ~3 min");
+    expect(queueLabel({ position: 9, estimated_wait_seconds: 4000 })).toBe(
+      "#9 in queue · ~1 h 7 min",
+    );
+  });
+
+  it("says only the place when there is no estimate", () => {
+    expect(queueLabel({ position: 2, estimated_wait_seconds: null })).toBe("#2 in queue");
   });
 });

@@ -1,5 +1,5 @@
 // How times and people read in the inbox.
-import type { Contact, Handoff } from "#schema/shapes";
+import type { Contact, Handoff, QueuePlace } from "#schema/shapes";
 
 /** Live waiting time: "just now", "15m", "2h 10m", "1d 4h". */
 export function formatWaiting(seconds: number): string {
@@ -43,4 +43,26 @@ export function initials(name: string): string {
     .slice(0, 2)
     .map((w) => w[0]!.toUpperCase())
     .join("");
+}
+
+/** A span of time in the timeline: "45 s", "10 min", "1 min 30 s", "2 h", "1 h 5 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) {
+    const rest = s % 60;
+    return rest === 0 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 60)} min ${rest} s`;
+  }
+  const minutes = Math.round(s / 60);
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}
+
+/** A row's place in its queue: "#2 in queue · ~4 min", or "#2 in queue" with no estimate. */
+export function queueLabel(place: QueuePlace): string {
+  const where = `#${place.position} in queue`;
+  const wait = place.estimated_wait_seconds;
+  if (wait === null) return where;
+  // An estimate is rough: whole minutes, at least one.
+  return `${where} · ~${formatDuration(Math.max(1, Math.round(wait / 60)) * 60)}`;
 }

@@ -1,7 +1,15 @@
 // The agents' API as the inbox calls it: same-origin fetch with the session cookie.
 import type { ApiErrorBody } from "#schema/errors";
 import type { CommandData } from "#schema/realtime";
-import type { Handoff, HandoffEvent, Message, Stats, Tenant, User } from "#schema/shapes";
+import type {
+  AgentStatus,
+  Handoff,
+  HandoffEvent,
+  Message,
+  Stats,
+  Tenant,
+  User,
+} from "#schema/shapes";
 
 export class ApiFailure extends Error {
   constructor(
@@ -52,6 +60,9 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 const post = <T>(path: string, body?: unknown) =>
   request<T>(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
 
+const put = <T>(path: string, body: unknown) =>
+  request<T>(path, { method: "PUT", body: JSON.stringify(body) });
+
 export interface Session {
   user: User;
   tenant: Tenant;
@@ -74,6 +85,8 @@ export const api = {
   me: () => request<Session>("/api/me"),
   login: (email: string, password: string) => post<Session>("/api/auth/login", { email, password }),
   logout: () => post<{ ok: true }>("/api/auth/logout"),
+  /** The agent's own availability for auto-routing. */
+  setStatus: (status: AgentStatus) => put<{ user: User }>("/api/me/status", { status }),
   list: (query: string) =>
     request<{ handoffs: Handoff[]; has_more?: boolean }>(`/api/handoffs?${query}`),
   detail: (id: string) => request<HandoffDetail>(`/api/handoffs/${encodeURIComponent(id)}`),

@@ -7,9 +7,11 @@ import { ApiFailure, api } from "../api/client";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "offline";
 
+export type Hello = Extract<ServerFrame, { type: "hello" }>;
+
 export interface ConnectionHandlers {
-  /** The server greeted us (first connect or reconnect) and told its current seq and stats. */
-  hello(seq: number, stats: LiveStats): void;
+  /** The server greeted us (first connect or reconnect): its current seq, stats and presence. */
+  hello(seq: number, data: Hello["data"]): void;
   event(frame: EventFrame): void;
   /** The stats bar's current numbers (not numbered: each one replaces the last). */
   stats(stats: LiveStats): void;
@@ -126,7 +128,7 @@ export class Connection {
         this.failures = 0;
         this.status = "connected";
         this.startPing();
-        this.handlers.hello(frame.seq, frame.data.stats);
+        this.handlers.hello(frame.seq, frame.data);
         return;
       case "stats":
         this.handlers.stats(frame.data);

@@ -5,22 +5,17 @@ import type { AgentAction, CommandData, EventFrame } from "#schema/realtime";
 import type { Handoff, LiveStats, Message, Person } from "#schema/shapes";
 import { ApiFailure, api, type HandoffDetail, type Session } from "../api/client";
 import { contactLabel } from "../format";
-import { Connection } from "./connection.svelte";
+import { Connection, type Hello } from "./connection.svelte";
+import { describe } from "./describe";
 import { apiQuery, byAge, DEFAULT_FILTERS, isQueueView, matches, type Filters } from "./filters";
 import { Notifier } from "./notifications.svelte";
+import { Presence } from "./presence.svelte";
+import { queuePlaces } from "./queue";
+import { Replies } from "./replies.svelte";
+import { routingNotice } from "./routing";
 import { EventSequence } from "./sequence";
 
 export type LoadState = "loading" | "ready" | "error";
-
-export interface PendingReply {
-  key: number;
-  /** Sent with every attempt: the server stores the reply once however often it arrives. */
-  clientId: string;
-  handoffId: string;
-  text: string;
-  at: string;
-  error: string | null;
-}
 
 /** A gap in seqs that does not fill within this time means something was lost: reload. */
 const GAP_TIMEOUT_MS = 3_000;
@@ -32,17 +27,18 @@ export class Inbox {
   listError = $state("");
   /** Pushed by the server (in hello, then after every change that moves a number): never fetched. */
   stats = $state.raw<LiveStats | null>(null);
-  agentsOnline = $state<Person[]>([]);
   detail = $state<HandoffDetail | null>(null);
   detailId = $state<string | null>(null);
   detailState = $state<LoadState>("loading");
   detailError = $state("");
-  pendingReplies = $state<PendingReply[]>([]);
   /** Inline errors per handoff (e.g. "Claimed by Bob"). */
   actionErrors = new SvelteMap<string, string>();
   busy = new SvelteMap<string, string>();
   now = $state(Date.now());
   readonly notifier = new Notifier();
+  readonly presence: Presence;
+  /** Replies on their way: shown at once, settled when the server confirms. */
+  readonly replies: Replies;
   readonly connection: Connection;
   readonly sequence = new EventSequence((frame) => this.applyEvent(frame));
 
@@ -55,7 +51,6 @@ export class Inbox {
   private detailEvents: EventFrame[] | null = null;
   private gapTimer: ReturnType<typeof setTimeout> | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
-  private nextReplyKey = 0;
 
   hasMore = $state(false);
   /** The queue reads oldest waiting first; history reads newest first. */
@@ -65,6 +60,13 @@ export class Inbox {
     );
     return isQueueView(this.filters) ? list.sort(byAge) : list.sort((a, b) => byAge(b, a));
   });
+  /** Where each queued row stands; counted here when the list holds the whole queue. */
+  queuePlaces = $derived(
+    queuePlaces(
+      this.handoffs.values(),
+      !this.filters.q.trim() && this.filters.assignee !== "mine" && !this.hasMore,
+    ),
+  );
   /** Ticks with the clock from when the oldest waiting conversation arrived. */
   oldestWaitingSeconds = $derived(
     this.stats?.oldest_waiting_since == null
@@ -77,8 +79,13 @@ export class Inbox {
     socketUrl: string,
     onSignedOut: () => void = () => {},
   ) {
+    this.presence = new Presence(session.user, this.notifier);
+    this.replies = new Replies(
+      (action) => this.connection.command(action),
+      (message) => this.addMessage(message),
+    );
     this.connection = new Connection(socketUrl, {
-      hello: (seq, stats) => this.onHello(seq, stats),
+      hello: (seq, data) => this.onHello(seq, data),
       event: (frame) => this.onEvent(frame),
       stats: (stats) => (this.stats = stats),
       resync: () => this.startOver(),
@@ -110,8 +117,9 @@ export class Inbox {
 
   // --- realtime ---------------------------------------------------------------------------
 
-  private onHello(seq: number, stats: LiveStats): void {
+  private onHello(seq: number, { stats, user, agents }: Hello["data"]): void {
     this.stats = stats;
+    this.presence.greet(user, agents);
     if (!this.loadedOnce) {
       this.loadedOnce = true;
       this.sequence.reset(seq);
@@ -145,11 +153,17 @@ export class Inbox {
           `/handoffs/${frame.data.handoff.id}`,
         );
         break;
-      case "handoff.updated":
+      case "handoff.updated": {
+        const before = this.handoffs.get(frame.data.handoff.id);
         this.upsert(frame.data.handoff);
         if (this.detailId === frame.data.handoff.id)
           void this.loadDetail(frame.data.handoff.id, true);
+        const notice = routingNotice(frame.data, this.me.id, before);
+        if (notice?.alert) this.notifier.alert(notice.title, notice.body, notice.href);
+        else if (notice)
+          this.notifier.toast(`${notice.title}: ${notice.body}`, "info", notice.href);
         break;
+      }
       case "handoff.reminder":
         this.notifier.toast(
           `Still waiting: ${contactLabel(frame.data.handoff.contact)} (${Math.round(frame.data.waiting_seconds / 60)} min)`,
@@ -175,7 +189,7 @@ export class Inbox {
         this.updateMessage(frame.data.message);
         break;
       case "presence":
-        this.agentsOnline = frame.data.agents;
+        this.presence.update(frame.data.agents);
         if (this.stats) this.stats = { ...this.stats, agents_online: frame.data.agents_online };
         break;
     }
@@ -208,7 +222,7 @@ export class Inbox {
     if (!this.detail || this.detail.handoff.id !== m.handoff_id) return;
     if (this.detail.messages.some((x) => x.id === m.id)) return;
     this.detail = { ...this.detail, messages: [...this.detail.messages, m] };
-    if (m.from === "agent" && m.agent?.id === this.me.id) this.settlePending(m);
+    if (m.from === "agent" && m.agent?.id === this.me.id) this.replies.settle(m);
   }
 
   private updateMessage(m: Message): void {
@@ -217,13 +231,6 @@ export class Inbox {
       ...this.detail,
       messages: this.detail.messages.map((x) => (x.id === m.id ? m : x)),
     };
-  }
-
-  private settlePending(m: Message): void {
-    const index = this.pendingReplies.findIndex(
-      (p) => p.handoffId === m.handoff_id && p.text === m.text && !p.error,
-    );
-    if (index >= 0) this.pendingReplies = this.pendingReplies.filter((_, i) => i !== index);
   }
 
   // --- loading ----------------------------------------------------------------------------
@@ -359,61 +366,6 @@ export class Inbox {
     return this.run(id, "Assigning…", () => api.assign(id, agentId));
   }
 
-  /** Shows the reply at once; it settles when the server confirms (or says why not). */
-  reply(handoffId: string, text: string): Promise<boolean> {
-    const pending: PendingReply = {
-      key: ++this.nextReplyKey,
-      clientId: newClientId(),
-      handoffId,
-      text,
-      at: new Date().toISOString(),
-      error: null,
-    };
-    this.pendingReplies = [...this.pendingReplies, pending];
-    return this.send(pending);
-  }
-
-  /** Sends a failed reply again; the server keeps one copy even if the first did arrive. */
-  retryReply(key: number): Promise<boolean> {
-    const pending = this.pendingReplies.find((p) => p.key === key);
-    if (!pending) return Promise.resolve(false);
-    this.pendingReplies = this.pendingReplies.map((p) =>
-      p.key === key ? { ...p, error: null } : p,
-    );
-    return this.send(pending);
-  }
-
-  private async send(pending: PendingReply): Promise<boolean> {
-    const action = {
-      type: "reply",
-      handoff_id: pending.handoffId,
-      text: pending.text,
-      client_id: pending.clientId,
-    } as const;
-    try {
-      let data: CommandData;
-      try {
-        data = await this.connection.command(action);
-      } catch (error) {
-        // No answer (the socket dropped or timed out): it may or may not have arrived. Ask over HTTP.
-        if (!(error instanceof ApiFailure) || error.status !== 0) throw error;
-        data = await api.reply(pending.handoffId, pending.text, pending.clientId);
-      }
-      this.pendingReplies = this.pendingReplies.filter((p) => p.key !== pending.key);
-      if ("message" in data) this.addMessage(data.message);
-      return true;
-    } catch (error) {
-      this.pendingReplies = this.pendingReplies.map((p) =>
-        p.key === pending.key ? { ...p, error: describe(error) } : p,
-      );
-      return false;
-    }
-  }
-
-  discardReply(key: number): void {
-    this.pendingReplies = this.pendingReplies.filter((p) => p.key !== key);
-  }
-
   /** After losing a claim race, show the row as it really is now. */
   private async refreshOne(id: string): Promise<void> {
     try {
@@ -423,21 +375,4 @@ export class Inbox {
       // The event stream will bring it.
     }
   }
-}
-
-function newClientId(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof ApiFailure) {
-    if (error.code === "already_claimed") {
-      const assignee = error.body.assignee as { name?: string } | undefined;
-      return `Claimed by ${assignee?.name ?? "someone else"}`;
-    }
-    return error.message;
-  }
-  return "Something went wrong. Try again.";
 }

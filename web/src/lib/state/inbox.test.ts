@@ -2,41 +2,20 @@
 // frames (hello, events, acks, drops) and canned HTTP answers play the snapshot endpoints.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EventFrame, ServerFrame } from "#schema/realtime";
-import type { Handoff, LiveStats, Message } from "#schema/shapes";
+import type { AgentPresence, Handoff, LiveStats, Message } from "#schema/shapes";
 import { Inbox } from "./inbox.svelte";
 import { testHandoff } from "./test-handoff";
-
-class ScriptedSocket {
-  static OPEN = 1;
-  static all: ScriptedSocket[] = [];
-  readyState = 0;
-  sent: unknown[] = [];
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: ((e: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    ScriptedSocket.all.push(this);
-  }
-  static get last(): ScriptedSocket {
-    return ScriptedSocket.all.at(-1)!;
-  }
-  send(data: string) {
-    this.sent.push(data === "ping" ? data : JSON.parse(data));
-  }
-  close() {
-    this.drop();
-  }
-  /** The server says something. */
-  frame(frame: ServerFrame) {
-    this.readyState = 1;
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-  drop(code = 1006) {
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-}
+import { ScriptedSocket } from "./test-socket";
 
 const me = { id: "u_alice", name: "Alice", email: "alice@demo.test", role: "agent" as const };
+/** Alice as the presence frames list her. */
+const meHere: AgentPresence = {
+  id: me.id,
+  name: me.name,
+  status: "online",
+  active_count: 0,
+  capacity: 3,
+};
 const session = { user: me, tenant: { id: "demo", name: "Demo Co" } };
 
 const handoff = testHandoff;
@@ -127,7 +106,7 @@ async function connected(helloSeq: number): Promise<Inbox> {
   ScriptedSocket.last.frame({
     type: "hello",
     seq: helloSeq,
-    data: { user: me, agents_online: 1, agents: [me], stats },
+    data: { user: me, agents_online: 1, agents: [meHere], stats },
   });
   await vi.advanceTimersByTimeAsync(0);
   return inbox;
@@ -219,10 +198,19 @@ describe("the inbox store", () => {
     ScriptedSocket.last.frame(
       event(12, {
         type: "presence",
-        data: { agents_online: 2, agents: [me, { id: "u_bob", name: "Bob" }] },
+        data: {
+          agents_online: 2,
+          agents: [
+            { ...meHere, status: "away" },
+            { ...meHere, id: "u_bob", name: "Bob" },
+          ],
+        },
       }),
     );
-    expect(inbox.agentsOnline.map((a) => a.name)).toEqual(["Alice", "Bob"]);
+    expect(inbox.presence.agents.map((a) => `${a.name} ${a.status}`)).toEqual([
+      "Bob online",
+      "Alice away",
+    ]);
     expect(inbox.stats?.agents_online).toBe(2);
     inbox.stop();
   });
@@ -246,7 +234,7 @@ describe("the inbox store", () => {
     ScriptedSocket.last.frame({
       type: "hello",
       seq: 1,
-      data: { user: me, agents_online: 1, agents: [me], stats: waiting },
+      data: { user: me, agents_online: 1, agents: [meHere], stats: waiting },
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(inbox.stats).toEqual(waiting);
@@ -308,7 +296,7 @@ describe("the inbox store", () => {
     second.frame({
       type: "hello",
       seq: 7,
-      data: { user: me, agents_online: 1, agents: [me], stats },
+      data: { user: me, agents_online: 1, agents: [meHere], stats },
     });
     expect(second.sent).toContainEqual({ type: "resume", since: 4 });
 
@@ -336,7 +324,7 @@ describe("the inbox store", () => {
     fresh.frame({
       type: "hello",
       seq: 99,
-      data: { user: me, agents_online: 1, agents: [me], stats },
+      data: { user: me, agents_online: 1, agents: [meHere], stats },
     });
     await vi.advanceTimersByTimeAsync(0);
     expect(
@@ -378,8 +366,8 @@ describe("the inbox store", () => {
     snapshot = [handoff("d", { status: "active", assignee: { id: me.id, name: me.name } })];
     const inbox = await connected(1);
     await inbox.open("d");
-    const sending = inbox.reply("d", "On it!");
-    expect(inbox.pendingReplies.map((p) => p.text)).toEqual(["On it!"]);
+    const sending = inbox.replies.send("d", "On it!");
+    expect(inbox.replies.pending.map((p) => p.text)).toEqual(["On it!"]);
     const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
     const stored = message("m1", "d", {
       from: "agent",
@@ -392,7 +380,7 @@ describe("the inbox store", () => {
     );
     ScriptedSocket.last.frame({ type: "ack", ref: sent.ref, ok: true, data: { message: stored } });
     expect(await sending).toBe(true);
-    expect(inbox.pendingReplies).toEqual([]);
+    expect(inbox.replies.pending).toEqual([]);
     expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["m1"]);
 
     ScriptedSocket.last.frame(
@@ -409,7 +397,7 @@ describe("the inbox store", () => {
     snapshot = [handoff("e", { status: "active", assignee: { id: "u_bob", name: "Bob" } })];
     const inbox = await connected(1);
     await inbox.open("e");
-    const sending = inbox.reply("e", "hello?");
+    const sending = inbox.replies.send("e", "hello?");
     const sent = ScriptedSocket.last.sent.at(-1) as { ref: string };
     ScriptedSocket.last.frame({
       type: "ack",
@@ -418,7 +406,7 @@ describe("the inbox store", () => {
       error: { code: "not_assignee", message: "Claim this conversation to reply." },
     });
     expect(await sending).toBe(false);
-    expect(inbox.pendingReplies[0]).toMatchObject({
+    expect(inbox.replies.pending[0]).toMatchObject({
       text: "hello?",
       error: "Claim this conversation to reply.",
     });
@@ -500,7 +488,7 @@ describe("the inbox store", () => {
     ScriptedSocket.last.frame({
       type: "hello",
       seq: 1,
-      data: { user: me, agents_online: 1, agents: [me], stats },
+      data: { user: me, agents_online: 1, agents: [meHere], stats },
     });
     ScriptedSocket.last.drop(4001);
     await vi.advanceTimersByTimeAsync(30_000);
@@ -550,12 +538,12 @@ describe("the inbox store", () => {
       }
       return Response.json({ handoffs: snapshot });
     });
-    const sending = inbox.reply("k", "Are you still there?");
+    const sending = inbox.replies.send("k", "Are you still there?");
     const sent = ScriptedSocket.last.sent.at(-1) as { client_id: string };
     ScriptedSocket.last.drop();
     expect(await sending).toBe(true);
     expect(posted).toEqual([{ text: "Are you still there?", client_id: sent.client_id }]);
-    expect(inbox.pendingReplies).toEqual([]);
+    expect(inbox.replies.pending).toEqual([]);
     expect(inbox.detail?.messages.map((m) => m.id)).toEqual(["stored"]);
     inbox.stop();
   });
