@@ -8,6 +8,7 @@ import {
   type FrameOf,
   call,
   claim,
+  contactSays,
   detail,
   escalate,
   frameOf,
@@ -17,28 +18,17 @@ import {
   login,
 } from "./client";
 import type { EventFrame } from "../../schema/realtime";
-import { makeTenant, type TestTenant } from "./fixtures";
+import { makeTenant } from "./fixtures";
 import { connect, eventsAfter, lastSeq, person, present, range } from "./realtime-helpers";
 import type {
   BotHandoffAnswer,
   ClaimAnswer,
   ContactMessageResult,
   HandoffAnswer,
-  RoutedToAgent,
   Stats,
 } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
-
-let contactIds = 0;
-async function contactSays(t: TestTenant, conversationId: string, text: string) {
-  contactIds += 1;
-  return json<RoutedToAgent>("/api/v1/messages", {
-    key: t.apiKey,
-    body: { conversation_id: conversationId, id: `rt-${contactIds}`, text },
-    status: 202,
-  });
-}
 
 /** Opens sockets for the users and waits until every one has seen the last one arrive. */
 
