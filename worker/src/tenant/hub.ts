@@ -257,7 +257,11 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a team current after an admin change (newest version wins). */
   async syncTeam(tenant: TenantInfo, team: TeamCopy): Promise<void> {
     const now = this.enter(tenant);
-    const result = this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+    const result = this.step("sync team", () => {
+      syncTeam(this.core, team, now);
+      this.core.due.route = true; // new members may take what waits for the team
+      return ok(null);
+    });
     if (!result.ok) throw new Error(result.error.message);
     // Handoffs that followed the team are marked for D1: the mirror's timer needs the alarm.
     await this.schedule();
