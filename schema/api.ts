@@ -3,6 +3,7 @@ import { z } from "zod";
 import { LIMITS, MAX_WAIT_MINUTES } from "./limits";
 import { metadataInput } from "./metadata";
 import {
+  AGENT_STATUSES,
   CHANNELS,
   HANDOFF_STATUSES,
   HISTORY_SENDERS,
@@ -83,6 +84,9 @@ export const isContactMessageBatch = (body: unknown): boolean =>
   body !== null &&
   !Array.isArray(body) &&
   Object.hasOwn(body, "messages");
+
+/** `PUT /api/me/status`: the agent's own availability switch. */
+export const agentStatusInput = z.strictObject({ status: z.enum(AGENT_STATUSES) });
 
 export const loginInput = z.strictObject({
   email: z.string().trim().min(1).max(320),

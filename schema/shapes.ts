@@ -12,7 +12,17 @@ import type {
   Sender,
 } from "./vocabulary";
 
-export type { AgentStatus, AuditType, Channel, Delivery, HandoffStatus, Outcome, Priority, Role, Sender };
+export type {
+  AgentStatus,
+  AuditType,
+  Channel,
+  Delivery,
+  HandoffStatus,
+  Outcome,
+  Priority,
+  Role,
+  Sender,
+};
 /** Free-form JSON. Kept one level deep on purpose: a recursive type is too deep for RPC typing. */
 export type { Json, JsonObject } from "./api";
 

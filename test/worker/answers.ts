@@ -111,7 +111,8 @@ export type RoutedToAgent = Extract<ContactMessageResult, { route: "agent" }>;
 
 /** The parts of the OpenAPI document the tests read. */
 export interface OpenApiSchema {
-  type?: string;
+  type?: string | string[];
+  $ref?: string;
   description?: string;
   enum?: string[];
   required?: string[];

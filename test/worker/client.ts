@@ -16,6 +16,7 @@ import type {
   WebhookEvent,
 } from "./answers";
 import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
+import type { TimerKind } from "../../worker/src/tenant/timers";
 
 export const ORIGIN = "https://inbox.test";
 
@@ -136,6 +137,21 @@ export async function escalate(
     key: tenant.apiKey,
     body: escalation(overrides),
     status: 201,
+  });
+}
+
+let contactIds = 0;
+/** The contact writes in an open conversation (through the bot); asserts it reached the agents. */
+export async function contactSays(
+  tenant: TestTenant,
+  conversationId: string,
+  text: string,
+): Promise<RoutedToAgent> {
+  contactIds += 1;
+  return json<RoutedToAgent>("/api/v1/messages", {
+    key: tenant.apiKey,
+    body: { conversation_id: conversationId, id: `said-${contactIds}`, text },
+    status: 202,
   });
 }
 
@@ -278,7 +294,7 @@ export async function alarmAt(tenant: TestTenant): Promise<number | null> {
 /** The due time of one of the tenant object's timers, or undefined when none is armed. */
 export async function timerDue(
   tenant: TestTenant,
-  kind: "expire" | "remind" | "webhook" | "mirror",
+  kind: TimerKind,
   ref: string,
 ): Promise<number | undefined> {
   const rows = await hubRows<{ due_at: number }>(

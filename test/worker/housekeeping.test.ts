@@ -78,9 +78,15 @@ describe("closed handoffs leave the tenant object", () => {
     // Past three days it is gone from the object, and only it.
     expect(await housekeepAt(t, Date.now() + 3 * DAY_MS + 60_000)).toMatchObject({ handoffs: 1 });
     expect(await objectRowsFor(t, closed.id)).toEqual(GONE);
+    // The open one is untouched; only its wait estimate, drawn from the claims the object
+    // still holds (the closed one was the queue's only claim), has nothing left to judge by.
     expect(
       await json<HandoffDetail>(`/api/handoffs/${open.id}`, { cookie: alice, status: 200 }),
-    ).toEqual(openDetail);
+    ).toEqual({
+      ...openDetail,
+      handoff: { ...openDetail.handoff, queue: { position: 1, estimated_wait_seconds: null } },
+    });
+    expect(openDetail.handoff.queue).toEqual({ position: 1, estimated_wait_seconds: 60 });
 
     // The agents' detail and the bot's read answer the same as before, from D1.
     expect(
@@ -95,7 +101,8 @@ describe("closed handoffs leave the tenant object", () => {
     });
     // Lists leave the bot's metadata out; everything else is the detail's.
     const listed = ({ metadata: _metadata, ...rest }: { metadata: unknown }) => rest;
-    expect(history.handoffs).toEqual([listed(openDetail.handoff), listed(detail.handoff)]);
+    const openNow = { ...openDetail.handoff, queue: { position: 1, estimated_wait_seconds: null } };
+    expect(history.handoffs).toEqual([listed(openNow), listed(detail.handoff)]);
     expect(history).toMatchObject({ has_more: false, next_cursor: null });
 
     // A command on it is refused like any unknown handoff, and changes nothing.

@@ -121,5 +121,13 @@ describe("the OpenAPI document", () => {
     });
     expect(body("/api/v1/handoffs", "post").required).not.toContain("team");
     expect(doc.paths["/api/handoffs"]!.get!.parameters!.map((p) => p.name)).toContain("team");
+
+    // Availability, the queue place and the presence roster.
+    expect(field("/api/me/status", "put", "status")).toMatchObject({ enum: ["online", "away"] });
+    expect(body("/api/me/status", "put").required).toEqual(["status"]);
+    const { QueuePlace, AgentPresence, Handoff } = doc.components.schemas;
+    expect(QueuePlace!.required).toEqual(["position", "estimated_wait_seconds"]);
+    expect(Handoff!.properties!.queue).toEqual({ $ref: "#/components/schemas/QueuePlace" });
+    expect(AgentPresence!.required).toEqual(["id", "name", "status", "active_count", "capacity"]);
   });
 });

@@ -15,7 +15,7 @@ import {
   settle,
 } from "./client";
 import { makeTenant } from "./fixtures";
-import { connect, eventsAfter, lastSeq, person, range } from "./realtime-helpers";
+import { connect, eventsAfter, lastSeq, person, present, range } from "./realtime-helpers";
 import type { HandoffAnswer, MessageAnswer } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
@@ -44,20 +44,22 @@ describe("every kind of event", () => {
       "handoff.created",
       "handoff.created",
       "handoff.updated",
+      "presence", // Bob, online, now has one active
       "handoff.reminder",
       "handoff.updated",
     ]);
-    expect(got.map((f) => f.seq)).toEqual(range(base + 1, 5));
+    expect(got.map((f) => f.seq)).toEqual(range(base + 1, 6));
+    expect(got[3]!.data).toEqual({ agents_online: 1, agents: [present(t.bob, 1)] });
     expect(got[2]!.data).toMatchObject({
       change: "assigned",
       actor: person(t.admin),
       handoff: { id: assigned.id, status: "active", assignee: person(t.bob) },
     });
-    expect(got[3]!.data).toMatchObject({
+    expect(got[4]!.data).toMatchObject({
       handoff: { id: waiting.id, status: "queued" },
       waiting_seconds: expect.any(Number),
     });
-    expect(got[4]!.data).toEqual({
+    expect(got[5]!.data).toEqual({
       change: "expired",
       actor: null,
       handoff: expect.objectContaining({ id: waiting.id, status: "expired", assignee: null }),

@@ -11,6 +11,13 @@ export const eventsAfter = (s: AgentSocket, seq: number) => s.events().filter((f
 export const range = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => from + i);
 export const person = (u: TestUser) => ({ id: u.id, name: u.name });
+/** An agent as the presence frame lists them: online, with their load. */
+export const present = (u: TestUser, activeCount = 0, capacity = 3) => ({
+  ...person(u),
+  status: "online",
+  active_count: activeCount,
+  capacity,
+});
 
 /** Opens a socket per cookie, each synced so its hello and everything before are in `frames`. */
 export async function connect(...cookies: string[]): Promise<AgentSocket[]> {

@@ -8,6 +8,7 @@ import {
   type FrameOf,
   call,
   claim,
+  contactSays,
   detail,
   escalate,
   frameOf,
@@ -17,28 +18,17 @@ import {
   login,
 } from "./client";
 import type { EventFrame } from "../../schema/realtime";
-import { makeTenant, type TestTenant } from "./fixtures";
-import { connect, eventsAfter, lastSeq, person, range } from "./realtime-helpers";
+import { makeTenant } from "./fixtures";
+import { connect, eventsAfter, lastSeq, person, present, range } from "./realtime-helpers";
 import type {
   BotHandoffAnswer,
   ClaimAnswer,
   ContactMessageResult,
   HandoffAnswer,
-  RoutedToAgent,
   Stats,
 } from "./answers";
 
 afterEach(() => AgentSocket.closeAll());
-
-let contactIds = 0;
-async function contactSays(t: TestTenant, conversationId: string, text: string) {
-  contactIds += 1;
-  return json<RoutedToAgent>("/api/v1/messages", {
-    key: t.apiKey,
-    body: { conversation_id: conversationId, id: `rt-${contactIds}`, text },
-    status: 202,
-  });
-}
 
 /** Opens sockets for the users and waits until every one has seen the last one arrive. */
 
@@ -65,8 +55,9 @@ describe("events reach connected agents", () => {
         "handoff.created",
         "message.created",
         "handoff.updated",
+        "presence", // Bob's load went up
       ]);
-      expect(got.map((f) => f.seq)).toEqual(range(base + 1, 3));
+      expect(got.map((f) => f.seq)).toEqual(range(base + 1, 4));
     }
     // Both agents see the same frames with the same numbers.
     expect(eventsAfter(alice, base)).toEqual(eventsAfter(bob, base));
@@ -165,7 +156,13 @@ describe("resume", () => {
           const core = instance["core"];
           while (core.feed.head < head)
             core.emit(
-              { type: "presence", data: { agents_online: 1, agents: [person(t.alice)] } },
+              {
+                type: "presence",
+                data: {
+                  agents_online: 1,
+                  agents: [{ ...person(t.alice), status: "online", active_count: 0, capacity: 3 }],
+                },
+              },
               Date.now(),
             );
         });
@@ -477,7 +474,7 @@ describe("presence", () => {
     const up = await alice.next<FrameOf<"presence">>(
       (f) => f.type === "presence" && f.data.agents_online === 2,
     );
-    expect(up.data).toEqual({ agents_online: 2, agents: [person(t.alice), person(t.bob)] });
+    expect(up.data).toEqual({ agents_online: 2, agents: [present(t.alice), present(t.bob)] });
     expect(await online()).toBe(2);
 
     const viewer = await AgentSocket.open(viewerCookie);
@@ -495,7 +492,7 @@ describe("presence", () => {
     );
     expect(down).toMatchObject({
       seq: up.seq + 1,
-      data: { agents_online: 1, agents: [person(t.alice)] },
+      data: { agents_online: 1, agents: [present(t.alice)] },
     });
     expect(await online()).toBe(1);
     await viewer.next((f) => f.type === "presence" && f.seq === down.seq);
@@ -559,6 +556,7 @@ describe("tenant isolation on the socket", () => {
       "handoff.created",
       "message.created",
       "handoff.updated",
+      "presence",
     ]);
 
     expect(
@@ -590,6 +588,7 @@ describe("tenant isolation on the socket", () => {
       "handoff.created",
       "message.created",
       "handoff.updated",
+      "presence",
     ]);
   });
 });

@@ -62,7 +62,7 @@ describe("admin: agents", () => {
     expect(res.status).toBe(200);
     const carol = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
     expect(await json<Me>("/api/me", { cookie: carol, status: 200 })).toEqual({
-      user: { id: created.agent.id, name: "Carol", email, role: "agent" },
+      user: { id: created.agent.id, name: "Carol", email, role: "agent", status: "online" },
       tenant: { id: t.id, name: t.name },
     });
     const { handoff } = await escalate(t);

@@ -373,7 +373,11 @@ describe("sessions", () => {
       tenant: { id: t.id, name: t.name },
     };
     expect(await res.json()).toEqual(me);
-    expect(await json<Me>("/api/me", { cookie: setCookie.split(";")[0], status: 200 })).toEqual(me);
+    // /api/me adds the agent's availability switch (online by default).
+    expect(await json<Me>("/api/me", { cookie: setCookie.split(";")[0], status: 200 })).toEqual({
+      ...me,
+      user: { ...me.user, status: "online" },
+    });
   });
 
   it("logout ends that session only", async () => {

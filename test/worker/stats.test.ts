@@ -196,7 +196,12 @@ describe("stats in the realtime stream", () => {
     // After the event that moved it, and once.
     await bob.sync();
     const after = bob.frames.slice(seen).map((f) => f.type);
-    expect(after.filter((type) => type !== "ack")).toEqual(["handoff.updated", "stats"]);
+    // Alice's load moved too: presence follows.
+    expect(after.filter((type) => type !== "ack")).toEqual([
+      "handoff.updated",
+      "stats",
+      "presence",
+    ]);
     await alice.sync();
     expect(alice.frames.filter((f) => f.type === "stats")).toEqual([frame]);
   });

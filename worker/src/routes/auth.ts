@@ -1,15 +1,15 @@
 // Agents' sign-in: email + password for an HttpOnly session cookie.
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { loginInput } from "../../../schema/api";
+import { agentStatusInput, loginInput } from "../../../schema/api";
 import { newSessionToken, sessionCredential } from "../auth/credentials";
 import { DUMMY_PASSWORD_HASH, sha256, verifyPassword } from "../auth/crypto";
 import { countLoginAttempt } from "../auth/login-limits";
 import { deleteSession, findLoginUser, SESSION_TTL_MS } from "../db/accounts";
-import { tenantHub, type AppEnv } from "../http/context";
+import { tenantHub, unwrap, type AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
 import { jsonBody } from "../http/input";
-import { requireSession, SESSION_COOKIE } from "../http/middleware";
+import { requireSession, SESSION_COOKIE, sessionCookie } from "../http/middleware";
 
 const badCredentials = () => new ApiError("unauthorized", "Wrong email or password.");
 
@@ -48,7 +48,16 @@ export const authRoutes = new Hono<AppEnv>()
     deleteCookie(c, SESSION_COOKIE, { path: "/" });
     return c.json({ ok: true });
   })
-  .get("/me", requireSession, (c) => {
+  .get("/me", requireSession, async (c) => {
     const { user, tenant } = c.var.session;
-    return c.json({ user, tenant });
+    const status = await tenantHub(c.env, tenant.id).agentStatus(user.id);
+    return c.json({ user: { ...user, status }, tenant });
+  })
+  // Online or away: auto-routing gives work only to agents online with the inbox open.
+  .put("/me/status", sessionCookie, async (c) => {
+    const { status } = await jsonBody(c, agentStatusInput);
+    const { credential } = c.var;
+    return c.json(
+      unwrap(await tenantHub(c.env, credential.tenantId).setStatus(credential, status)),
+    );
   });

@@ -69,7 +69,37 @@ function document(origin: string) {
             },
           },
         },
-        Handoff: { type: "object", description: "See the Handoff shape in the API contract." },
+        Handoff: {
+          type: "object",
+          description:
+            "See the Handoff shape in the API contract. While queued it carries `queue` (QueuePlace); its `team` is {id, name} or null.",
+          properties: {
+            queue: { $ref: "#/components/schemas/QueuePlace" },
+          },
+        },
+        QueuePlace: {
+          type: "object",
+          description:
+            "Where a queued handoff stands in its queue (its team's, or the tenant's): position 1 is served next (priority, then age); the estimate comes from the queue's recent claims, null when there are none.",
+          required: ["position", "estimated_wait_seconds"],
+          properties: {
+            position: { type: "integer", minimum: 1 },
+            estimated_wait_seconds: { type: ["integer", "null"], minimum: 0 },
+          },
+        },
+        AgentPresence: {
+          type: "object",
+          description:
+            "An agent or admin with the inbox open, as the realtime `presence` and `hello` frames list them. Available for auto-routing when status is online.",
+          required: ["id", "name", "status", "active_count", "capacity"],
+          properties: {
+            id: { type: "string" },
+            name: { type: "string" },
+            status: { type: "string", enum: ["online", "away"] },
+            active_count: { type: "integer", minimum: 0 },
+            capacity: { type: "integer", minimum: 1 },
+          },
+        },
         Message: { type: "object", description: "See the Message shape in the API contract." },
       },
     },
@@ -122,7 +152,7 @@ function document(origin: string) {
       },
       "/api/v1/handoffs/{id}": {
         get: {
-          summary: "Read a handoff",
+          summary: "Read a handoff (with its queue place while queued, to tell the contact)",
           security: bot,
           parameters: idParam,
           responses: { 200: ok("The handoff"), ...errors("unauthorized", "not_found") },
@@ -141,9 +171,21 @@ function document(origin: string) {
       "/api/auth/logout": { post: { summary: "Log out", responses: { 200: ok("Logged out") } } },
       "/api/me": {
         get: {
-          summary: "Who am I",
+          summary: "Who am I: user (with their availability status) and tenant",
           security: agent,
           responses: { 200: ok("User and tenant"), ...errors("unauthorized") },
+        },
+      },
+      "/api/me/status": {
+        put: {
+          summary:
+            "Switch online or away; auto-routing gives work only to agents online with the inbox open",
+          security: agent,
+          requestBody: body(api.agentStatusInput),
+          responses: {
+            200: ok("{user} with its status"),
+            ...errors("invalid_request", "unauthorized"),
+          },
         },
       },
       "/api/handoffs": {

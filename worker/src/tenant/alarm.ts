@@ -5,6 +5,7 @@
 import type { TenantCore } from "./core";
 import { housekeep } from "./housekeeping";
 import { expire, remind } from "./lifecycle";
+import { noReply, offlineGraceEnded } from "./reassign";
 import { sendReminderEmails, type MailSettings } from "./reminder-emails";
 import { sweepRetention } from "./retention";
 import type { TimerKind } from "./timers";
@@ -47,6 +48,19 @@ const HANDLERS: { readonly [K in TimerKind]: TimerHandler } = {
     leaseMs: null,
     run: (r, refs, now) =>
       refs.forEach((id) => r.host.step(`remind ${id}`, () => remind(r.host.core, id, now))),
+  },
+  // Back to the queue: a silent assignee, an agent gone past their grace.
+  noreply: {
+    leaseMs: null,
+    run: (r, refs, now) =>
+      refs.forEach((id) => r.host.step(`no reply ${id}`, () => noReply(r.host.core, id, now))),
+  },
+  offline: {
+    leaseMs: null,
+    run: (r, refs, now) =>
+      refs.forEach((id) =>
+        r.host.step(`offline ${id}`, () => offlineGraceEnded(r.host.core, id, now)),
+      ),
   },
   session: { leaseMs: null, run: (r, refs) => refs.forEach((id) => r.host.endSession(id)) },
   webhook: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(deliverWebhooks(r, refs)) },

@@ -25,6 +25,7 @@ import {
   type MessageRow,
 } from "./records";
 import { migrate } from "./migrations";
+import type { Presence } from "./presence";
 import { RoutingCopy } from "./routing-copy";
 import { SettingsCopy } from "./settings";
 import { Sql } from "./sql";
@@ -42,6 +43,11 @@ export class TenantCore {
   readonly counters: Counters;
   readonly settings: SettingsCopy;
   readonly routing: RoutingCopy;
+  /**
+   * What the end of the step must settle (routing.ts): auto-routing, when the step may have let
+   * it hand out more; a presence frame, when availability or an online agent's load changed.
+   */
+  readonly due = { route: false, roster: false, loads: new Set<string>() };
   private cachedTenant: TenantInfo | null | undefined;
   private readonly parsedBots = new Map<
     string,
@@ -52,8 +58,8 @@ export class TenantCore {
     private readonly storage: DurableObjectStorage,
     sockets: () => WebSocket[],
     d1: D1Database,
-    /** Agents online now, from the object's socket index. */
-    private readonly agentsOnline: () => number,
+    /** Who has the inbox open, from the object's socket index. */
+    readonly presence: Presence,
   ) {
     this.sql = new Sql(storage.sql);
     migrate(this.sql);
@@ -159,7 +165,9 @@ export class TenantCore {
 
   /** Applies column changes to a handoff and marks it for D1. */
   updateHandoff(id: string, changes: Record<string, SqlStorageValue>, now: number): Handoff {
-    const before = typeof changes.status === "string" ? this.handoffRow(id)?.status : undefined;
+    const previous = typeof changes.status === "string" ? this.handoffRow(id) : undefined;
+    const before = previous?.status;
+    if (previous) this.noteLoadChange(previous, changes);
     const columns = Object.keys(changes);
     this.sql.run(
       `UPDATE handoffs SET ${columns.map((c) => `${c} = ?`).join(", ")}, updated_at = ? WHERE id = ?`,
@@ -172,6 +180,15 @@ export class TenantCore {
       this.counters.statusChanged(before, changes.status, now);
     if (changes.status === "resolved" || changes.status === "expired") armHousekeeping(this, now);
     return this.handoff(id)!;
+  }
+
+  /** An agent's load moved (an active handoff came or went): routing and presence settle it. */
+  private noteLoadChange(previous: HandoffRow, changes: Record<string, SqlStorageValue>): void {
+    const wasActive = previous.status === "active";
+    if (wasActive && previous.assignee_id) this.due.loads.add(previous.assignee_id);
+    if (changes.status === "active" && typeof changes.assignee_id === "string")
+      this.due.loads.add(changes.assignee_id);
+    if (wasActive || changes.status === "queued") this.due.route = true;
   }
 
   /**
@@ -256,7 +273,7 @@ export class TenantCore {
 
   /** The stats bar, from the counters and the sockets open now. */
   stats(now: number): LiveStats {
-    return this.counters.stats(this.agentsOnline(), now);
+    return this.counters.stats(this.presence.agents().length, now);
   }
 
   /** Arms the unclaimed-handoff timers: the reminder (when it comes before expiry) and expiry. */

@@ -6,13 +6,20 @@ import { DurableObject } from "cloudflare:workers";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
-import type { Handoff, HandoffWithMetadata, Stats, User } from "../../../schema/shapes";
+import type {
+  AgentStatus,
+  Handoff,
+  HandoffWithMetadata,
+  Stats,
+  User,
+} from "../../../schema/shapes";
 import type { Notification } from "../../../schema/notifications";
 import type { SyncFailure } from "../../../schema/sync-failures";
 import { credential, type Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
 import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
+import { agentStatus, publicRoster, roster, setStatus } from "./availability";
 import { botLimitFrom, KeyLimiter } from "./key-limiter";
 import { runCommand, type Command } from "./commands";
 import { TenantCore } from "./core";
@@ -30,6 +37,9 @@ import type { AgentCopy, TeamCopy } from "./routing-copy";
 import { syncAgent, syncTeam } from "./team-sync";
 import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
+import { withQueuePlace, withQueuePlaces } from "./queue";
+import { agentCameOnline, agentWentOffline } from "./reassign";
+import { settleRouting } from "./routing";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
@@ -54,12 +64,7 @@ export class TenantHub extends DurableObject<Env> {
     this.presence = new Presence(() => ctx.getWebSockets());
     this.keyLimiter = new KeyLimiter(botLimitFrom(env.BOT_REQUESTS_PER_10_SECONDS), 10_000);
     void ctx.blockConcurrencyWhile(async () => {
-      this.core = new TenantCore(
-        ctx.storage,
-        () => ctx.getWebSockets(),
-        env.DB,
-        () => this.presence.agents().length,
-      );
+      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, this.presence);
       this.alarms = new AlarmRunner({
         core: this.core,
         db: env.DB,
@@ -77,7 +82,14 @@ export class TenantHub extends DurableObject<Env> {
   // --- RPC for the bot API -------------------------------------------------------------------
 
   async escalate(key: Credential, input: EscalateRecord): Promise<Result<EscalateResult>> {
-    return this.asBot(key, "escalate", (bot, now) => escalate(this.core, bot, input, now));
+    return this.asBot(key, "escalate", (bot, now) => {
+      const result = escalate(this.core, bot, input, now);
+      if (!result.ok) return result;
+      // The answer shows the handoff as it left the step: auto-routing may have assigned it.
+      settleRouting(this.core, now);
+      const handoff = this.core.handoffWithMetadata(result.value.handoff.id)!;
+      return ok({ ...result.value, handoff: withQueuePlace(this.core, handoff, now) });
+    });
   }
 
   async contactMessage(
@@ -107,7 +119,10 @@ export class TenantHub extends DurableObject<Env> {
     const found = await this.asBot(key, "bot read", (bot) => {
       const handoff = this.core.handoffWithMetadata(id);
       return ok({
-        handoff: handoff && handoff.bot_id === bot.id ? handoff : null,
+        handoff:
+          handoff && handoff.bot_id === bot.id
+            ? withQueuePlace(this.core, handoff, Date.now())
+            : null,
         held: handoff !== undefined,
         botId: bot.id,
       });
@@ -149,7 +164,8 @@ export class TenantHub extends DurableObject<Env> {
 
   /** A page of the list; views with closed statuses reach back into D1. */
   async list(filter: ListFilter): Promise<ListPage> {
-    return listPage(this.core, this.env.DB, filter);
+    const page = await listPage(this.core, this.env.DB, filter);
+    return { ...page, handoffs: withQueuePlaces(this.core, page.handoffs, Date.now()) };
   }
 
   /** A contact's handoffs, newest first, including those only D1 still holds. */
@@ -158,11 +174,33 @@ export class TenantHub extends DurableObject<Env> {
     botId: string | undefined,
     limit: number,
   ): Promise<Handoff[]> {
-    return contactHandoffs(this.core, this.env.DB, contactId, botId, limit);
+    const handoffs = await contactHandoffs(this.core, this.env.DB, contactId, botId, limit);
+    return withQueuePlaces(this.core, handoffs, Date.now());
   }
 
   detail(id: string): HandoffDetail | null {
-    return handoffDetail(this.core, id);
+    const detail = handoffDetail(this.core, id);
+    return detail && { ...detail, handoff: withQueuePlace(this.core, detail.handoff, Date.now()) };
+  }
+
+  /** `PUT /api/me/status`: the agent's own switch; coming online may bring them work at once. */
+  async setStatus(credential: Credential, status: AgentStatus): Promise<Result<{ user: User }>> {
+    const session = await this.authenticate(credential);
+    if (!session) return unauthorized("Log in to continue.");
+    const result = this.step("set status", () => {
+      if (setStatus(this.core, session.user.id, status)) {
+        this.core.due.roster = true;
+        this.core.due.route = status === "online";
+      }
+      return ok({ user: { ...session.user, status } });
+    });
+    await this.schedule();
+    return result;
+  }
+
+  /** The agent's availability switch as the object holds it. */
+  agentStatus(userId: string): AgentStatus {
+    return agentStatus(this.core, userId);
   }
 
   /** D1 rows the mirror set aside after D1 kept refusing them. */
@@ -219,22 +257,39 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a team current after an admin change (newest version wins). */
   async syncTeam(tenant: TenantInfo, team: TeamCopy): Promise<void> {
     const now = this.enter(tenant);
-    const result = this.step("sync team", () => ok(syncTeam(this.core, team, now)));
+    const result = this.step("sync team", () => {
+      syncTeam(this.core, team, now);
+      this.core.due.route = true; // new members may take what waits for the team
+      return ok(null);
+    });
     if (!result.ok) throw new Error(result.error.message);
     // Handoffs that followed the team are marked for D1: the mirror's timer needs the alarm.
     await this.schedule();
   }
 
   /** Keeps the object's copy of an agent's capacity current (newest version wins). */
-  syncAgent(tenant: TenantInfo, agent: AgentCopy): void {
+  async syncAgent(tenant: TenantInfo, agent: AgentCopy): Promise<void> {
     this.enter(tenant);
-    syncAgent(this.core, agent);
+    const result = this.step("sync agent", () => {
+      syncAgent(this.core, agent);
+      // A capacity raised may let auto-routing give them more; the roster shows the new figure.
+      this.core.due.loads.add(agent.id);
+      this.core.due.route = true;
+      return ok(null);
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    await this.schedule();
   }
 
   /** Keeps the object's copy of the tenant's settings current after an admin change (newest wins). */
   async syncSettings(tenant: TenantInfo, settings: VersionedSettings): Promise<void> {
     this.enter(tenant);
-    this.core.settings.put(settings);
+    const result = this.step("sync settings", () => {
+      // Switched to auto routing: what waits is given out now.
+      if (this.core.settings.put(settings)) this.core.due.route = true;
+      return ok(null);
+    });
+    if (!result.ok) throw new Error(result.error.message);
     await this.schedule();
   }
 
@@ -268,18 +323,19 @@ export class TenantHub extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [identity.user.id, tag]);
     server.serializeAttachment(identity);
     const cameOnline = this.presence.add(server, identity);
-    const agents = this.presence.agents();
+    const agents = publicRoster(roster(this.core));
     this.send(server, {
       type: "hello",
       seq: this.core.feed.head,
       data: {
-        user: identity.user,
+        user: { ...identity.user, status: agentStatus(this.core, identity.user.id) },
         agents_online: agents.length,
         agents,
         stats: this.core.stats(now),
       },
     });
-    if (cameOnline) this.emitPresence(now);
+    if (cameOnline)
+      this.step("came online", () => ok(agentCameOnline(this.core, identity.user.id)));
     // An idle socket ends when its session does, not when it next writes.
     this.core.timers.setIfAbsent("session", session.session.id, session.session.expires_at);
     await this.schedule();
@@ -363,13 +419,10 @@ export class TenantHub extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    if (this.presence.remove(ws)) this.emitPresence(Date.now());
-  }
-
-  /** Tells every socket who is online now (an agent came online or went offline). */
-  private emitPresence(now: number): void {
-    const agents = this.presence.agents();
-    this.core.emit({ type: "presence", data: { agents_online: agents.length, agents } }, now);
+    const offline = this.presence.remove(ws);
+    if (!offline) return;
+    this.step("went offline", (now) => ok(agentWentOffline(this.core, offline, now)));
+    void this.schedule(); // the offline grace timer
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
@@ -441,7 +494,12 @@ export class TenantHub extends DurableObject<Env> {
    */
   private step<T>(what: string, work: (now: number) => Result<T>): Result<T> {
     try {
-      return this.core.atomically(() => work(Date.now()));
+      return this.core.atomically(() => {
+        const now = Date.now();
+        const result = work(now);
+        settleRouting(this.core, now);
+        return result;
+      });
     } catch (error) {
       console.error(`Tenant ${this.core.tenant()?.id ?? "?"}: ${what} failed:`, error);
       return internalError();

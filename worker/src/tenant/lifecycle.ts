@@ -2,8 +2,10 @@
 // admin assign. Each step is read-check-write in synchronous SQL: no await, so the object's
 // input gate makes it race-free and exactly one claimer wins.
 import type { ContactMessageInput, EscalateRecord, ResolveInput } from "../../../schema/api";
+import type { HandoffChange } from "../../../schema/realtime";
 import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
+import { noteAssigned } from "./availability";
 import type { TenantCore } from "./core";
 import {
   toHandoff,
@@ -12,6 +14,8 @@ import {
   type HandoffRow,
   type MessageRow,
 } from "./records";
+import { withQueuePlace } from "./queue";
+import { contactWaiting, startReplyClock, stopReplyClock } from "./reassign";
 import { queueReminderEmails } from "./reminder-emails";
 import { fillTemplate } from "./templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
@@ -98,8 +102,12 @@ export function escalate(
   core.mirror.mark("handoff", id, now);
   core.counters.escalated(now);
   core.armWaitTimers(id, bot, expiresAt, now);
+  core.due.route = true; // a new handoff waits: auto-routing may give it out at once
   const row = core.handoffRow(id)!;
-  core.emit({ type: "handoff.created", data: { handoff: toHandoff(row) } }, now);
+  core.emit(
+    { type: "handoff.created", data: { handoff: withQueuePlace(core, toHandoff(row), now) } },
+    now,
+  );
   return ok({
     handoff: toHandoffWithMetadata(row),
     created: true,
@@ -131,8 +139,8 @@ export function contactMessage(
       ? { route: "agent", handoff_id: seen.handoff_id, message }
       : { route: "bot" };
   }
-  const open = core.sql.first<{ id: string }>(
-    `SELECT id FROM handoffs WHERE bot_id = ? AND conversation_id = ? AND status IN ('queued', 'active')`,
+  const open = core.sql.first<{ id: string; status: string }>(
+    `SELECT id, status FROM handoffs WHERE bot_id = ? AND conversation_id = ? AND status IN ('queued', 'active')`,
     botId,
     input.conversation_id,
   );
@@ -159,6 +167,7 @@ export function contactMessage(
     row.id,
     now,
   );
+  if (open.status === "active") contactWaiting(core, open.id, now);
   const message = toMessage(row);
   core.emit({ type: "message.created", data: { message, handoff: core.handoff(open.id)! } }, now);
   return { route: "agent", handoff_id: open.id, message };
@@ -218,12 +227,15 @@ export function claim(
   return ok({ handoff: takeOver(core, row, person(actor), person(actor), "claimed", now) });
 }
 
-/** Moves a handoff to an agent: timers stop, the contact is greeted, agents and the bot are told. */
-function takeOver(
+/**
+ * Moves a handoff to an agent: timers stop, the reply clock starts, the contact is greeted,
+ * agents and the bot are told. `by` null is auto-routing.
+ */
+export function takeOver(
   core: TenantCore,
   row: HandoffRow,
   agent: Person,
-  by: Person,
+  by: Person | null,
   change: "claimed" | "assigned",
   now: number,
 ): Handoff {
@@ -236,10 +248,14 @@ function takeOver(
       assignee_id: agent.id,
       assignee_name: agent.name,
       claimed_at: wasQueued ? now : row.claimed_at,
+      passed_over_by: null,
     },
     now,
   );
-  core.audit(row.id, change, by, change === "assigned" ? { agent } : {}, now);
+  noteAssigned(core, agent.id, now);
+  startReplyClock(core, row.id, now);
+  const data = change === "claimed" ? {} : by ? { agent } : { agent, auto: true };
+  core.audit(row.id, change, by, data, now);
   if (wasQueued) {
     const bot = core.bot(row.bot_id);
     if (bot) {
@@ -299,6 +315,7 @@ export function reply(
     },
     now,
   );
+  stopReplyClock(core, id); // answered
   const message = toMessage(stored);
   const handoff = core.handoff(id)!;
   if (bot)
@@ -340,6 +357,7 @@ export function resolve(
   if (!found.ok) return found;
   const row = found.value;
   const note = input.note?.trim() ? input.note.trim() : null;
+  stopReplyClock(core, id);
   const handoff = core.updateHandoff(
     id,
     { status: "resolved", outcome: input.outcome, note, resolved_at: now },
@@ -378,34 +396,57 @@ export function release(
   const found = holder(core, actor, id, "release");
   if (!found.ok) return found;
   const row = found.value;
-  // Back in the queue, the contact gets a fresh wait (this handoff's own max wait) before expiry.
-  const bot = core.bot(row.bot_id);
+  const handoff = backToQueue(core, row, {
+    change: "released",
+    actor: person(actor),
+    audit: { previous_assignee: { id: row.assignee_id, name: row.assignee_name } },
+    // Whoever let it go is not given it straight back by auto-routing.
+    passOver: row.assignee_id,
+    now,
+  });
+  return ok({ handoff });
+}
+
+/**
+ * An active handoff back in the queue (a release, or a timer taking it from a silent or offline
+ * assignee). The contact gets a fresh wait, this handoff's own max wait, before expiry.
+ */
+export function backToQueue(
+  core: TenantCore,
+  row: HandoffRow,
+  how: {
+    change: Extract<HandoffChange, "released" | "unassigned">;
+    actor: Person | null;
+    audit: Record<string, unknown>;
+    passOver: string | null;
+    now: number;
+  },
+): Handoff {
+  const { now } = how;
   const waitMs = row.max_wait_ms;
-  const handoff = core.updateHandoff(
-    id,
+  core.updateHandoff(
+    row.id,
     {
       status: "queued",
       assignee_id: null,
       assignee_name: null,
       claimed_at: null,
       expires_at: now + waitMs,
+      passed_over_by: how.passOver,
     },
     now,
   );
-  if (bot) core.armWaitTimers(id, bot, now + waitMs, now);
-  else core.timers.set("expire", id, now + waitMs);
-  core.audit(
-    id,
-    "released",
-    person(actor),
-    { previous_assignee: { id: row.assignee_id, name: row.assignee_name } },
-    now,
-  );
+  stopReplyClock(core, row.id);
+  const bot = core.bot(row.bot_id);
+  if (bot) core.armWaitTimers(row.id, bot, now + waitMs, now);
+  else core.timers.set("expire", row.id, now + waitMs);
+  core.audit(row.id, how.change, how.actor, how.audit, now);
+  const handoff = withQueuePlace(core, core.handoff(row.id)!, now);
   core.emit(
-    { type: "handoff.updated", data: { handoff, change: "released", actor: person(actor) } },
+    { type: "handoff.updated", data: { handoff, change: how.change, actor: how.actor } },
     now,
   );
-  return ok({ handoff });
+  return handoff;
 }
 
 export function assign(

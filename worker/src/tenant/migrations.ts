@@ -127,6 +127,16 @@ export const STEPS: readonly (readonly string[])[] = [
     `CREATE INDEX teams_name ON teams (name_key)`,
     `CREATE TABLE agents (id TEXT PRIMARY KEY, capacity INTEGER NOT NULL, version INTEGER NOT NULL)`,
   ],
+  [
+    // Availability and auto-assignment: each agent's own online/away switch and when they were
+    // last given a handoff (ties go to whoever waited longest); the agent a handoff was taken
+    // from by a release or the no-reply timer, whom auto-routing passes over for it. Active
+    // handoffs are counted per assignee, and the queue is read in its serving order.
+    `ALTER TABLE agents ADD COLUMN status TEXT NOT NULL DEFAULT 'online'`,
+    `ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER`,
+    `ALTER TABLE handoffs ADD COLUMN passed_over_by TEXT`,
+    `CREATE INDEX handoffs_claimed ON handoffs (claimed_at)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

@@ -54,20 +54,21 @@ export class Presence {
     return this.count(identity, +1);
   }
 
-  /** Forgets a closing socket; true when its agent is now offline. */
-  remove(ws: WebSocket): boolean {
-    if (this.gone.has(ws)) return false;
+  /** Forgets a closing socket; answers the agent's id when this left them offline. */
+  remove(ws: WebSocket): string | null {
+    if (this.gone.has(ws)) return null;
     this.gone.add(ws);
     const index = this.indexed();
     const identity = index.get(ws) ?? identityOf(ws);
     if (!identity || identity.user.role === "viewer") {
       index.delete(ws);
-      return false;
+      return null;
     }
-    if (index.delete(ws)) return this.count(identity, -1);
+    const id = identity.user.id;
+    if (index.delete(ws)) return this.count(identity, -1) ? id : null;
     // Indexed after the runtime had already dropped it: the index never counted it, so its
     // agent went offline with it exactly when no other socket of theirs is open.
-    return !this.online.has(identity.user.id);
+    return this.online.has(id) ? null : id;
   }
 
   private count(identity: SocketIdentity, delta: 1 | -1): boolean {

@@ -2,7 +2,16 @@
 import type { Sql } from "./sql";
 
 export type TimerKind =
-  "expire" | "remind" | "webhook" | "mirror" | "session" | "retention" | "housekeeping" | "email";
+  | "expire"
+  | "remind"
+  | "noreply"
+  | "offline"
+  | "webhook"
+  | "mirror"
+  | "session"
+  | "retention"
+  | "housekeeping"
+  | "email";
 
 export interface DueTimer extends Record<string, SqlStorageValue> {
   kind: TimerKind;
