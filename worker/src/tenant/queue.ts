@@ -21,11 +21,11 @@ const RECENT_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MIN_SPAN_MS = 60_000;
 
 /**
- * Seconds a handoff at `position` will likely wait: the queue's recent pace of claims (how many
- * in the time since the oldest of them) applied to the handoffs ahead and itself. Null with no
- * recent claim to judge by: we would rather say nothing than guess.
+ * The queue's recent pace: milliseconds per claim over its latest claims (how many in the time
+ * since the oldest of them). Null with no recent claim to judge by: we would rather say nothing
+ * than guess.
  */
-function estimate(core: TenantCore, teamId: string | null, position: number, now: number) {
+function pace(core: TenantCore, teamId: string | null, now: number): number | null {
   const since = now - RECENT_WINDOW_MS;
   const claims = core.sql.all<{ claimed_at: number }>(
     teamId === null
@@ -34,10 +34,14 @@ function estimate(core: TenantCore, teamId: string | null, position: number, now
     ...(teamId === null ? [since] : [since, teamId]),
   );
   const oldest = claims[claims.length - 1];
-  if (!oldest) return null;
-  const perClaimMs = Math.max(now - oldest.claimed_at, MIN_SPAN_MS) / claims.length;
-  return Math.round((position * perClaimMs) / 1000);
+  return oldest ? Math.max(now - oldest.claimed_at, MIN_SPAN_MS) / claims.length : null;
 }
+
+/** About how long a handoff at `position` waits: the handoffs ahead and itself, at the queue's pace. */
+const place = (position: number, msPerClaim: number | null): QueuePlace => ({
+  position,
+  estimated_wait_seconds: msPerClaim === null ? null : Math.round((position * msPerClaim) / 1000),
+});
 
 /** Where each queued handoff among `handoffs` stands; the others come back unchanged. */
 export function withQueuePlaces<T extends Handoff>(
@@ -45,27 +49,33 @@ export function withQueuePlaces<T extends Handoff>(
   handoffs: T[],
   now: number,
 ): T[] {
-  if (!handoffs.some((h) => h.status === "queued")) return handoffs;
-  const queued = core.sql.all<{ id: string; team_id: string | null }>(
-    `SELECT id, team_id FROM handoffs WHERE status = 'queued' ORDER BY ${SERVING_ORDER}`,
+  const ids = handoffs.filter((h) => h.status === "queued").map((h) => h.id);
+  if (ids.length === 0) return handoffs;
+  // Ranked inside SQLite: only the rows asked about come back, however long the queue.
+  const ranked = core.sql.all<{
+    id: string;
+    team_id: string | null;
+    overall: number;
+    in_team: number;
+  }>(
+    `SELECT id, team_id, overall, in_team FROM (
+       SELECT id, team_id,
+         ROW_NUMBER() OVER (ORDER BY ${SERVING_ORDER}) AS overall,
+         ROW_NUMBER() OVER (PARTITION BY team_id ORDER BY ${SERVING_ORDER}) AS in_team
+       FROM handoffs WHERE status = 'queued')
+     WHERE id IN (SELECT value FROM json_each(?))`,
+    JSON.stringify(ids),
   );
-  const positions = new Map<string, number>();
-  const perTeam = new Map<string, number>();
-  queued.forEach((row, index) => {
-    if (row.team_id === null) return positions.set(row.id, index + 1);
-    const position = (perTeam.get(row.team_id) ?? 0) + 1;
-    perTeam.set(row.team_id, position);
-    positions.set(row.id, position);
-  });
-  const estimates = new Map<string, number | null>();
+  const positions = new Map(
+    ranked.map((row) => [row.id, row.team_id === null ? row.overall : row.in_team]),
+  );
+  const paces = new Map<string | null, number | null>();
   return handoffs.map((handoff) => {
-    const position = handoff.status === "queued" ? positions.get(handoff.id) : undefined;
+    const position = positions.get(handoff.id);
     if (position === undefined) return handoff;
     const teamId = handoff.team?.id ?? null;
-    const key = `${teamId ?? ""}:${position}`;
-    if (!estimates.has(key)) estimates.set(key, estimate(core, teamId, position, now));
-    const place: QueuePlace = { position, estimated_wait_seconds: estimates.get(key) ?? null };
-    return { ...handoff, queue: place };
+    if (!paces.has(teamId)) paces.set(teamId, pace(core, teamId, now));
+    return { ...handoff, queue: place(position, paces.get(teamId) ?? null) };
   });
 }
 
@@ -87,9 +97,5 @@ export function withQueuePlace<T extends Handoff>(core: TenantCore, handoff: T, 
       createdAt,
       handoff.id,
     )?.n ?? 0;
-  const position = ahead + 1;
-  return {
-    ...handoff,
-    queue: { position, estimated_wait_seconds: estimate(core, teamId, position, now) },
-  };
+  return { ...handoff, queue: place(ahead + 1, pace(core, teamId, now)) };
 }
