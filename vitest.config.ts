@@ -27,6 +27,10 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   ALLOWED_ORIGINS: "https://dev.inbox.test, http://localhost:5173",
                   BOT_REQUESTS_PER_10_SECONDS: "60",
+                  // Channel credentials sealed under a test key; providers answered by the sink.
+                  CHANNEL_SECRET_KEY: "dGVzdC1vbmx5LWNoYW5uZWwtc2VjcmV0LWtleS0zMmI=",
+                  TELEGRAM_API_BASE: "https://api.telegram.test",
+                  WHATSAPP_API_BASE: "https://graph.whatsapp.test/v21.0",
                 },
                 // Every outbound fetch (the bots' webhooks) goes to the recording sink.
                 outboundService: "webhook-sink",

@@ -42,7 +42,8 @@ export const historyItem = z.strictObject({
 export const escalateInput = z.strictObject({
   conversation_id: id,
   channel: z.enum(CHANNELS).default("other"),
-  contact: contactInput,
+  /** Required, except for a channel conversation (`<channel id>:<chat id>`): the Worker knows it. */
+  contact: contactInput.optional(),
   reason: optionalText(LIMITS.reasonLength),
   summary: optionalText(LIMITS.summaryLength),
   // Unique after trimming: a repeat is dropped silently, the first one seen keeps its place.
@@ -84,6 +85,9 @@ export const isContactMessageBatch = (body: unknown): boolean =>
   body !== null &&
   !Array.isArray(body) &&
   Object.hasOwn(body, "messages");
+
+/** `POST /api/v1/conversations/{id}/messages`: the bot answers a channel conversation. */
+export const conversationMessageInput = z.strictObject({ text: messageText });
 
 /** `PUT /api/me/status`: the agent's own availability switch. */
 export const agentStatusInput = z.strictObject({ status: z.enum(AGENT_STATUSES) });

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   invalid_state: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  provider_error: 502,
   internal_error: 500,
 } as const;
 

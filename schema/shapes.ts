@@ -86,6 +86,8 @@ export interface Message {
   at: string;
   agent: Person | null;
   delivery: Delivery | null;
+  /** Why the channel's provider did not deliver it, in words for the agent (failed only). */
+  delivery_error?: string;
 }
 
 /** One entry of a handoff's audit trail. */

@@ -1,6 +1,6 @@
 // D1 tables: users, bots, keys and sessions are owned here; handoffs, messages, contacts and
 // the audit trail are the durable transcript, mirrored from each tenant's Durable Object.
-import { DELIVERIES, HANDOFF_STATUSES, ROLES, SENDERS } from "./vocabulary";
+import { CHANNEL_TYPES, DELIVERIES, HANDOFF_STATUSES, ROLES, SENDERS } from "./vocabulary";
 import {
   sqliteTable,
   text,
@@ -233,4 +233,30 @@ export const teamMembers = sqliteTable(
     index("team_members_user").on(t.userId),
     index("team_members_tenant").on(t.tenantId),
   ],
+);
+
+/**
+ * Channels the Worker is the gateway for (Telegram, WhatsApp, the website widget). `config` holds
+ * what may be shown (phone number id, verify token, allowed origins); `secrets` the provider
+ * tokens and secrets, sealed with the Worker's CHANNEL_SECRET_KEY (worker/src/auth/secret-box.ts).
+ */
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    type: text("type", { enum: CHANNEL_TYPES }).notNull(),
+    name: text("name").notNull(),
+    botId: text("bot_id"),
+    handoffKeywords: text("handoff_keywords").notNull(),
+    config: text("config").notNull(),
+    secrets: text("secrets").notNull(),
+    // Bumped on every change, so the tenant object's copy keeps the newest.
+    version: integer("version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("channels_tenant").on(t.tenantId)],
 );

@@ -10,6 +10,8 @@ export const CHANNELS = [
   "email",
   "other",
 ] as const;
+/** Channels the Worker itself connects (the gateway); a subset of CHANNELS. */
+export const CHANNEL_TYPES = ["telegram", "whatsapp", "web"] as const;
 export const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 export const HANDOFF_STATUSES = ["queued", "active", "resolved", "expired"] as const;
 export const OPEN_STATUSES = ["queued", "active"] as const;
@@ -45,5 +47,6 @@ export type Outcome = (typeof OUTCOMES)[number];
 export type Sender = (typeof SENDERS)[number];
 export type Delivery = (typeof DELIVERIES)[number];
 export type AuditType = (typeof AUDIT_TYPES)[number];
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 export type UnassignReason = (typeof UNASSIGN_REASONS)[number];

@@ -1,7 +1,9 @@
 // `npm run dev`: build the inbox, apply local D1 migrations, seed the demo, serve everything
 // with `wrangler dev` (offline), and print where to go. Ctrl+C stops the server it started.
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { offlineEnv, ROOT, run } from "./run.mjs";
 import { DEMO, DEMO_PASSWORD, seed } from "./seed.mjs";
 
@@ -18,9 +20,27 @@ await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
 console.log("Seeding the demo…");
 await seed();
 
+// Channel credentials are sealed with CHANNEL_SECRET_KEY; locally, a key made once for this
+// checkout (kept with wrangler's local state, never committed) so local channels keep working.
+const keyFile = join(ROOT, ".wrangler", "channel-secret-key");
+if (!existsSync(keyFile)) {
+  mkdirSync(dirname(keyFile), { recursive: true });
+  writeFileSync(keyFile, randomBytes(32).toString("base64"), { mode: 0o600 });
+}
+const vars = [`CHANNEL_SECRET_KEY:${readFileSync(keyFile, "utf8").trim()}`];
+// A local stand-in may play the providers (README "Channels"), like PORT and DEMO_WEBHOOK_URL.
+for (const name of ["TELEGRAM_API_BASE", "WHATSAPP_API_BASE"])
+  if (process.env[name]) vars.push(`${name}:${process.env[name]}`);
+
 const server = spawn(
   "wrangler",
-  ["dev", "--port", String(port), "--show-interactive-dev-session=false"],
+  [
+    "dev",
+    "--port",
+    String(port),
+    "--show-interactive-dev-session=false",
+    ...vars.flatMap((v) => ["--var", v]),
+  ],
   {
     cwd: ROOT,
     env: offlineEnv(),

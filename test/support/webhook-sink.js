@@ -11,6 +11,21 @@ const hangs = new Map(); // path -> how many more requests to hold open
 const redirects = new Map(); // path -> { location, times }
 const releases = new Map(); // path -> release generation (a held request waits for it to change)
 const held = new Map(); // path -> requests held open right now
+const scripted = new Map(); // path -> [{ status, body, headers }] answered in turn, then the default
+let providerMessages = 0;
+
+/** What a channel provider answers by default: a sent message with a fresh id. */
+function providerAnswer(url) {
+  providerMessages += 1;
+  if (url.hostname === "api.telegram.test")
+    return Response.json({ ok: true, result: { message_id: providerMessages, date: 0 } });
+  if (url.hostname === "graph.whatsapp.test")
+    return Response.json({
+      messaging_product: "whatsapp",
+      messages: [{ id: `wamid.test${providerMessages}` }],
+    });
+  return null;
+}
 
 const HOLD_AT_MOST_MS = 60_000;
 const WAIT_AT_MOST_MS = 10_000;
@@ -31,6 +46,16 @@ async function control(request, url) {
     if (param("redirect") !== null)
       redirects.set(path, { location: param("redirect"), times: Number(param("times") ?? "1") });
     if (param("release") !== null) releases.set(path, (releases.get(path) ?? 0) + 1);
+    // &status=429&body=<json>&retry_after=<s>&times=N: answer the next N requests so.
+    if (param("status") !== null) {
+      const answer = {
+        status: Number(param("status")),
+        body: param("body") ?? "{}",
+        headers: param("retry_after") ? { "retry-after": param("retry_after") } : {},
+      };
+      const times = Number(param("times") ?? "1");
+      scripted.set(path, [...(scripted.get(path) ?? []), ...Array(times).fill(answer)]);
+    }
     return Response.json({ ok: true });
   }
   const wanted = Number(param("wait") ?? "0");
@@ -65,9 +90,20 @@ export default {
     } else if (take(failures, path)) {
       status = 503;
     }
+    const script = scripted.get(path)?.shift();
+    if (script) status = script.status;
     const list = received.get(path) ?? [];
     list.push({ url: request.url, headers: Object.fromEntries(request.headers), body, status, at });
     received.set(path, list);
+    if (script)
+      return new Response(script.body, {
+        status,
+        headers: { "content-type": "application/json", ...script.headers },
+      });
+    if (status === 200) {
+      const answer = providerAnswer(url);
+      if (answer) return answer;
+    }
     if (status === 302)
       return new Response(null, { status, headers: { location: redirect.location } });
     return new Response(status === 200 ? "ok" : "unavailable", { status });

@@ -504,7 +504,7 @@ export async function settle(tenant: TestTenant, timeoutMs = 5_000): Promise<voi
   const pending = () =>
     hubRows<{ kind: string; ref: string; due_at: number }>(
       tenant,
-      `SELECT kind, ref, due_at FROM timers WHERE kind IN ('webhook', 'mirror')`,
+      `SELECT kind, ref, due_at FROM timers WHERE kind IN ('webhook', 'mirror', 'send')`,
     );
   const deadline = Date.now() + timeoutMs;
   for (let busy = await pending(); busy.length > 0; busy = await pending()) {

@@ -8,6 +8,8 @@ import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
+import { channelRoutes } from "./routes/channels";
+import { channelWebhookRoutes } from "./routes/channel-webhooks";
 import { contactRoutes } from "./routes/contacts";
 import { handoffRoutes, statsRoutes } from "./routes/handoffs";
 import { notificationRoutes } from "./routes/notifications";
@@ -25,6 +27,8 @@ export const app = new Hono<AppEnv>()
   .route("/", openapiRoutes)
   .route("/", realtimeRoutes)
   .route("/v1", botRoutes)
+  // Providers calling in: verified by their own secrets, not a session or an API key.
+  .route("/channels", channelWebhookRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
   .route("/contacts", contactRoutes)
@@ -34,6 +38,7 @@ export const app = new Hono<AppEnv>()
   .route("/admin/sync-failures", syncFailureRoutes)
   .route("/admin/notifications", notificationRoutes)
   .route("/admin/teams", teamRoutes)
+  .route("/admin/channels", channelRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import {
   contactMessageBatchInput,
   contactMessageInput,
+  conversationMessageInput,
   escalateInput,
   isContactMessageBatch,
 } from "../../../schema/api";
@@ -35,6 +36,13 @@ export const botRoutes = new Hono<AppEnv>()
     const input = validated(contactMessageInput, body);
     const result = unwrap(await tenantHub(c.env, key.tenantId).contactMessage(key, input));
     return result.route === "agent" ? c.json(result, 202) : c.json(result, 200);
+  })
+  // A channel conversation the bot owns: its answer goes out through the channel.
+  .post("/conversations/:id/messages", async (c) => {
+    const { text } = await jsonBody(c, conversationMessageInput);
+    const { key } = c.var;
+    const hub = tenantHub(c.env, key.tenantId);
+    return c.json(unwrap(await hub.conversationMessage(key, c.req.param("id"), text)), 201);
   })
   .get("/handoffs/:id", async (c) => {
     const { key } = c.var;

@@ -2,6 +2,7 @@
 // re-arms for the earliest timer left. Expiry and reminders are synchronous and run first;
 // webhook attempts are started, not awaited, so a bot's slow endpoint never holds the alarm
 // (and with it the next expiry, reminder or D1 flush); each attempt re-arms when it ends.
+import { sendDue, type ChannelSending } from "./channel-outbox";
 import type { TenantCore } from "./core";
 import { housekeep } from "./housekeeping";
 import { expire, remind } from "./lifecycle";
@@ -18,6 +19,7 @@ export interface AlarmHost {
   readonly core: TenantCore;
   readonly db: D1Database;
   readonly mail: MailSettings;
+  readonly sending: ChannelSending;
   /** Arms the alarm for the earliest timer. */
   schedule(): Promise<void>;
   /** Runs one step as a transaction; a failure is rolled back and logged, and the others go on. */
@@ -64,6 +66,12 @@ const HANDLERS: { readonly [K in TimerKind]: TimerHandler } = {
   },
   session: { leaseMs: null, run: (r, refs) => refs.forEach((id) => r.host.endSession(id)) },
   webhook: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(deliverWebhooks(r, refs)) },
+  // Texts to channel contacts, per conversation (ref), in order.
+  send: {
+    leaseMs: LEASE_MS,
+    run: (r, refs) =>
+      r.inBackground(sendDue(r.host.core, r.host.sending, refs, () => r.host.schedule())),
+  },
   email: { leaseMs: LEASE_MS, run: (r, refs) => r.inBackground(sendReminderEmails(r.host, refs)) },
   mirror: { leaseMs: LEASE_MS, run: (r) => flushMirror(r.host) },
   retention: {

@@ -4,6 +4,7 @@ import { storedMetadata } from "../../../schema/metadata";
 import type { ServerFrame, TenantEvent } from "../../../schema/realtime";
 import type {
   AuditType,
+  Delivery,
   Handoff,
   HandoffWithMetadata,
   LiveStats,
@@ -24,6 +25,7 @@ import {
   type HandoffRow,
   type MessageRow,
 } from "./records";
+import { queueSend } from "./channel-outbox";
 import { migrate } from "./migrations";
 import type { Presence } from "./presence";
 import { RoutingCopy } from "./routing-copy";
@@ -208,6 +210,14 @@ export class TenantCore {
     },
     now: number,
   ): MessageRow {
+    // A channel conversation: the Worker itself takes every text to the contact, and tracks it.
+    const relay =
+      m.from === "contact"
+        ? undefined
+        : this.sql.first<{ channel_id: string | null; conversation_id: string }>(
+            `SELECT channel_id, conversation_id FROM handoffs WHERE id = ?`,
+            handoffId,
+          );
     const row: MessageRow = {
       id: newId("m"),
       handoff_id: handoffId,
@@ -216,10 +226,22 @@ export class TenantCore {
       text: m.text,
       agent_id: m.agent?.id ?? null,
       agent_name: m.agent?.name ?? null,
-      delivery: m.delivery ?? null,
+      delivery: relay?.channel_id ? "pending" : (m.delivery ?? null),
+      delivery_error: null,
       at: m.at,
     };
     this.sql.insert("messages", { ...row, client_id: m.clientId ?? null });
+    if (relay?.channel_id)
+      queueSend(
+        this,
+        {
+          channelId: relay.channel_id,
+          conversationId: relay.conversation_id,
+          text: m.text,
+          messageId: row.id,
+        },
+        now,
+      );
     if (m.from !== "system") {
       this.sql.run`UPDATE handoffs SET message_count = message_count + 1,
            last_text = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.text} ELSE last_text END,
@@ -234,10 +256,16 @@ export class TenantCore {
 
   setDelivery(
     messageId: string,
-    delivery: "pending" | "delivered" | "failed",
+    delivery: Delivery,
     now: number,
+    error: string | null = null,
   ): Message | undefined {
-    this.sql.run(`UPDATE messages SET delivery = ? WHERE id = ?`, delivery, messageId);
+    this.sql.run(
+      `UPDATE messages SET delivery = ?, delivery_error = ? WHERE id = ?`,
+      delivery,
+      error,
+      messageId,
+    );
     this.mirror.mark("message", messageId, now);
     return this.message(messageId);
   }

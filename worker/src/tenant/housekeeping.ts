@@ -52,6 +52,7 @@ export function housekeep(
     now - KEEP_SETTLED_WEBHOOKS_MS,
   );
   const sessions = core.access.sweepSessions(now);
+  sweepChannelTraffic(core, now);
   core.feed.prune(now);
   if (handoffs === PRUNE_PER_RUN) core.timers.set("housekeeping", "", now);
   else if (hasAgingRows(core)) core.timers.set("housekeeping", "", now + HOUSEKEEPING_EVERY_MS);
@@ -98,12 +99,28 @@ export function pruneClosedHandoffs(
   return removed;
 }
 
+/**
+ * Channel traffic ages like bot traffic: provider ids are remembered (for redeliveries) and
+ * conversation lines kept (for a handoff's history) as long as inbound ids; settled sends a day.
+ */
+function sweepChannelTraffic(core: TenantCore, now: number): void {
+  core.sql.run(`DELETE FROM channel_inbound WHERE at < ?`, now - KEEP_INBOUND_MS);
+  core.sql.run(`DELETE FROM conversation_log WHERE at < ?`, now - KEEP_INBOUND_MS);
+  core.sql.run(
+    `DELETE FROM channel_sends WHERE status != 'pending' AND created_at < ?`,
+    now - KEEP_SETTLED_WEBHOOKS_MS,
+  );
+}
+
 /** Anything a later run would remove: a closed handoff, an inbound record, a settled webhook. */
 function hasAgingRows(core: TenantCore): boolean {
   return (
     core.sql.first<{ any: number }>(
       `SELECT EXISTS (SELECT 1 FROM handoffs WHERE status IN ('resolved', 'expired'))
            OR EXISTS (SELECT 1 FROM inbound)
+           OR EXISTS (SELECT 1 FROM channel_inbound)
+           OR EXISTS (SELECT 1 FROM conversation_log)
+           OR EXISTS (SELECT 1 FROM channel_sends WHERE status != 'pending')
            OR EXISTS (SELECT 1 FROM webhooks WHERE status IN ('delivered', 'failed')) AS any`,
     )?.any === 1
   );

@@ -19,6 +19,16 @@ import { credential, type Credential } from "../auth/credentials";
 import type { SessionInfo } from "./access";
 import { historyDetail } from "../db/history";
 import { AlarmRunner } from "./alarm";
+import type { InboundEvent } from "../channels/inbound";
+import type { ChannelCopy } from "../db/channels";
+import { channelCopy, putChannel } from "./channel-copy";
+import { channelInbound, channelTrouble } from "./channel-inbound";
+import {
+  botSays,
+  channelStates,
+  type ChannelState,
+  type ConversationMessage,
+} from "./channel-conversations";
 import { agentStatus, publicRoster, roster, setStatus } from "./availability";
 import { botLimitFrom, KeyLimiter } from "./key-limiter";
 import { runCommand, type Command } from "./commands";
@@ -69,6 +79,11 @@ export class TenantHub extends DurableObject<Env> {
         core: this.core,
         db: env.DB,
         mail: mailSettings(env),
+        sending: {
+          key: env.CHANNEL_SECRET_KEY,
+          telegramBase: env.TELEGRAM_API_BASE,
+          whatsappBase: env.WHATSAPP_API_BASE,
+        },
         schedule: () => this.schedule(),
         step: (what, work) => this.step(what, (now) => ok(work(now))),
         endSession: (id) => this.endSession(id, "session expired"),
@@ -291,6 +306,56 @@ export class TenantHub extends DurableObject<Env> {
     });
     if (!result.ok) throw new Error(result.error.message);
     await this.schedule();
+  }
+
+  // --- channels ------------------------------------------------------------------------------
+
+  /** Keeps the object's copy of a channel current (newest version wins). */
+  async syncChannel(tenant: TenantInfo, channel: ChannelCopy): Promise<void> {
+    this.enter(tenant);
+    const result = this.step("sync channel", (now) => ok(putChannel(this.core, channel, now)));
+    if (!result.ok) throw new Error(result.error.message);
+  }
+
+  /** What a channel's provider delivered, already verified and parsed; false: no such channel. */
+  async channelInbound(
+    tenantId: string,
+    channelId: string,
+    events: InboundEvent[],
+  ): Promise<boolean> {
+    if (!(await this.knownTenant(tenantId))) return false;
+    const channel = channelCopy(this.core, channelId);
+    if (!channel) return false;
+    const result = this.step(`channel ${channelId} inbound`, (now) => {
+      channelInbound(this.core, channel, events, now);
+      armHousekeeping(this.core, now);
+      return ok(null);
+    });
+    await this.schedule();
+    if (!result.ok) throw new Error(result.error.message); // the provider retries
+    return true;
+  }
+
+  /** A verified delivery we could not use: the channel's last trouble, for its admins. */
+  async channelTrouble(tenantId: string, channelId: string, error: string): Promise<void> {
+    if (!(await this.knownTenant(tenantId))) return;
+    this.step("channel trouble", (now) => ok(channelTrouble(this.core, channelId, error, now)));
+  }
+
+  /** Each channel's last inbound delivery and last trouble. */
+  channelStates(): ChannelState[] {
+    return channelStates(this.core);
+  }
+
+  /** The bot answers a channel conversation: the text goes out through the channel. */
+  async conversationMessage(
+    key: Credential,
+    conversationId: string,
+    text: string,
+  ): Promise<Result<{ message: ConversationMessage }>> {
+    return this.asBot(key, "conversation message", (bot, now) =>
+      botSays(this.core, bot, conversationId, text, now),
+    );
   }
 
   private closeTagged(tag: string, reason: string): number {

@@ -6,6 +6,8 @@ import type { HandoffChange } from "../../../schema/realtime";
 import type { Handoff, HandoffWithMetadata, Message, Person } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { noteAssigned } from "./availability";
+import { conversationChannel } from "./channel-copy";
+import { withChannelDetails } from "./channel-inbound";
 import type { TenantCore } from "./core";
 import {
   toHandoff,
@@ -31,9 +33,18 @@ export interface EscalateResult {
 export function escalate(
   core: TenantCore,
   bot: BotSettings,
-  input: EscalateRecord,
+  given: EscalateRecord,
   now: number,
 ): Result<EscalateResult> {
+  const channel = conversationChannel(core, given.conversation_id);
+  const input = channel ? withChannelDetails(core, channel, given) : given;
+  const contact = input.contact;
+  if (!contact)
+    return fail({
+      code: "invalid_request",
+      message: "An escalation needs its contact.",
+      issues: [{ path: "contact", message: "required" }],
+    });
   // Resolved from the object's copy of the teams: no D1 read while the contact waits.
   const team = input.team === undefined ? null : core.routing.teamByName(input.team);
   if (input.team !== undefined && !team) {
@@ -65,10 +76,10 @@ export function escalate(
     conversation_id: input.conversation_id,
     status: "queued",
     channel: input.channel,
-    contact_id: input.contact.id,
-    contact_name: input.contact.name ?? null,
-    contact_phone: input.contact.phone ?? null,
-    contact_email: input.contact.email ?? null,
+    contact_id: contact.id,
+    contact_name: contact.name ?? null,
+    contact_phone: contact.phone ?? null,
+    contact_email: contact.email ?? null,
     reason: input.reason ?? null,
     summary: input.summary ?? null,
     tags: JSON.stringify(input.tags),
@@ -76,6 +87,7 @@ export function escalate(
     metadata: input.metadata,
     team_id: team?.id ?? null,
     team_name: team?.name ?? null,
+    channel_id: channel?.id ?? null,
     max_wait_ms: maxWaitMs,
     created_at: now,
     expires_at: expiresAt,
@@ -303,6 +315,8 @@ export function reply(
     return fail({ code: "not_assignee", message: "Claim this conversation to reply." });
   const bot = core.bot(row.bot_id);
   const agent = person(actor);
+  // Through a channel, delivery follows the provider, not the bot's webhook.
+  const channelled = Boolean(row.channel_id);
   const stored = core.addMessage(
     id,
     {
@@ -325,7 +339,7 @@ export function reply(
       "message.created",
       { handoff: core.withMetadata(handoff), message: { id: message.id, text, agent } },
       now,
-      message.id,
+      channelled ? null : message.id,
     );
   core.emit({ type: "message.created", data: { message, handoff } }, now);
   return ok({ message });

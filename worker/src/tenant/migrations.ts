@@ -137,6 +137,31 @@ export const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE handoffs ADD COLUMN passed_over_by TEXT`,
     `CREATE INDEX handoffs_claimed ON handoffs (claimed_at)`,
   ],
+  [
+    // Channels (the Worker as the gateway): the object's copy of each channel, provider message
+    // ids already taken (dedupe), each channel conversation's recent lines (the history a handoff
+    // opens with), the outbound sends in order per conversation, and each channel's last trouble.
+    `CREATE TABLE channels (id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, bot_id TEXT,
+      keywords TEXT NOT NULL, config TEXT NOT NULL, secrets TEXT NOT NULL, version INTEGER NOT NULL,
+      deleted INTEGER NOT NULL DEFAULT 0)`,
+    `CREATE TABLE channel_inbound (channel_id TEXT NOT NULL, provider_id TEXT NOT NULL, at INTEGER NOT NULL,
+      PRIMARY KEY (channel_id, provider_id))`,
+    `CREATE INDEX channel_inbound_at ON channel_inbound (at)`,
+    `CREATE TABLE conversation_log (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, sender TEXT NOT NULL,
+      text TEXT NOT NULL, at INTEGER NOT NULL, contact TEXT)`,
+    `CREATE INDEX conversation_log_conversation ON conversation_log (conversation_id, at)`,
+    `CREATE INDEX conversation_log_at ON conversation_log (at)`,
+    `CREATE TABLE channel_sends (id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+      chat_id TEXT NOT NULL, message_id TEXT, text TEXT NOT NULL, status TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0, provider_id TEXT, last_error TEXT, created_at INTEGER NOT NULL,
+      next_at INTEGER NOT NULL)`,
+    `CREATE INDEX channel_sends_conversation ON channel_sends (conversation_id, status, created_at)`,
+    `CREATE INDEX channel_sends_provider ON channel_sends (provider_id)`,
+    `CREATE TABLE channel_state (channel_id TEXT PRIMARY KEY, last_inbound_at INTEGER, last_error TEXT,
+      last_error_at INTEGER)`,
+    `ALTER TABLE handoffs ADD COLUMN channel_id TEXT`,
+    `ALTER TABLE messages ADD COLUMN delivery_error TEXT`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

@@ -39,6 +39,8 @@ export interface HandoffRow extends Record<string, SqlStorageValue> {
   assignee_name: string | null;
   team_id: string | null;
   team_name: string | null;
+  /** The channel the Worker relays this conversation through, or null (the bot delivers). */
+  channel_id: string | null;
   outcome: string | null;
   note: string | null;
   message_count: number;
@@ -62,6 +64,7 @@ export interface MessageRow extends Record<string, SqlStorageValue> {
   agent_id: string | null;
   agent_name: string | null;
   delivery: string | null;
+  delivery_error: string | null;
   at: number;
 }
 
@@ -155,6 +158,7 @@ export function toMessage(row: MessageRow): Message {
     at: iso(row.at),
     agent: row.agent_id ? { id: row.agent_id, name: row.agent_name ?? "" } : null,
     delivery: row.delivery === null ? null : delivery(row.delivery),
+    ...(row.delivery_error ? { delivery_error: row.delivery_error } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ export type TimerKind =
   | "noreply"
   | "offline"
   | "webhook"
+  | "send"
   | "mirror"
   | "session"
   | "retention"

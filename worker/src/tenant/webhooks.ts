@@ -6,7 +6,11 @@ import type { Timers } from "./timers";
 import type { BotSettings } from "./types";
 
 export type WebhookType =
-  "handoff.claimed" | "message.created" | "handoff.resolved" | "handoff.expired";
+  | "handoff.claimed"
+  | "message.created"
+  | "handoff.resolved"
+  | "handoff.expired"
+  | "message.received";
 
 /** Delay before each retry: about 5 s, 30 s, 2 min, 10 min, 1 h, then hourly. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
@@ -72,7 +76,16 @@ export class WebhookOutbox {
   ): string | null {
     if (!bot.webhook_url) return null;
     const id = newId("msg");
-    const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+    // Through a channel the Worker delivers every text itself: the bot must not send it again.
+    const channelled = this.sql.first<{ channel_id: string | null }>(
+      `SELECT channel_id FROM handoffs WHERE id = ?`,
+      handoffId,
+    )?.channel_id;
+    const payload =
+      channelled && typeof data === "object" && data !== null
+        ? { ...data, delivered_by: "channel" }
+        : data;
+    const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data: payload });
     this.sql.insert("webhooks", {
       id,
       bot_id: bot.id,
