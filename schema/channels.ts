@@ -27,7 +27,10 @@ export const createChannelInput = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("whatsapp"),
     ...common,
-    phone_number_id: z.string().trim().regex(/^\d{1,32}$/, "digits only"),
+    phone_number_id: z
+      .string()
+      .trim()
+      .regex(/^\d{1,32}$/, "digits only"),
     access_token: secret,
     app_secret: secret,
     verify_token: z.string().trim().min(8).max(200),

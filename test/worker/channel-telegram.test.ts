@@ -10,6 +10,7 @@ import {
   detail,
   expectError,
   fastForward,
+  hubRows,
   json,
   login,
   resolve,
@@ -223,6 +224,8 @@ describe("Telegram outbound", () => {
     // Held for at least retry_after, with the accept message still first in line.
     const due = await timerDue(t, "send", `${channel.channel.id}:${chat}`);
     expect(due).toBeGreaterThanOrEqual(before + 7_000);
+    // Time passes: the wait is over.
+    await hubRows(t, `UPDATE channel_sends SET next_at = 0 WHERE status = 'pending'`);
     await fastForward(t, ["send"]);
     await runAlarm(t);
     await settle(t);

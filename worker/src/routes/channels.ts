@@ -86,7 +86,10 @@ export const channelRoutes = new Hono<AppEnv>()
     );
     if (misplaced.length > 0)
       throw new ApiError("invalid_request", `A ${row.type} channel has no ${misplaced[0]}.`, {
-        issues: misplaced.map((path) => ({ path, message: `not a field of a ${row.type} channel` })),
+        issues: misplaced.map((path) => ({
+          path,
+          message: `not a field of a ${row.type} channel`,
+        })),
       });
     const updated = await updateChannel(c.env.DB, secretKey(c), row, {
       name: input.name,

@@ -6,7 +6,11 @@ import { z } from "zod";
 import type { ChannelCopy } from "../db/channels";
 import { CHANNEL_TYPES } from "../../../schema/vocabulary";
 import type { TenantCore } from "./core";
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_MESSAGES, DEFAULT_REMINDER_DELAY_SECONDS } from "./templates";
+import {
+  DEFAULT_MAX_WAIT_MINUTES,
+  DEFAULT_MESSAGES,
+  DEFAULT_REMINDER_DELAY_SECONDS,
+} from "./templates";
 import type { BotSettings } from "./types";
 
 const channelRow = z.object({

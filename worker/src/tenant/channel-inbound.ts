@@ -34,13 +34,15 @@ export function channelInbound(
     if (event.kind === "message") inboundMessage(core, channel, event, now);
     else if (event.kind === "status") inboundStatus(core, channel, event, now);
   }
-  core.sql.run`INSERT INTO channel_state (channel_id, last_inbound_at) VALUES (${channel.id}, ${now})
+  core.sql
+    .run`INSERT INTO channel_state (channel_id, last_inbound_at) VALUES (${channel.id}, ${now})
     ON CONFLICT (channel_id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at`;
 }
 
 /** A delivery the provider sent that we could not use: kept as the channel's last trouble. */
 export function channelTrouble(core: TenantCore, channelId: string, error: string, now: number) {
-  core.sql.run`INSERT INTO channel_state (channel_id, last_error, last_error_at) VALUES (${channelId}, ${error}, ${now})
+  core.sql
+    .run`INSERT INTO channel_state (channel_id, last_error, last_error_at) VALUES (${channelId}, ${error}, ${now})
     ON CONFLICT (channel_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`;
 }
 
@@ -123,7 +125,8 @@ function inboundMessage(
   );
   if (taken === 0) return; // redelivered
   const conversationId = conversationOf(channel.id, event.chatId);
-  logLine(core, conversationId, "contact", event.text, event.at, event.contact);
+  // Ordered by arrival: providers' clocks count whole seconds, ours a reply in the same second.
+  logLine(core, conversationId, "contact", event.text, now, event.contact);
   const open = core.sql.first<{ bot_id: string }>(
     `SELECT bot_id FROM handoffs WHERE conversation_id = ? AND status IN ('queued', 'active')`,
     conversationId,
@@ -132,7 +135,7 @@ function inboundMessage(
     conversation_id: conversationId,
     id: event.providerMessageId,
     text: event.text,
-    at: new Date(event.at).toISOString(),
+    at: new Date(now).toISOString(),
   };
   if (open) {
     contactMessage(core, open.bot_id, input, now);

@@ -126,7 +126,8 @@ function record(core: TenantCore, row: SendRow, outcome: SendOutcome): boolean {
   const now = Date.now();
   const attempts = row.attempts + 1;
   if (outcome.ok) {
-    core.sql.run`UPDATE channel_sends SET status = 'sent', attempts = ${attempts}, provider_id = ${outcome.providerMessageId}, last_error = NULL WHERE id = ${row.id}`;
+    core.sql
+      .run`UPDATE channel_sends SET status = 'sent', attempts = ${attempts}, provider_id = ${outcome.providerMessageId}, last_error = NULL WHERE id = ${row.id}`;
     // Telegram's answer means it reached the chat; WhatsApp reports delivery later.
     const channel = channelCopy(core, row.channel_id);
     deliver(core, row, channel?.type === "telegram" ? "delivered" : "sent", null, now);
@@ -135,11 +136,13 @@ function record(core: TenantCore, row: SendRow, outcome: SendOutcome): boolean {
   const delay = RETRY_DELAYS_MS[attempts - 1];
   if (outcome.retry && delay !== undefined) {
     const wait = Math.max(delay, (outcome.retryAfterSeconds ?? 0) * 1000);
-    core.sql.run`UPDATE channel_sends SET attempts = ${attempts}, last_error = ${outcome.error}, next_at = ${now + wait} WHERE id = ${row.id}`;
+    core.sql
+      .run`UPDATE channel_sends SET attempts = ${attempts}, last_error = ${outcome.error}, next_at = ${now + wait} WHERE id = ${row.id}`;
     core.timers.set("send", row.conversation_id, now + wait);
     return false;
   }
-  core.sql.run`UPDATE channel_sends SET status = 'failed', attempts = ${attempts}, last_error = ${outcome.error} WHERE id = ${row.id}`;
+  core.sql
+    .run`UPDATE channel_sends SET status = 'failed', attempts = ${attempts}, last_error = ${outcome.error} WHERE id = ${row.id}`;
   deliver(core, row, "failed", outcome.error, now);
   return true;
 }

@@ -326,6 +326,7 @@ export class TenantHub extends DurableObject<Env> {
     if (!(await this.knownTenant(tenantId))) return false;
     const channel = channelCopy(this.core, channelId);
     if (!channel) return false;
+    await this.knowBot(tenantId, channel.bot_id);
     const result = this.step(`channel ${channelId} inbound`, (now) => {
       channelInbound(this.core, channel, events, now);
       armHousekeeping(this.core, now);
@@ -334,6 +335,13 @@ export class TenantHub extends DurableObject<Env> {
     await this.schedule();
     if (!result.ok) throw new Error(result.error.message); // the provider retries
     return true;
+  }
+
+  /** Fetches a bot's settings the object has not been told of yet (created before it existed). */
+  private async knowBot(tenantId: string, botId: string | null): Promise<void> {
+    if (!botId || this.core.bot(botId)) return;
+    const fetched = await this.core.access.fetchBot(tenantId, botId);
+    if (fetched) this.core.putBot(fetched, Date.now());
   }
 
   /** A verified delivery we could not use: the channel's last trouble, for its admins. */
