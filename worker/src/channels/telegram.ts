@@ -49,7 +49,10 @@ type Chat = z.infer<typeof telegramChat>;
 const fullName = (first?: string, last?: string): string | null =>
   [first, last].filter((part) => part?.trim()).join(" ") || null;
 
-/** The person behind a message: its sender, or the chat itself when Telegram hides the sender. */
+/**
+ * The person behind a message: its sender, or else the chat that speaks for them (an anonymous
+ * group admin, a channel) or the chat itself.
+ */
 function contactOf(from: User | undefined, chat: Chat): InboundContact {
   if (from) {
     const name = fullName(from.first_name, from.last_name) ?? from.username ?? null;
@@ -102,14 +105,13 @@ function parseMessage(body: unknown): InboundEvent {
     kind: "message",
     providerMessageId: `${message.chat.id}:${message.message_id}`,
     chatId: String(message.chat.id),
-    contact: contactOf(message.from ?? message.sender_chat, message.chat),
+    contact: contactOf(message.from, message.sender_chat ?? message.chat),
     text: clampText(content.text),
     at,
   };
 }
 
-/** One webhook delivery (an Update) → what happened. Never throws. */
-export function parseTelegramUpdate(body: unknown): InboundEvent[] {
+function readUpdate(body: unknown): InboundEvent[] {
   const parsed = update.safeParse(body);
   if (!parsed.success) return [ignored("not a Telegram update")];
   const { update_id: updateId, ...rest } = parsed.data;
@@ -120,6 +122,16 @@ export function parseTelegramUpdate(body: unknown): InboundEvent[] {
   }
   const kind = Object.keys(rest)[0];
   return [ignored(kind ? `Telegram update not handled: ${kind}` : "empty Telegram update")];
+}
+
+/** One webhook delivery (an Update) → what happened; always at least one event, never throws. */
+export function parseTelegramUpdate(body: unknown): InboundEvent[] {
+  try {
+    return readUpdate(body);
+  } catch {
+    // Parsed JSON cannot make validation throw, but a provider must never see a crash from us.
+    return [ignored("unreadable Telegram update")];
+  }
 }
 
 /**

@@ -124,8 +124,7 @@ function readChange(raw: unknown): InboundEvent[] {
   return events;
 }
 
-/** One webhook delivery → what happened, one event per message and status. Never throws. */
-export function parseWhatsAppWebhook(body: unknown): InboundEvent[] {
+function readDelivery(body: unknown): InboundEvent[] {
   const parsed = envelope.safeParse(body);
   if (!parsed.success) return [ignored("not a WhatsApp webhook delivery")];
   if (parsed.data.object !== undefined && parsed.data.object !== "whatsapp_business_account") {
@@ -136,6 +135,19 @@ export function parseWhatsAppWebhook(body: unknown): InboundEvent[] {
     return item.success ? item.data.changes.flatMap(readChange) : [ignored("malformed entry")];
   });
   return events.length ? events : [ignored("empty WhatsApp webhook delivery")];
+}
+
+/**
+ * One webhook delivery → what happened, one event per message and status in the order given;
+ * always at least one event, never throws.
+ */
+export function parseWhatsAppWebhook(body: unknown): InboundEvent[] {
+  try {
+    return readDelivery(body);
+  } catch {
+    // Parsed JSON cannot make validation throw, but a provider must never see a crash from us.
+    return [ignored("unreadable WhatsApp webhook delivery")];
+  }
 }
 
 const encoder = new TextEncoder();
