@@ -82,4 +82,8 @@ export interface Channel extends ChannelConfig {
   /** Where the provider must send its webhooks (none for the website widget). */
   webhook_url: string | null;
   created_at: string;
+  /** When the provider last delivered something, and the last delivery we could not use. */
+  last_inbound_at?: string | null;
+  last_error?: string | null;
+  last_error_at?: string | null;
 }

@@ -16,6 +16,7 @@ import {
   type ConnectedChannel,
 } from "./channel-helpers";
 import type { Handoff, Message } from "../../schema/shapes";
+import type { Channel } from "../../schema/channels";
 
 afterEach(() => AgentSocket.closeAll());
 
@@ -33,7 +34,7 @@ async function handoffOf(cookie: string, channel: ConnectedChannel, waId: string
 async function setUp() {
   const t = await makeTenant();
   const [admin, alice] = await Promise.all([login(t.admin), login(t.alice)]);
-  return { t, alice, channel: await connectWhatsApp(admin) };
+  return { t, admin, alice, channel: await connectWhatsApp(admin) };
 }
 
 describe("WhatsApp verification", () => {
@@ -163,8 +164,8 @@ describe("WhatsApp conversations", () => {
     expect(failed.delivery_error).toMatch(/24.hour/);
   });
 
-  it("malformed deliveries, once signed, are answered 200 and change nothing", async () => {
-    const { alice, channel } = await setUp();
+  it("malformed deliveries, once signed, are answered 200, change nothing and show as the channel's last error", async () => {
+    const { admin, alice, channel } = await setUp();
     for (const body of [
       "not json at all",
       "null",
@@ -181,6 +182,12 @@ describe("WhatsApp conversations", () => {
       status: 200,
     });
     expect(handoffs.filter((h) => h.conversation_id.startsWith(channel.channel.id))).toEqual([]);
+    const shown = await json<{ channel: Channel }>(`/api/admin/channels/${channel.channel.id}`, {
+      cookie: admin,
+      status: 200,
+    });
+    expect(shown.channel.last_error).toEqual(expect.any(String));
+    expect(shown.channel.last_error_at).toEqual(expect.any(String));
   });
 });
 

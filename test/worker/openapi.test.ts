@@ -132,4 +132,23 @@ describe("the OpenAPI document", () => {
     expect(Handoff!.properties!.queue).toEqual({ $ref: "#/components/schemas/QueuePlace" });
     expect(AgentPresence!.required).toEqual(["id", "name", "status", "active_count", "capacity"]);
   });
+
+  it("describes the channels: the admin API, the providers' webhooks and the bot's answers", async () => {
+    const doc = (await (await call("/api/openapi.json")).json()) as OpenApiDocument;
+    expect(Object.keys(doc.paths["/api/admin/channels"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api/admin/channels/{id}"]!).sort()).toEqual([
+      "delete",
+      "get",
+      "patch",
+    ]);
+    expect(Object.keys(doc.paths["/api/channels/whatsapp/{id}"]!).sort()).toEqual(["get", "post"]);
+    expect(doc.paths).toHaveProperty(["/api/channels/telegram/{id}"]);
+    expect(doc.paths).toHaveProperty(["/api/admin/channels/{id}/register"]);
+    const create =
+      doc.paths["/api/admin/channels"]!.post!.requestBody!.content["application/json"]!.schema;
+    // One shape per type of channel, each naming its credentials.
+    expect(create.oneOf!.map((s) => s.properties!.type!)).toHaveLength(3);
+    const answer = doc.paths["/api/v1/conversations/{conversation_id}/messages"]!.post!;
+    expect(answer.requestBody!.content["application/json"]!.schema.required).toEqual(["text"]);
+  });
 });

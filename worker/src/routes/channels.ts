@@ -2,7 +2,8 @@
 // widget, change or rotate their credentials, register Telegram's webhook, disconnect. Every
 // change is copied to the tenant object, which routes the channel's conversations.
 import { Hono, type Context } from "hono";
-import { createChannelInput, updateChannelInput } from "../../../schema/channels";
+import { createChannelInput, updateChannelInput, type Channel } from "../../../schema/channels";
+import type { ChannelState } from "../tenant/channel-conversations";
 import { SecretKeyMissing } from "../auth/secret-box";
 import { newTelegramSecretToken, telegramSetWebhookRequest } from "../channels/telegram";
 import { findBot } from "../db/bots";
@@ -24,6 +25,17 @@ import { jsonBody } from "../http/input";
 import { adminsWriteViewersRead, requireSession } from "../http/middleware";
 
 const origin = (c: Context<AppEnv>) => new URL(c.req.url).origin;
+
+/** A channel with its health as the tenant object saw it (never heard from: all null). */
+function withState(channel: Channel, states: ChannelState[]): Channel {
+  const state = states.find((s) => s.channel_id === channel.id);
+  return {
+    ...channel,
+    last_inbound_at: state?.last_inbound_at ?? null,
+    last_error: state?.last_error ?? null,
+    last_error_at: state?.last_error_at ?? null,
+  };
+}
 
 /** Without the sealing key nothing can be stored safely: say so plainly. */
 function secretKey(c: Context<AppEnv>): string {
@@ -54,8 +66,14 @@ async function channelOf(c: Context<AppEnv>) {
 export const channelRoutes = new Hono<AppEnv>()
   .use(requireSession, adminsWriteViewersRead)
   .get("/", async (c) => {
-    const rows = await listChannels(c.env.DB, c.var.session.tenant.id);
-    return c.json({ channels: rows.map((row) => publicChannel(row, origin(c))) });
+    const { tenant } = c.var.session;
+    const [rows, states] = await Promise.all([
+      listChannels(c.env.DB, tenant.id),
+      tenantHub(c.env, tenant.id).channelStates(),
+    ]);
+    return c.json({
+      channels: rows.map((row) => withState(publicChannel(row, origin(c)), states)),
+    });
   })
   .post("/", async (c) => {
     const input = await jsonBody(c, createChannelInput);
@@ -75,7 +93,11 @@ export const channelRoutes = new Hono<AppEnv>()
     const channel = publicChannel(row, origin(c));
     return c.json(secretToken ? { channel, secret_token: secretToken } : { channel }, 201);
   })
-  .get("/:id", async (c) => c.json({ channel: publicChannel(await channelOf(c), origin(c)) }))
+  .get("/:id", async (c) => {
+    const row = await channelOf(c);
+    const states = await tenantHub(c.env, c.var.session.tenant.id).channelStates();
+    return c.json({ channel: withState(publicChannel(row, origin(c)), states) });
+  })
   .patch("/:id", async (c) => {
     const input = await jsonBody(c, updateChannelInput);
     const row = await channelOf(c);

@@ -1,44 +1,12 @@
 // GET /api/openapi.json: the bot and agents' APIs, described from the same zod schemas that
 // validate them.
 import { Hono } from "hono";
-import { z } from "zod";
 import * as api from "../../../schema/api";
 import { ERROR_STATUS } from "../../../schema/errors";
+import { channelPaths } from "./openapi-channels";
+import { agent, body, bot, errors, idParam, ok, queryParams, schema } from "./openapi-helpers";
 import { tenantSettingsPatch } from "../../../schema/settings";
 import type { AppEnv } from "../http/context";
-
-const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: "input", unrepresentable: "any" });
-const body = (s: z.ZodType) => ({
-  required: true,
-  content: { "application/json": { schema: schema(s) } },
-});
-const ok = (description: string, ref?: string) => ({
-  description,
-  content: {
-    "application/json": {
-      schema: ref ? { $ref: `#/components/schemas/${ref}` } : { type: "object" },
-    },
-  },
-});
-const errors = (...codes: (keyof typeof ERROR_STATUS)[]) =>
-  Object.fromEntries(
-    [...new Set(codes.map((c) => ERROR_STATUS[c]))].map((status) => [
-      String(status),
-      {
-        description: codes.filter((c) => ERROR_STATUS[c] === status).join(", "),
-        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-      },
-    ]),
-  );
-const queryParams = (s: z.ZodType) =>
-  Object.entries(schema(s).properties ?? {}).map(([name, property]) => ({
-    name,
-    in: "query",
-    schema: property,
-  }));
-const bot = [{ apiKey: [] }];
-const agent = [{ session: [] }];
-const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string" } }];
 
 function document(origin: string) {
   return {
@@ -444,6 +412,7 @@ function document(origin: string) {
           responses: { 200: ok("Revoked"), ...errors("forbidden", "not_found") },
         },
       },
+      ...channelPaths(),
     },
   };
 }
