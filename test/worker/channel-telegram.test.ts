@@ -248,6 +248,46 @@ describe("Telegram outbound", () => {
     expect(failed.delivery_error).toContain("blocked");
   });
 
+  it("the expiry message reaches the chat when nobody claims in time", async () => {
+    const { t, alice, channel } = await setUp({ withBot: false });
+    const chat = nextChat();
+    await postTelegram(channel, telegramText(chat, "anyone there?"));
+    const handoff = (await handoffOf(alice, channel, chat))!;
+    await fastForward(t, ["expire"]);
+    await runAlarm(t);
+    await settle(t);
+    const full = await detail(alice, handoff.id);
+    expect(full.handoff.status).toBe("expired");
+    const expiry = full.messages.filter((m) => m.from === "system").at(-1)!;
+    expect(await sentTo(chat, 2)).toEqual([full.messages[1]!.text, expiry.text]);
+    expect(expiry.delivery).toBe("delivered");
+  });
+
+  it("a conversation held back by a 429 does not hold back another", async () => {
+    const { t, alice, channel } = await setUp({ withBot: false });
+    const [slow, fast] = [nextChat(), nextChat()];
+    await postTelegram(channel, telegramText(slow, "first"));
+    await settle(t);
+    await providerAnswers(telegramSendPath, {
+      status: 429,
+      body: {
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests",
+        parameters: { retry_after: 30 },
+      },
+    });
+    const held = (await handoffOf(alice, channel, slow))!;
+    await claim(alice, held.id); // its accept message meets the 429
+    await runAlarm(t);
+    await waitUntil("the 429 answered", async () => (await sentTo(slow)).length >= 2);
+    await postTelegram(channel, telegramText(fast, "second"));
+    await runAlarm(t);
+    expect(await sentTo(fast, 1)).toHaveLength(1);
+    const slowDetail = await detail(alice, held.id);
+    expect(slowDetail.messages.filter((m) => m.delivery === "pending")).toHaveLength(1);
+  });
+
   it("the bot's webhooks about a channel conversation say delivered_by channel", async () => {
     const { t, alice, channel } = await setUp({ withBot: true });
     const chat = nextChat();
