@@ -144,6 +144,10 @@ describe("Telegram inbound", () => {
       ["bot", "It left the warehouse today."],
       ["contact", "I want to talk to a HUMAN please"],
     ]);
+    // The history was already said: the chat gets the handoff message, not the bot's answer again.
+    await settle(t);
+    const handoffMessage = full.messages.find((m) => m.from === "system")!.text;
+    expect(await sentTo(chat, 2)).toEqual(["It left the warehouse today.", handoffMessage]);
   });
 
   it("a keyword only counts as a whole word", async () => {
