@@ -10,6 +10,7 @@
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import { parseArgs, styleText } from "node:util";
 import { DEMO, DEMO_PASSWORD, DEMO_WEBHOOK_SECRET } from "./seed.mjs";
+import { adminLogin, appClient, Down, problem } from "./standin-app.mjs";
 import {
   madeUpCredentials,
   signWhatsApp,
@@ -73,30 +74,7 @@ const note = (text) => out(c("gray", `  ${text}`));
 const warn = (text) => out(c("yellow", text));
 const fail = (text) => out(c("red", text));
 
-// ── talking to the app ──────────────────────────────────────────────────────────────────────
-class Down extends Error {}
-async function api(method, path, body, headers = {}) {
-  let res;
-  try {
-    res = await fetch(path.startsWith("http") ? path : BASE + path, {
-      method,
-      headers: { ...(body ? { "content-type": "application/json" } : {}), ...headers },
-      body: typeof body === "string" ? body : body && JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new Down(`Cannot reach the app at ${BASE} (${e.cause?.code ?? e.message}).`);
-  }
-  const text = await res.text();
-  let data = null;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    // not JSON (the handshake answers plain text)
-  }
-  return { status: res.status, data, text, headers: res.headers };
-}
-const problem = (r) =>
-  `HTTP ${r.status}${r.data?.error ? ` ${r.data.error.code}: ${r.data.error.message}` : ""}`;
+const api = appClient(BASE);
 
 // ── state ───────────────────────────────────────────────────────────────────────────────────
 const credentials = madeUpCredentials(TYPE);
@@ -107,7 +85,9 @@ let cookie = null;
 let restoreUrl; // the demo bot's webhook_url before this run (undefined: not changed)
 let server = null;
 let lastActivity = 0; // when the Worker last sent anything (a text or a webhook)
-let heardAnything = false;
+let texts = 0; // texts the Worker sent to the contact so far
+let spoke = false; // whether the contact has written yet
+let warned = false; // whether NOTHING_BACK was said
 const seenHooks = new Set();
 const pending = new Set(); // requests and scheduled status reports not finished yet
 const timers = new Map(); // timeout → what cancelling it must finish
@@ -131,12 +111,14 @@ function later(ms, fn, tracked = true) {
   const t = setTimeout(() => (finish(), fn()), ms);
   timers.set(t, finish);
 }
-const activity = () => ((lastActivity = Date.now()), (heardAnything = true));
+const activity = () => (lastActivity = Date.now());
+const NOTHING_BACK = `Nothing came back to the contact. Was the app started with\n  ${ENV_LINE} ?`;
 
 // ── the provider's side ─────────────────────────────────────────────────────────────────────
 const handlers = {
   onText({ text }) {
     activity();
+    texts++;
     out(`${c("green", "← Support:")} ${text}`);
   },
   onSetWebhook(call) {
@@ -218,7 +200,6 @@ function playBot(event) {
 }
 
 // ── the contact's side ──────────────────────────────────────────────────────────────────────
-let hinted = false;
 async function contactSays(text) {
   if (!process.stdin.isTTY || SAY.length) out(`${c("cyan", `→ ${CONTACT.name}:`)} ${text}`);
   const body =
@@ -234,17 +215,8 @@ async function contactSays(text) {
         };
   const r = await api("POST", channel.webhook_url, body, headers);
   if (r.status !== 200) return fail(`The Worker refused the delivery: ${problem(r)}`);
-  if (!heardAnything && !hinted) {
-    hinted = true;
-    later(
-      10_000,
-      () => {
-        if (!heardAnything)
-          warn(`Nothing came back in 10 s. Was the app started with\n  ${ENV_LINE} ?`);
-      },
-      false,
-    );
-  }
+  if (!spoke) later(10_000, () => texts || ((warned = true), warn(NOTHING_BACK)), false);
+  spoke = true;
 }
 
 /** Waits until the Worker has gone quiet after `since` (or said nothing for 10 s). */
@@ -260,19 +232,6 @@ async function settle(since, quietMs = 2500) {
 }
 
 // ── set-up and tear-down ────────────────────────────────────────────────────────────────────
-async function login() {
-  const r = await api("POST", "/api/auth/login", {
-    email: "admin@demo.test",
-    password: DEMO_PASSWORD,
-  });
-  if (r.status !== 200)
-    throw new Error(`Logging in as admin@demo.test failed (${problem(r)}). Was the demo seeded?`);
-  cookie = r.headers
-    .getSetCookie()
-    .map((s) => s.split(";")[0])
-    .join("; ");
-}
-
 /** Its own channel from an earlier run is replaced: the secret token is only shown at creation. */
 async function connectChannel() {
   const list = await api("GET", "/api/admin/channels", null, { cookie });
@@ -305,7 +264,7 @@ async function registerTelegram() {
   const r = await api("POST", `/api/admin/channels/${channel.id}/register`, null, { cookie });
   if (r.status !== 200 || !registered)
     throw new Error(
-      `The app did not call the stand-in's setWebhook (${problem(r)}): it is talking to the real Telegram.\nStart the app with:\n  ${ENV_LINE}`,
+      `The app did not call the stand-in's setWebhook (${problem(r)}): it sends Telegram's calls elsewhere.\nStart the app with:\n  ${ENV_LINE}`,
     );
   const same = registered.url === channel.webhook_url && registered.secret_token === secretToken;
   out(
@@ -347,6 +306,7 @@ async function stop(why, code = 0) {
   rl?.close();
   await Promise.race([Promise.allSettled([...pending]), sleep(3000)]);
   if (why) console.log(`\n${why}`);
+  if (code === 0 && spoke && texts === 0 && !warned) console.log(c("yellow", NOTHING_BACK));
   if (restoreUrl !== undefined) {
     const r = await api(
       "PATCH",
@@ -386,7 +346,7 @@ try {
 console.log(`${c("bold", `${PROVIDER} stand-in`)} on ${server.url}, against ${BASE}`);
 console.log(c("yellow", `The app must send to it. Start the app with:\n  ${ENV_LINE}`));
 try {
-  await login();
+  cookie = await adminLogin(api);
   await connectChannel();
   if (TYPE === "telegram") await registerTelegram();
   else await handshakeWhatsApp();
