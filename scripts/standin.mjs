@@ -70,6 +70,11 @@ function out(line) {
   console.log(line);
   if (rl && process.stdout.isTTY) rl.prompt(true);
 }
+/** Text from the app as plain characters: control codes (terminal escapes) shown, not obeyed. */
+const plain = (text) =>
+  String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) =>
+    ch === "\u001b" ? "^[" : "\ufffd",
+  );
 const note = (text) => out(c("gray", `  ${text}`));
 const warn = (text) => out(c("yellow", text));
 const fail = (text) => out(c("red", text));
@@ -119,7 +124,7 @@ const handlers = {
   onText({ text }) {
     activity();
     texts++;
-    out(`${c("green", "← Support:")} ${text}`);
+    out(`${c("green", "← Support:")} ${plain(text).replace(/\n/g, "\n           ")}`);
   },
   onSetWebhook(call) {
     registered = call;
@@ -185,14 +190,16 @@ function playBot(event) {
   activity();
   const by = d.delivered_by === "channel" ? " (delivered_by: channel, not sent again)" : "";
   if (event.type === "message.received") {
-    note(`bot ⇠ message.received "${d.message?.text}" → answers through the conversations API`);
+    note(
+      `bot ⇠ message.received "${plain(d.message?.text)}" → answers through the conversations API`,
+    );
     botSays(conversationId, BOT_ANSWER);
   } else if (event.type === "handoff.claimed") {
-    note(`bot ⇠ handoff.claimed by ${d.agent?.name}${by}`);
+    note(`bot ⇠ handoff.claimed by ${plain(d.agent?.name)}${by}`);
   } else if (event.type === "message.created") {
-    note(`bot ⇠ message.created from ${d.message?.agent?.name ?? "an agent"}${by}`);
+    note(`bot ⇠ message.created from ${plain(d.message?.agent?.name ?? "an agent")}${by}`);
   } else if (event.type === "handoff.resolved") {
-    note(`bot ⇠ handoff.resolved (${d.outcome})${by} → the bot has the conversation again`);
+    note(`bot ⇠ handoff.resolved (${plain(d.outcome)})${by} → the bot has the conversation again`);
     if (d.outcome === "return_to_bot") botSays(conversationId, WELCOME_BACK);
   } else if (event.type === "handoff.expired") {
     note(`bot ⇠ handoff.expired: nobody claimed in time${by}`);
