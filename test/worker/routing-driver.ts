@@ -203,11 +203,13 @@ export class RoutingTenant {
     const [status, code] =
       person.user.role === "viewer"
         ? [403, "forbidden"]
-        : handoff.status === "queued" || handoff.assignee_id === person.user.id
+        : handoff.status === "queued"
           ? [200, null]
-          : handoff.status === "active"
-            ? [409, "already_claimed"]
-            : [409, "invalid_state"];
+          : handoff.status !== "active"
+            ? [409, "invalid_state"]
+            : handoff.assignee_id === person.user.id
+              ? [200, null]
+              : [409, "already_claimed"];
     expect(res.status, `${label}: claim of a ${handoff.status} handoff: ${answer}`).toBe(status);
     if (code) expect(answer, label).toContain(`"${code}"`);
     if (status !== 200) return void (this.tally.refused += 1);

@@ -59,7 +59,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
-    weight: 3,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("resolve" as const),
       user: actor,
@@ -67,7 +67,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       anyStatus,
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("connect" as const), user: routable }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant("connect" as const), user: routable }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("disconnect" as const), user: routable }) },
   {
     weight: 2,
@@ -78,7 +78,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       kind: fc.constant("capacity" as const),
       user: routable,
@@ -108,7 +108,7 @@ describe("auto-routing, property-based", () => {
   it("every step of a random history keeps the routing rules", { timeout: 600_000 }, async () => {
     const total = { runs: 0, steps: 0, autoAssigned: 0, refused: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 60, maxLength: 140 }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { maxLength: 140, size: "max" }), async (actions) => {
         const tenant = await RoutingTenant.create();
         try {
           for (const next of actions) await tenant.step(next);
@@ -120,7 +120,7 @@ describe("auto-routing, property-based", () => {
           tenant.close();
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 50 },
     );
     console.log(`auto-routing property: ${JSON.stringify(total)}`);
   });
