@@ -120,7 +120,7 @@ describe("auto-routing, property-based", () => {
           tenant.close();
         }
       }),
-      { numRuns: 50 },
+      { numRuns: 35 },
     );
     console.log(`auto-routing property: ${JSON.stringify(total)}`);
   });
