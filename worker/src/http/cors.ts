@@ -26,6 +26,8 @@ export const widgetCors = createMiddleware<AppEnv>(async (c, next) => {
   if (origin === null) throw originRefused();
   await next();
   if (c.res.status === 101) return;
+  // The tenant object's own answers (a refused socket) come with immutable headers.
+  c.res = new Response(c.res.body, c.res);
   c.res.headers.append("Vary", "Origin");
   // Answers to other sites' pages: readable cross-origin, and only by the allowed ones.
   c.res.headers.set("Cross-Origin-Resource-Policy", "cross-origin");
