@@ -210,4 +210,25 @@ describe("widget routing", () => {
     const path = `/api/v1/conversations/${encodeURIComponent(visitor.conversation_id)}/messages`;
     await expectError(call(path, { key: t.apiKey, body: { text: "hi" } }), 404, "not_found");
   });
+
+  it("a channel written straight to D1 (the demo seed: no sealed secrets) is learnt by the tenant object", async () => {
+    const t = await makeTenant();
+    const alice = await login(t.alice);
+    const id = `ch_seeded_${t.id}`;
+    await env.DB.prepare(
+      `INSERT INTO channels (id, tenant_id, type, name, bot_id, handoff_keywords, config, secrets, version, created_at)
+       VALUES (?, ?, 'web', 'Seeded', NULL, '["human"]', ?, '', 1, ?)`,
+    )
+      .bind(id, t.id, JSON.stringify({ allowed_origins: ["https://shop.test"] }), Date.now())
+      .run();
+    const visitor = await newVisitor(id);
+    await visitorSays(visitor.visitor_token, "Hello from the demo page");
+    const { handoff } = await conversationOf(visitor.visitor_token);
+    expect(handoff).toMatchObject({ status: "queued" });
+    await claim(alice, handoff!.id);
+    expect((await conversationOf(visitor.visitor_token)).handoff).toMatchObject({
+      status: "active",
+      agent: { name: "Alice" },
+    });
+  });
 });
