@@ -144,6 +144,12 @@ describe("Telegram inbound", () => {
       ["bot", "It left the warehouse today."],
       ["contact", "I want to talk to a HUMAN please"],
     ]);
+    // The history the handoff opened with is not sent to the chat again: only the new text.
+    await settle(t);
+    expect(await sentTo(chat, 2)).toEqual([
+      "It left the warehouse today.",
+      full.messages.find((m) => m.from === "system")!.text,
+    ]);
   });
 
   it("a keyword only counts as a whole word", async () => {
