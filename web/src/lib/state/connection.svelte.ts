@@ -145,6 +145,9 @@ export class Connection {
         else waiting.reject(new ApiFailure(ERROR_STATUS[frame.error.code] ?? 400, frame.error));
         return;
       }
+      case "typing":
+        // A website visitor typing: shown by the conversation view, never numbered.
+        return;
       default:
         this.handlers.event(frame);
     }
