@@ -1,0 +1,43 @@
+// A small page on another origin that embeds the website widget, as a customer's site would:
+// `npm run dev` serves it for the demo's web channel, and the browser test for its own channel.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+
+const page = readFileSync(new URL("./demo-site/index.html", import.meta.url), "utf8");
+
+/** The seeded demo web channel, whose allowed origin is the demo page's default address. */
+export const DEMO_WEB_CHANNEL_ID = "ch_demo_web";
+export const DEMO_SITE_PORT = 8789;
+
+/**
+ * Serves the demo page at `/` (the widget loaded from `appUrl` for `channelId`) on
+ * `host:port`. Resolves to its address and a `close()`.
+ */
+export function startDemoSite({
+  appUrl,
+  channelId = DEMO_WEB_CHANNEL_ID,
+  port = DEMO_SITE_PORT,
+  host = "localhost",
+}) {
+  const html = page.replaceAll("{{APP_URL}}", appUrl).replaceAll("{{CHANNEL_ID}}", channelId);
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (req.method !== "GET" || (path !== "/" && path !== "/index.html")) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    res.end(html);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      const actual = typeof address === "object" && address ? address.port : port;
+      resolve({
+        url: `http://${host}:${actual}`,
+        close: () => new Promise((done) => server.close(() => done(undefined))),
+      });
+    });
+  });
+}
