@@ -37,6 +37,8 @@ export type ServerFrame =
   // Not numbered: the current numbers, sent after each change that moved one (never replayed).
   | { type: "stats"; data: LiveStats }
   | { type: "resync"; seq: number }
+  // Not numbered, never replayed: a website visitor is typing in this handoff's conversation.
+  | { type: "typing"; data: { handoff_id: string; from: "contact" } }
   | { type: "ack"; ref: string; ok: true; data: CommandData }
   | { type: "ack"; ref: string; ok: false; error: ApiErrorBody };
 
