@@ -12,6 +12,8 @@ export const DEMO_SITE_PORT = 8789;
 /**
  * Serves the demo page at `/` (the widget loaded from `appUrl` for `channelId`) on
  * `host:port`. Resolves to its address and a `close()`.
+ * @param {{ appUrl: string, channelId?: string, port?: number, host?: string }} options
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
 export function startDemoSite({
   appUrl,
