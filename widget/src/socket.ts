@@ -56,8 +56,11 @@ export class LiveSocket {
     ws?.close(1000);
   }
 
-  send(frame: object): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  /** Sends when connected; false when not (nothing is queued). */
+  send(frame: object): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
   }
 
   private async open(): Promise<void> {

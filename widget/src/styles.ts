@@ -4,7 +4,7 @@
 export const CSS = `
 :host{all:initial!important}
 .w{--accent:#2563eb;--on-accent:#fff;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;-webkit-font-smoothing:antialiased}
-.w *,.w *::before,.w *::after{box-sizing:border-box;margin:0;font:inherit;color:inherit}
+:where(.w *,.w *::before,.w *::after){box-sizing:border-box;margin:0;font:inherit;color:inherit}
 button{cursor:pointer;border:0;background:none;padding:0;display:inline-flex;align-items:center;justify-content:center;gap:6px}
 button:focus-visible,textarea:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 [hidden]{display:none!important}
@@ -32,6 +32,7 @@ ol{list-style:none;padding:0;display:flex;flex-direction:column;gap:8px}
 .typing,.status{padding:6px 16px;font-size:13px;color:#59636e;background:#f6f7f9}
 .status{border-top:1px solid #e3e6ea;background:#fff;color:#1f2328}
 .rating{display:flex;flex-wrap:wrap;align-items:center;gap:8px;padding:10px 16px;border-top:1px solid #e3e6ea;font-size:14px}
+.rating>span{flex-basis:100%}
 .rating button{padding:6px 10px;border-radius:8px;border:1px solid #c9ced4;background:#fff}
 form{display:flex;gap:8px;align-items:flex-end;padding:10px 12px;border-top:1px solid #e3e6ea;background:#fff}
 textarea{flex:1;resize:none;min-height:40px;max-height:120px;padding:9px 12px;border:1px solid #c9ced4;border-radius:10px;background:#fff;line-height:1.4}

@@ -199,7 +199,7 @@ export class WidgetView {
       return;
     }
     const button = (rating: Rating, icon: string, label: string) => {
-      const b = h("button", { type: "button", "aria-label": label }, icon, ` ${label}`);
+      const b = h("button", { type: "button" }, h("b", { "aria-hidden": "true" }, icon), label);
       b.addEventListener("click", () => this.actions.rate(rating));
       return b;
     };

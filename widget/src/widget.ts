@@ -130,8 +130,7 @@ export class Widget {
   private visitorTyping(): void {
     const now = Date.now();
     if (now - this.lastTypingSent < TYPING_EVERY_MS) return;
-    this.lastTypingSent = now;
-    this.socket.send({ type: "typing" });
+    if (this.socket.send({ type: "typing" })) this.lastTypingSent = now;
   }
 
   private agentTyping(name: string | null): void {
