@@ -20,6 +20,13 @@ const origin = z
   .refine((value) => URL.parse(value)?.origin === value.replace(/\/$/, ""), "must be an origin")
   .transform((value) => value.replace(/\/$/, ""));
 
+/** The widget's look: a "#RRGGBB" accent colour and a short greeting (web channels only). */
+const accentColor = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, "must be a #RRGGBB colour")
+  .nullable();
+const greeting = z.string().trim().max(300).nullable();
+
 const common = { name, bot_id: botId.optional(), handoff_keywords: keywords.optional() };
 
 export const createChannelInput = z.discriminatedUnion("type", [
@@ -39,6 +46,8 @@ export const createChannelInput = z.discriminatedUnion("type", [
     type: z.literal("web"),
     ...common,
     allowed_origins: z.array(origin).min(1).max(20),
+    accent_color: accentColor.optional(),
+    greeting: greeting.optional(),
   }),
 ]);
 export type CreateChannelInput = z.infer<typeof createChannelInput>;
@@ -54,6 +63,8 @@ export const updateChannelInput = z
     app_secret: secret.optional(),
     verify_token: z.string().trim().min(8).max(200).optional(),
     allowed_origins: z.array(origin).min(1).max(20).optional(),
+    accent_color: accentColor.optional(),
+    greeting: greeting.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "nothing to change");
 export type UpdateChannelInput = z.infer<typeof updateChannelInput>;
@@ -63,6 +74,8 @@ export interface ChannelConfig {
   phone_number_id?: string;
   verify_token?: string;
   allowed_origins?: string[];
+  accent_color?: string | null;
+  greeting?: string | null;
 }
 
 /** Sealed at rest; only the Worker and the tenant object open them. */

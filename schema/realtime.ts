@@ -8,7 +8,7 @@ import type { AgentPresence, Handoff, LiveStats, Message, Person, User } from ".
 
 /** `assigned` with a null actor is auto-routing; `unassigned` is a timer giving it back (no reply, offline). */
 export type HandoffChange =
-  "claimed" | "released" | "assigned" | "unassigned" | "resolved" | "expired";
+  "claimed" | "released" | "assigned" | "unassigned" | "resolved" | "expired" | "rated";
 
 /** Tenant events: each one carries the next `seq` and is kept for `resume`. */
 export type TenantEvent =
@@ -47,6 +47,8 @@ const handoffId = z.string().min(1).max(LIMITS.idLength);
 
 export const clientFrame = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("resume"), since: z.int().min(0) }),
+  // The agent is typing a reply: a website visitor sees an indicator (no ack).
+  z.strictObject({ type: z.literal("typing"), handoff_id: handoffId }),
   z.strictObject({ type: z.literal("claim"), ref, handoff_id: handoffId }),
   z.strictObject({ type: z.literal("release"), ref, handoff_id: handoffId }),
   z.strictObject({
@@ -65,7 +67,7 @@ export const clientFrame = z.discriminatedUnion("type", [
   }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
-export type AgentCommand = Exclude<ClientFrame, { type: "resume" }>;
+export type AgentCommand = Exclude<ClientFrame, { type: "resume" } | { type: "typing" }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A command as the tenant object runs it, whichever way it arrived. */
 export type AgentAction = DistributiveOmit<AgentCommand, "ref">;

@@ -53,6 +53,8 @@ export interface Handoff {
   /** The team the bot escalated to, or null (also once that team is deleted). */
   team: Person | null;
   outcome: Outcome | null;
+  /** The website visitor's rating of the conversation, once resolved (web channels). */
+  rating: "up" | "down" | null;
   created_at: string;
   claimed_at: string | null;
   resolved_at: string | null;

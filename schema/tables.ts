@@ -139,6 +139,7 @@ export const handoffs = sqliteTable(
     teamName: text("team_name"),
     outcome: text("outcome"),
     note: text("note"),
+    rating: text("rating"),
     messageCount: integer("message_count").notNull(),
     createdAt: integer("created_at").notNull(),
     claimedAt: integer("claimed_at"),

@@ -33,6 +33,7 @@ export const AUDIT_TYPES = [
   "expired",
   "reminded",
   "unassigned",
+  "rated",
 ] as const;
 /** An agent's own availability switch; available also needs an open socket. */
 export const AGENT_STATUSES = ["online", "away"] as const;

@@ -18,6 +18,7 @@ import { realtimeRoutes } from "./routes/realtime";
 import { settingsRoutes } from "./routes/settings";
 import { syncFailureRoutes } from "./routes/sync-failures";
 import { teamRoutes } from "./routes/teams";
+import { widgetRoutes } from "./routes/widget";
 
 export const app = new Hono<AppEnv>()
   .basePath("/api")
@@ -29,6 +30,8 @@ export const app = new Hono<AppEnv>()
   .route("/v1", botRoutes)
   // Providers calling in: verified by their own secrets, not a session or an API key.
   .route("/channels", channelWebhookRoutes)
+  // Other sites' pages (the website widget): each channel's own origins and CORS.
+  .route("/widget", widgetRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
   .route("/contacts", contactRoutes)

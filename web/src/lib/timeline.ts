@@ -46,6 +46,7 @@ const TEXTS: Record<HandoffEvent["type"], (e: HandoffEvent) => string> = {
   expired: () => "Expired: nobody claimed in time",
   reminded: () => "Reminder sent to the team",
   unassigned: backToQueue,
+  rated: (e) => `Rated by the visitor: ${e.data.rating === "up" ? "thumbs up" : "thumbs down"}`,
 };
 
 export function eventText(e: HandoffEvent): string {

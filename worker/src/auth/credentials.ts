@@ -19,6 +19,7 @@ export const credential = z.object({
 export type Credential = z.infer<typeof credential>;
 
 const KEY_PREFIX = "hk_";
+const VISITOR_PREFIX = "wv_";
 const LEGACY_CACHE_LIMIT = 10_000;
 const legacyTenants = new Map<string, string>();
 
@@ -82,4 +83,16 @@ export async function keyCredential(d1: D1Database, key: string): Promise<Creden
       .limit(1);
     return row?.tenantId;
   });
+}
+
+/** A website visitor's token: `wv_<tenant>.<secret>`; only its hash is kept. */
+export function newVisitorToken(tenantId: string): string {
+  return `${VISITOR_PREFIX}${tenantId}.${randomToken()}`;
+}
+
+/** The credential of a visitor token; null when it is not one (never a D1 read). */
+export async function visitorCredential(token: string): Promise<Credential | null> {
+  if (!token.startsWith(VISITOR_PREFIX) || token.length > 300) return null;
+  const tenantId = carriedTenant(token.slice(VISITOR_PREFIX.length));
+  return tenantId ? { tenantId, hash: await sha256(token), legacy: false } : null;
 }

@@ -63,6 +63,8 @@ export function publicChannel(row: ChannelRow, origin: string): Channel {
 }
 
 export async function openSecrets(key: string | undefined, copy: { id: string; secrets: string }) {
+  // A website widget has no credentials: the demo seed stores none at all.
+  if (copy.secrets === "") return {};
   return (await open(key, copy.id, copy.secrets)) as ChannelSecrets;
 }
 
@@ -74,7 +76,13 @@ export function splitInput(input: Partial<CreateChannelInput> & Record<string, u
   const pick = <K extends string>(keys: K[]) =>
     Object.fromEntries(keys.filter((k) => input[k] !== undefined).map((k) => [k, input[k]]));
   return {
-    config: pick(["phone_number_id", "verify_token", "allowed_origins"]) as ChannelConfig,
+    config: pick([
+      "phone_number_id",
+      "verify_token",
+      "allowed_origins",
+      "accent_color",
+      "greeting",
+    ]) as ChannelConfig,
     secrets: pick(["bot_token", "access_token", "app_secret"]) as ChannelSecrets,
   };
 }

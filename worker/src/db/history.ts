@@ -57,6 +57,7 @@ function toRow(h: D1Handoff): HandoffRow {
     team_name: h.teamName,
     outcome: h.outcome,
     note: h.note,
+    rating: h.rating,
     message_count: h.messageCount,
     last_text: last?.text ?? null,
     last_from: last?.from ?? null,

@@ -159,5 +159,5 @@ export const channelRoutes = new Hono<AppEnv>()
 const FIELDS_OF: Record<string, string[]> = {
   telegram: ["bot_token"],
   whatsapp: ["phone_number_id", "access_token", "app_secret", "verify_token"],
-  web: ["allowed_origins"],
+  web: ["allowed_origins", "accent_color", "greeting"],
 };

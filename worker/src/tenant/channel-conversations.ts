@@ -1,7 +1,6 @@
 // A channel conversation while the bot owns it: the bot's answers go out through the channel and
 // join the conversation's recent lines (the history a later handoff opens with). Also each
 // channel's health as its admins see it.
-import { newId } from "../ids";
 import { conversationChannel, channelBot } from "./channel-copy";
 import { logLine } from "./channel-inbound";
 import { queueSend } from "./channel-outbox";
@@ -33,12 +32,14 @@ export function botSays(
 ): Result<{ message: ConversationMessage }> {
   const channel = conversationChannel(core, conversationId);
   // Another bot's (or tenant's) conversation reads exactly like one that does not exist.
-  if (!channel || channelBot(core, channel)?.id !== bot.id || channel.type === "web")
+  if (!channel || channelBot(core, channel)?.id !== bot.id)
     return fail({ code: "not_found", message: "No such conversation for this bot." });
-  logLine(core, conversationId, "bot", text, now);
-  queueSend(core, { channelId: channel.id, conversationId, text, messageId: null }, now);
+  // A website visitor's sockets get the line as it is logged; other channels send it.
+  const id = logLine(core, conversationId, "bot", text, now);
+  if (channel.type !== "web")
+    queueSend(core, { channelId: channel.id, conversationId, text, messageId: null }, now);
   return ok({
-    message: { id: newId("m"), conversation_id: conversationId, from: "bot", text, at: iso(now) },
+    message: { id, conversation_id: conversationId, from: "bot", text, at: iso(now) },
   });
 }
 

@@ -13,6 +13,7 @@ import { newId } from "../ids";
 import { channelBot } from "./channel-copy";
 import type { TenantCore } from "./core";
 import { contactMessage, escalate } from "./lifecycle";
+import { isWebConversation, visitorLine } from "./visitors";
 
 type InboundMessage = Extract<InboundEvent, { kind: "message" }>;
 type InboundStatus = Extract<InboundEvent, { kind: "status" }>;
@@ -46,22 +47,30 @@ export function channelTrouble(core: TenantCore, channelId: string, error: strin
     ON CONFLICT (channel_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`;
 }
 
+/** A line of a channel conversation; a website visitor's sockets get it at once. */
 export function logLine(
   core: TenantCore,
   conversationId: string,
-  sender: "contact" | "bot",
+  sender: "contact" | "bot" | "agent" | "system",
   text: string,
   at: number,
   contact: InboundMessage["contact"] | null = null,
-): void {
-  core.sql.insert("conversation_log", {
-    id: newId("cl"),
-    conversation_id: conversationId,
+  extra: { id?: string; agentName?: string | null } = {},
+): string {
+  const line = {
+    id: extra.id ?? newId("cl"),
     sender,
     text,
     at,
+    agent_name: extra.agentName ?? null,
+  };
+  core.sql.insert("conversation_log", {
+    ...line,
+    conversation_id: conversationId,
     contact: contact ? JSON.stringify(contact) : null,
   });
+  if (isWebConversation(core, conversationId)) visitorLine(core, conversationId, line, at);
+  return line.id;
 }
 
 /** The conversation's recent lines, oldest first, as an escalation's history. */
@@ -69,7 +78,8 @@ function recentLines(core: TenantCore, conversationId: string): EscalateRecord["
   return core.sql
     .all<{ sender: string; text: string; at: number }>(
       `SELECT sender, text, at FROM (SELECT sender, text, at, rowid FROM conversation_log
-         WHERE conversation_id = ? ORDER BY at DESC, rowid DESC LIMIT ${HISTORY_LINES}) ORDER BY at, rowid`,
+         WHERE conversation_id = ? AND sender IN ('contact', 'bot')
+         ORDER BY at DESC, rowid DESC LIMIT ${HISTORY_LINES}) ORDER BY at, rowid`,
       conversationId,
     )
     .map((line) => ({

@@ -2,7 +2,7 @@
 // a durable outbox sent from the alarm in the background, in order per conversation, and never
 // one conversation waiting on another's. 429 and 5xx are retried with backoff (at least the
 // provider's retry_after); other refusals fail the message at once, with the provider's reason.
-import type { Delivery } from "../../../schema/vocabulary";
+import type { Delivery, Sender } from "../../../schema/vocabulary";
 import type { SendOutcome } from "../channels/outbound";
 import { parseTelegramSendResponse, telegramSendRequest } from "../channels/telegram";
 import { parseWhatsAppSendResponse, whatsAppSendRequest } from "../channels/whatsapp";
@@ -10,6 +10,7 @@ import { openSecrets } from "../db/channels";
 import { newId } from "../ids";
 import { channelCopy } from "./channel-copy";
 import type { TenantCore } from "./core";
+import { relayToVisitor } from "./visitors";
 
 /** The Worker's side of sending: the sealing key and the providers' API bases. */
 export interface ChannelSending {
@@ -31,6 +32,25 @@ interface SendRow extends Record<string, SqlStorageValue> {
   text: string;
   attempts: number;
   next_at: number;
+}
+
+/**
+ * A text of a channel handoff on its way to the contact: a website visitor gets agents' and
+ * automatic texts on their sockets at once (history lines they already saw are not sent again);
+ * any other channel's go through the outbox. Answers the message's first delivery state.
+ */
+export function relayText(
+  core: TenantCore,
+  relay: { channelId: string; conversationId: string },
+  m: { id: string; from: Sender; text: string; at: number; agentName: string | null },
+  now: number,
+): Delivery | null {
+  if (channelCopy(core, relay.channelId)?.type === "web") {
+    if (m.from !== "agent" && m.from !== "system") return null;
+    return relayToVisitor(core, relay.conversationId, { ...m, from: m.from }, now);
+  }
+  queueSend(core, { ...relay, text: m.text, messageId: m.id }, now);
+  return "pending";
 }
 
 /** Queues a text for a channel conversation; it goes out after the ones before it. */

@@ -14,6 +14,8 @@ import type {
 } from "../../../schema/shapes";
 import { newId } from "../ids";
 import { Access } from "./access";
+import { AGENT_TAG } from "./presence";
+import { visitorEvent } from "./visitors";
 import { Counters } from "./counters";
 import { Feed } from "./feed";
 import { armHousekeeping } from "./housekeeping";
@@ -25,7 +27,7 @@ import {
   type HandoffRow,
   type MessageRow,
 } from "./records";
-import { queueSend } from "./channel-outbox";
+import { relayText } from "./channel-outbox";
 import { migrate } from "./migrations";
 import type { Presence } from "./presence";
 import { RoutingCopy } from "./routing-copy";
@@ -49,7 +51,7 @@ export class TenantCore {
    * What the end of the step must settle (routing.ts): auto-routing, when the step may have let
    * it hand out more; a presence frame, when availability or an online agent's load changed.
    */
-  readonly due = { route: false, roster: false, loads: new Set<string>() };
+  readonly due = { route: false, roster: false, loads: new Set<string>(), visitors: false };
   private cachedTenant: TenantInfo | null | undefined;
   private readonly parsedBots = new Map<
     string,
@@ -58,14 +60,15 @@ export class TenantCore {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    sockets: () => WebSocket[],
+    /** The object's open sockets, or those with a tag (agents', one visitor conversation's). */
+    readonly sockets: (tag?: string) => WebSocket[],
     d1: D1Database,
     /** Who has the inbox open, from the object's socket index. */
     readonly presence: Presence,
   ) {
     this.sql = new Sql(storage.sql);
     migrate(this.sql);
-    this.feed = new Feed(this.sql, sockets);
+    this.feed = new Feed(this.sql, () => sockets(AGENT_TAG));
     this.timers = new Timers(this.sql);
     this.mirror = new Mirror(this.sql, this.timers);
     this.outbox = new WebhookOutbox(this.sql, this.timers);
@@ -218,30 +221,28 @@ export class TenantCore {
             `SELECT channel_id, conversation_id FROM handoffs WHERE id = ?`,
             handoffId,
           );
+    const id = newId("m");
+    const relayed = relay?.channel_id
+      ? relayText(
+          this,
+          { channelId: relay.channel_id, conversationId: relay.conversation_id },
+          { id, from: m.from, text: m.text, at: m.at, agentName: m.agent?.name ?? null },
+          now,
+        )
+      : null;
     const row: MessageRow = {
-      id: newId("m"),
+      id,
       handoff_id: handoffId,
       external_id: m.externalId ?? null,
       sender: m.from,
       text: m.text,
       agent_id: m.agent?.id ?? null,
       agent_name: m.agent?.name ?? null,
-      delivery: relay?.channel_id ? "pending" : (m.delivery ?? null),
+      delivery: relayed ?? m.delivery ?? null,
       delivery_error: null,
       at: m.at,
     };
     this.sql.insert("messages", { ...row, client_id: m.clientId ?? null });
-    if (relay?.channel_id)
-      queueSend(
-        this,
-        {
-          channelId: relay.channel_id,
-          conversationId: relay.conversation_id,
-          text: m.text,
-          messageId: row.id,
-        },
-        now,
-      );
     if (m.from !== "system") {
       this.sql.run`UPDATE handoffs SET message_count = message_count + 1,
            last_text = CASE WHEN last_at IS NULL OR ${m.at} >= last_at THEN ${m.text} ELSE last_text END,
@@ -293,6 +294,7 @@ export class TenantCore {
 
   emit(event: TenantEvent, now: number): void {
     this.feed.emit(event, now);
+    visitorEvent(this, event, now);
     if (this.counters.takeMoved())
       this.feed.push(
         JSON.stringify({ type: "stats", data: this.stats(now) } satisfies ServerFrame),

@@ -8,8 +8,8 @@ const KEEP_MS = 10 * 60_000;
 
 export class Feed {
   private seq: number;
-  /** Frames of the transaction under way: sent only once it commits. */
-  private held: string[] | null = null;
+  /** Frames (and other sends) of the transaction under way: sent only once it commits. */
+  private held: (string | (() => void))[] | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -36,6 +36,12 @@ export class Feed {
     else this.broadcast(frame);
   }
 
+  /** Runs a send (to other sockets than the agents') once the transaction under way commits. */
+  afterCommit(send: () => void): void {
+    if (this.held) this.held.push(send);
+    else send();
+  }
+
   /**
    * Runs a transaction's work with its frames held back: they go out when it commits, and a
    * rolled-back one tells nobody about changes that never happened.
@@ -48,7 +54,10 @@ export class Feed {
       const result = work();
       const frames = this.held;
       this.held = null;
-      for (const frame of frames) this.broadcast(frame);
+      for (const frame of frames) {
+        if (typeof frame === "string") this.broadcast(frame);
+        else frame();
+      }
       return result;
     } catch (error) {
       this.held = null;
@@ -57,7 +66,8 @@ export class Feed {
     }
   }
 
-  /** Serialized once by the caller; the output gate holds each send until the write is durable. */
+  /** To the agents' sockets only (never a visitor's), serialized once by the caller; the output
+   * gate holds each send until the write is durable. */
   broadcast(frame: string, except?: WebSocket): void {
     for (const ws of this.sockets()) {
       if (ws === except) continue;

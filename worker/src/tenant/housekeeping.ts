@@ -110,6 +110,12 @@ function sweepChannelTraffic(core: TenantCore, now: number): void {
     `DELETE FROM channel_sends WHERE status != 'pending' AND created_at < ?`,
     now - KEEP_SETTLED_WEBHOOKS_MS,
   );
+  // Website visitors: frames for resume and tokens past their time.
+  core.sql.run(`DELETE FROM visitor_frames WHERE at < ?`, now - KEEP_INBOUND_MS);
+  core.sql.run(`DELETE FROM visitors WHERE expires_at < ?`, now);
+  core.sql.run(
+    `DELETE FROM visitor_places WHERE handoff_id NOT IN (SELECT id FROM handoffs WHERE status = 'queued')`,
+  );
 }
 
 /** Anything a later run would remove: a closed handoff, an inbound record, a settled webhook. */
@@ -120,6 +126,7 @@ function hasAgingRows(core: TenantCore): boolean {
            OR EXISTS (SELECT 1 FROM inbound)
            OR EXISTS (SELECT 1 FROM channel_inbound)
            OR EXISTS (SELECT 1 FROM conversation_log)
+           OR EXISTS (SELECT 1 FROM visitors)
            OR EXISTS (SELECT 1 FROM channel_sends WHERE status != 'pending')
            OR EXISTS (SELECT 1 FROM webhooks WHERE status IN ('delivered', 'failed')) AS any`,
     )?.any === 1

@@ -3,6 +3,9 @@
 // Every entry point checks the caller's credential here, runs its step as one transaction and
 // never fails silently: the unexpected is logged with the tenant and the step, and answered.
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import { ERROR_STATUS } from "../../../schema/errors";
+import type { Rating, WidgetMessage } from "../../../schema/widget";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
 import type { VersionedSettings } from "../../../schema/settings";
@@ -45,7 +48,17 @@ import { contactHandoffs, listPage } from "./history";
 import { mailSettings, notifications } from "./reminder-emails";
 import type { AgentCopy, TeamCopy } from "./routing-copy";
 import { syncAgent, syncTeam } from "./team-sync";
-import { identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
+import { AGENT_TAG, identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
+import { visitorOfSocket, VisitorSockets } from "./visitor-sockets";
+import {
+  conversationView,
+  createVisitor,
+  rateHandoff,
+  settleVisitorQueue,
+  visitorFor,
+  visitorSays,
+  type Visitor,
+} from "./visitors";
 import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } from "./queries";
 import { withQueuePlace, withQueuePlaces } from "./queue";
 import { agentCameOnline, agentWentOffline } from "./reassign";
@@ -55,6 +68,8 @@ import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./type
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
 export const MAX_SOCKETS_PER_SESSION = 20;
 export const CREDENTIAL_HEADER = "x-handoff-credential";
+/** A website visitor's socket: `{credential, origin}` of the upgrade (routes/widget.ts). */
+export const VISITOR_HEADER = "x-handoff-visitor";
 
 const unauthorized = (message: string) => fail({ code: "unauthorized", message });
 const internalError = () =>
@@ -64,6 +79,7 @@ export class TenantHub extends DurableObject<Env> {
   private core!: TenantCore;
   private readonly presence: Presence;
   private readonly keyLimiter: KeyLimiter;
+  private readonly visitors: VisitorSockets;
   private armedAt: number | null = null;
   /** Runs due timers (a field, so not reachable over RPC); tests await its `settled()`. */
   alarms!: AlarmRunner;
@@ -71,10 +87,16 @@ export class TenantHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
-    this.presence = new Presence(() => ctx.getWebSockets());
+    this.presence = new Presence(() => ctx.getWebSockets(AGENT_TAG));
+    this.visitors = new VisitorSockets(ctx, () => this.core);
     this.keyLimiter = new KeyLimiter(botLimitFrom(env.BOT_REQUESTS_PER_10_SECONDS), 10_000);
     void ctx.blockConcurrencyWhile(async () => {
-      this.core = new TenantCore(ctx.storage, () => ctx.getWebSockets(), env.DB, this.presence);
+      this.core = new TenantCore(
+        ctx.storage,
+        (tag) => ctx.getWebSockets(tag),
+        env.DB,
+        this.presence,
+      );
       this.alarms = new AlarmRunner({
         core: this.core,
         db: env.DB,
@@ -366,6 +388,84 @@ export class TenantHub extends DurableObject<Env> {
     );
   }
 
+  // --- website widget -----------------------------------------------------------------------
+
+  /** A new visitor of a web channel (the Worker checked the Origin against the channel). */
+  async widgetSession(
+    tenantId: string,
+    channel: ChannelCopy,
+    hash: string,
+  ): Promise<Result<{ conversation_id: string }>> {
+    if (!(await this.knownTenant(tenantId)))
+      return fail({ code: "not_found", message: "No such chat." });
+    return this.step("widget session", (now) => {
+      putChannel(this.core, channel, now);
+      const live = channelCopy(this.core, channel.id);
+      if (live?.type !== "web") return fail({ code: "not_found", message: "No such chat." });
+      armHousekeeping(this.core, now); // the token expires one day
+      return ok(createVisitor(this.core, live, hash, now));
+    });
+  }
+
+  async widgetMessage(
+    key: Credential,
+    origin: string | null,
+    text: string,
+  ): Promise<Result<{ message: WidgetMessage }>> {
+    return this.asVisitor(key, origin, "widget message", true, (v, now) =>
+      ok({ message: visitorSays(this.core, v.visitor, v.channel, text, now) }),
+    );
+  }
+
+  async widgetConversation(key: Credential, origin: string | null) {
+    return this.asVisitor(key, origin, "widget conversation", false, (v, now) =>
+      ok(conversationView(this.core, v.visitor, now)),
+    );
+  }
+
+  async widgetRating(key: Credential, origin: string | null, handoffId: string, rating: Rating) {
+    return this.asVisitor(key, origin, "widget rating", false, (v, now) =>
+      rateHandoff(this.core, v.visitor, handoffId, rating, now),
+    );
+  }
+
+  /** A visitor's request: a live token, an allowed Origin, the visitor's budget for messages. */
+  private async asVisitor<T>(
+    key: Credential,
+    origin: string | null,
+    what: string,
+    counted: boolean,
+    work: (v: { visitor: Visitor; channel: ChannelCopy }, now: number) => Result<T>,
+  ): Promise<Result<T>> {
+    if (!(await this.knownTenant(key.tenantId)))
+      return visitorFor(this.core, "", origin, Date.now()) as Result<never>;
+    const found = visitorFor(this.core, key.hash, origin, Date.now());
+    if (!found.ok) return found;
+    if (counted && !this.visitors.take(key.hash, Date.now()))
+      return fail({ code: "rate_limited", message: "Too many messages; wait a few seconds." });
+    await this.knowBot(key.tenantId, found.value.channel.bot_id);
+    const result = this.step(what, (now) => {
+      const visitor = visitorFor(this.core, key.hash, origin, now);
+      return visitor.ok ? work(visitor.value, now) : visitor;
+    });
+    await this.schedule();
+    return result;
+  }
+
+  private async visitorUpgrade(header: string): Promise<Response> {
+    const parsed = z
+      .object({ credential, origin: z.string().nullable() })
+      .safeParse(JSON.parse(header));
+    const now = Date.now();
+    const found =
+      parsed.success && (await this.knownTenant(parsed.data.credential.tenantId))
+        ? visitorFor(this.core, parsed.data.credential.hash, parsed.data.origin, now)
+        : visitorFor(this.core, "", null, now);
+    if (!found.ok)
+      return Response.json({ error: found.error }, { status: ERROR_STATUS[found.error.code] });
+    return this.visitors.accept(found.value.visitor, now);
+  }
+
   private closeTagged(tag: string, reason: string): number {
     const sockets = this.ctx.getWebSockets(tag);
     for (const ws of sockets) this.closeSocket(ws, 4001, reason);
@@ -378,6 +478,8 @@ export class TenantHub extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
+    const visitor = request.headers.get(VISITOR_HEADER);
+    if (visitor !== null) return this.visitorUpgrade(visitor);
     const carried = credential.safeParse(
       JSON.parse(request.headers.get(CREDENTIAL_HEADER) ?? "null"),
     );
@@ -393,7 +495,7 @@ export class TenantHub extends DurableObject<Env> {
     this.closeOldest(tag);
     this.presence.agents(); // index the sockets already open before this one joins them
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [identity.user.id, tag]);
+    this.ctx.acceptWebSocket(server, [AGENT_TAG, identity.user.id, tag]);
     server.serializeAttachment(identity);
     const cameOnline = this.presence.add(server, identity);
     const agents = publicRoster(roster(this.core));
@@ -428,6 +530,8 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const visitor = visitorOfSocket(ws);
+    if (visitor) return this.visitors.message(ws, visitor, raw, Date.now());
     const identity = identityOf(ws);
     if (!identity) return this.closeSocket(ws, 4001, "unknown socket");
     if (identity.session.expires_at <= Date.now())
@@ -459,6 +563,8 @@ export class TenantHub extends DurableObject<Env> {
       return;
     }
     const frame = parsed.data;
+    if (frame.type === "typing")
+      return this.visitors.agentTyping(identity.user, frame.handoff_id, Date.now());
     if (frame.type === "resume") {
       const frames = this.core.feed.since(frame.since);
       if (frames === null) return this.send(ws, { type: "resync", seq: this.core.feed.head });
@@ -571,6 +677,7 @@ export class TenantHub extends DurableObject<Env> {
         const now = Date.now();
         const result = work(now);
         settleRouting(this.core, now);
+        settleVisitorQueue(this.core, now);
         return result;
       });
     } catch (error) {

@@ -162,6 +162,21 @@ export const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE handoffs ADD COLUMN channel_id TEXT`,
     `ALTER TABLE messages ADD COLUMN delivery_error TEXT`,
   ],
+  [
+    // The website widget: visitors' tokens (SHA-256 hashes), each bound to one conversation; the
+    // numbered frames of each visitor conversation (kept for resume); the queue place a visitor
+    // was last told; agents' and system lines join the conversation's lines (with the agent's
+    // name), and a handoff keeps the visitor's rating.
+    `CREATE TABLE visitors (hash TEXT PRIMARY KEY, visitor_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    `CREATE INDEX visitors_expires ON visitors (expires_at)`,
+    `CREATE TABLE visitor_frames (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, frame TEXT NOT NULL,
+      at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq))`,
+    `CREATE INDEX visitor_frames_at ON visitor_frames (at)`,
+    `CREATE TABLE visitor_places (handoff_id TEXT PRIMARY KEY, place TEXT NOT NULL)`,
+    `ALTER TABLE conversation_log ADD COLUMN agent_name TEXT`,
+    `ALTER TABLE handoffs ADD COLUMN rating TEXT`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

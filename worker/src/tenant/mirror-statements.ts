@@ -53,6 +53,7 @@ export function statementsFor(
       teamName: row.team_name,
       outcome: row.outcome,
       note: row.note,
+      rating: row.rating,
       messageCount: row.message_count,
       createdAt: row.created_at,
       claimedAt: row.claimed_at,

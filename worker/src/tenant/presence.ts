@@ -12,6 +12,8 @@ export const socketIdentity = z.object({
   opened_at: z.number().default(0),
 });
 
+/** Every agent's socket carries this tag: the tenant's frames go to these sockets only. */
+export const AGENT_TAG = "agent";
 export const sessionTag = (sessionId: string) => `session:${sessionId}`;
 export type SocketIdentity = z.infer<typeof socketIdentity>;
 

@@ -1,6 +1,7 @@
 // Rows of the tenant object's tables, and how they become the public shapes of api.md.
 import { z } from "zod";
 import { storedMetadata } from "../../../schema/metadata";
+import { RATINGS } from "../../../schema/widget";
 import {
   AUDIT_TYPES,
   CHANNELS,
@@ -43,6 +44,8 @@ export interface HandoffRow extends Record<string, SqlStorageValue> {
   channel_id: string | null;
   outcome: string | null;
   note: string | null;
+  /** The website visitor's thumbs up or down, once resolved. */
+  rating: string | null;
   message_count: number;
   last_text: string | null;
   last_from: string | null;
@@ -107,6 +110,7 @@ const outcome = oneOf(OUTCOMES, "outcome");
 const sender = oneOf(SENDERS, "sender");
 const delivery = oneOf(DELIVERIES, "delivery");
 const auditType = oneOf(AUDIT_TYPES, "audit type");
+const rating = oneOf(RATINGS, "rating");
 
 function tagsOf(text: string): string[] {
   const value: unknown = JSON.parse(text);
@@ -133,6 +137,7 @@ export function toHandoff(row: HandoffRow): Handoff {
     assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? "" } : null,
     team: row.team_id ? { id: row.team_id, name: row.team_name ?? "" } : null,
     outcome: row.outcome === null ? null : outcome(row.outcome),
+    rating: row.rating === null || row.rating === undefined ? null : rating(row.rating),
     created_at: iso(row.created_at),
     claimed_at: isoOrNull(row.claimed_at),
     resolved_at: isoOrNull(row.resolved_at),

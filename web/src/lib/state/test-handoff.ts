@@ -16,6 +16,7 @@ export function testHandoff(id: string, over: Partial<Handoff> = {}): Handoff {
     assignee: null,
     team: null,
     outcome: null,
+    rating: null,
     created_at: "2026-11-22T10:00:00.000Z",
     claimed_at: null,
     resolved_at: null,
