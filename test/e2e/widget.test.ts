@@ -32,7 +32,16 @@ import {
 const chromium = useBrowser();
 const host = useHostSite();
 
-const PAGE_STYLE = ["font-size", "font-family", "color", "line-height", "position", "display"];
+const PAGE_STYLE = [
+  "font-size",
+  "font-family",
+  "color",
+  "line-height",
+  "letter-spacing",
+  "text-transform",
+  "position",
+  "display",
+];
 
 /** The aria-label (or tag) of what has the focus inside the widget, or null. */
 function focusedInWidget(page: Page): Promise<string | null> {
@@ -129,8 +138,19 @@ describe("the website widget", () => {
     expect(await focusedInWidget(page)).toBe("Message");
     await hasText(panel(page).getByRole("heading"), site.channelName);
     await widgetLog(page).getByText(GREETING).waitFor();
-    const title = await styleOf(page, "h2", ["font-size", "font-family", "color"], true);
-    expect(title["font-size"]).toBe("17px");
+    // Nothing of the page's `*` rule is inherited through the widget's host element.
+    const title = await styleOf(
+      page,
+      "h2",
+      ["font-size", "font-family", "letter-spacing", "text-transform", "cursor"],
+      true,
+    );
+    expect(title).toMatchObject({
+      "font-size": "17px",
+      "letter-spacing": "normal",
+      "text-transform": "none",
+      cursor: "auto",
+    });
     expect(title["font-family"]).not.toBe("serif");
     await page.keyboard.press("Escape");
     await panel(page).waitFor({ state: "hidden" });
