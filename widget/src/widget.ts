@@ -113,6 +113,8 @@ export class Widget {
 
   private async post(pending: Pending): Promise<void> {
     pending.failed = false;
+    // The agent's indicator goes off with the message; the next keystroke says so again at once.
+    this.lastTypingSent = 0;
     this.view.pending(this.state.pending);
     try {
       const message = await this.api.send(pending.text);

@@ -45,6 +45,14 @@ export class Typing {
     if (this.send(handoffId)) this.lastSent.set(handoffId, now);
   }
 
+  /**
+   * The agent sent their reply: the contact's indicator went off with it, so the next keystroke
+   * must say so again at once rather than wait out the two seconds.
+   */
+  replied(handoffId: string): void {
+    this.lastSent.delete(handoffId);
+  }
+
   stop(): void {
     for (const id of [...this.contacts]) this.contactStopped(id);
   }

@@ -43,6 +43,18 @@ describe("typing indicators", () => {
     expect(sent).toEqual(["h1", "h2", "h1"]);
   });
 
+  it("says it again at once after the agent's reply went out", () => {
+    const sent: string[] = [];
+    const typing = new Typing(
+      (id) => (sent.push(id), true),
+      () => 0,
+    );
+    typing.agentTyping("h1");
+    typing.replied("h1");
+    typing.agentTyping("h1");
+    expect(sent).toEqual(["h1", "h1"]);
+  });
+
   it("tries again at once when the socket was not up", () => {
     let up = false;
     const sent: string[] = [];
