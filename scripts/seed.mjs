@@ -1,4 +1,5 @@
-// The local demo seed of api.md: tenants demo and globex, their people, bots and API keys.
+// The local demo seed of api.md: tenants demo and globex, their people, bots and API keys, and
+// the demo tenant's website widget channel (tried on the local demo page `npm run dev` serves).
 // Idempotent (safe to run on every start) and local only: it writes to the local D1 through
 // `wrangler d1 execute --local`, never to a deployed database.
 import { createHash } from "node:crypto";
@@ -45,6 +46,23 @@ export const DEMO = {
   ],
 };
 
+/** Where `npm run dev` serves the demo page that embeds the widget (DEMO_SITE_PORT, default 8789). */
+export const DEMO_SITE_PORT = Number(process.env.DEMO_SITE_PORT) || 8789;
+
+/**
+ * The demo tenant's web channel, with a fixed id the demo page names. It has no bot: every
+ * visitor's first message opens a handoff. A website widget has no credentials to seal, so its
+ * sealed secrets are empty (the Worker reads an empty value as none).
+ */
+export const DEMO_WEB_CHANNEL = {
+  id: "ch_demo_web",
+  tenant: "demo",
+  name: "Demo Co website",
+  allowed_origins: [`http://localhost:${DEMO_SITE_PORT}`, `http://127.0.0.1:${DEMO_SITE_PORT}`],
+  accent_color: "#0f766e",
+  greeting: "Hi! Ask us anything — a person from Demo Co will answer.",
+};
+
 export function seedSql(webhookUrl) {
   const now = Date.now();
   const lines = [];
@@ -71,6 +89,19 @@ export function seedSql(webhookUrl) {
       `INSERT INTO api_keys (id, tenant_id, bot_id, name, key_hash, prefix, created_at) VALUES (${q(`key_${t.id}_local`)}, ${q(t.id)}, ${q(botId)}, 'Local demo key', ${q(keyHash)}, ${q(t.apiKey.slice(0, 7))}, ${now}) ON CONFLICT (id) DO UPDATE SET revoked_at = NULL;`,
     );
   }
+  const web = DEMO_WEB_CHANNEL;
+  const config = JSON.stringify({
+    allowed_origins: web.allowed_origins,
+    accent_color: web.accent_color,
+    greeting: web.greeting,
+  });
+  // A changed set-up (another demo port) bumps the version, so the tenant object takes it.
+  lines.push(
+    `INSERT INTO channels (id, tenant_id, type, name, bot_id, handoff_keywords, config, secrets, version, created_at)
+     VALUES (${q(web.id)}, ${q(web.tenant)}, 'web', ${q(web.name)}, NULL, ${q(JSON.stringify(["human", "agent", "person"]))}, ${q(config)}, '', 1, ${now})
+     ON CONFLICT (id) DO UPDATE SET config = excluded.config, deleted_at = NULL, version = channels.version + 1
+     WHERE channels.config != excluded.config OR channels.deleted_at IS NOT NULL;`,
+  );
   return lines.join("\n") + "\n";
 }
 

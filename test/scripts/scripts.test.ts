@@ -89,6 +89,20 @@ describe("the demo seed", () => {
       { id: "bot_demo", webhook_url: "http://localhost:9998/elsewhere" },
       { id: "bot_globex", webhook_url: "http://localhost:9998/elsewhere" },
     ]);
+    // The demo website widget channel, made once (seeding again does not bump its version).
+    const channels = await rows<{
+      id: string;
+      tenant_id: string;
+      type: string;
+      version: number;
+      config: string;
+    }>(`SELECT id, tenant_id, type, version, config FROM channels`);
+    expect(channels).toMatchObject([
+      { id: "ch_demo_web", tenant_id: "demo", type: "web", version: 1 },
+    ]);
+    expect(JSON.parse(channels[0]!.config)).toMatchObject({
+      allowed_origins: expect.arrayContaining(["http://localhost:8789"]),
+    });
   });
 });
 

@@ -25,6 +25,12 @@ describe("the OpenAPI document", () => {
       "/api/stats",
       "/api/auth/login",
       "/api/me",
+      "/api/widget/config",
+      "/api/widget/sessions",
+      "/api/widget/messages",
+      "/api/widget/conversation",
+      "/api/widget/rating",
+      "/api/widget/ws",
     ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import * as api from "../../../schema/api";
 import { ERROR_STATUS } from "../../../schema/errors";
 import { channelPaths } from "./openapi-channels";
+import { visitorTokenScheme, widgetPaths, widgetSchemas } from "./openapi-widget";
 import { agent, body, bot, errors, idParam, ok, queryParams, schema } from "./openapi-helpers";
 import { tenantSettingsPatch } from "../../../schema/settings";
 import type { AppEnv } from "../http/context";
@@ -21,6 +22,7 @@ function document(origin: string) {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "A bot's API key" },
         session: { type: "apiKey", in: "cookie", name: "hi_session" },
+        visitorToken: visitorTokenScheme,
       },
       schemas: {
         Error: {
@@ -40,7 +42,7 @@ function document(origin: string) {
         Handoff: {
           type: "object",
           description:
-            "See the Handoff shape in the API contract. While queued it carries `queue` (QueuePlace); its `team` is {id, name} or null.",
+            'See the Handoff shape in the API contract. While queued it carries `queue` (QueuePlace); its `team` is {id, name} or null; `rating` is the website visitor\'s "up", "down" or null.',
           properties: {
             queue: { $ref: "#/components/schemas/QueuePlace" },
           },
@@ -69,6 +71,7 @@ function document(origin: string) {
           },
         },
         Message: { type: "object", description: "See the Message shape in the API contract." },
+        ...widgetSchemas,
       },
     },
     paths: {
@@ -413,6 +416,7 @@ function document(origin: string) {
         },
       },
       ...channelPaths(),
+      ...widgetPaths(),
     },
   };
 }

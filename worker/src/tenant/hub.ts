@@ -3,8 +3,6 @@
 // Every entry point checks the caller's credential here, runs its step as one transaction and
 // never fails silently: the unexpected is logged with the tenant and the step, and answered.
 import { DurableObject } from "cloudflare:workers";
-import { z } from "zod";
-import { ERROR_STATUS } from "../../../schema/errors";
 import type { Rating, WidgetMessage } from "../../../schema/widget";
 import type { ContactMessageInput, EscalateRecord } from "../../../schema/api";
 import { clientFrame, type CommandData, type ServerFrame } from "../../../schema/realtime";
@@ -55,6 +53,7 @@ import {
   createVisitor,
   rateHandoff,
   settleVisitorQueue,
+  unknownVisitor,
   visitorFor,
   visitorSays,
   type Visitor,
@@ -437,8 +436,7 @@ export class TenantHub extends DurableObject<Env> {
     counted: boolean,
     work: (v: { visitor: Visitor; channel: ChannelCopy }, now: number) => Result<T>,
   ): Promise<Result<T>> {
-    if (!(await this.knownTenant(key.tenantId)))
-      return visitorFor(this.core, "", origin, Date.now()) as Result<never>;
+    if (!(await this.knownTenant(key.tenantId))) return unknownVisitor();
     const found = visitorFor(this.core, key.hash, origin, Date.now());
     if (!found.ok) return found;
     if (counted && !this.visitors.take(key.hash, Date.now()))
@@ -450,20 +448,6 @@ export class TenantHub extends DurableObject<Env> {
     });
     await this.schedule();
     return result;
-  }
-
-  private async visitorUpgrade(header: string): Promise<Response> {
-    const parsed = z
-      .object({ credential, origin: z.string().nullable() })
-      .safeParse(JSON.parse(header));
-    const now = Date.now();
-    const found =
-      parsed.success && (await this.knownTenant(parsed.data.credential.tenantId))
-        ? visitorFor(this.core, parsed.data.credential.hash, parsed.data.origin, now)
-        : visitorFor(this.core, "", null, now);
-    if (!found.ok)
-      return Response.json({ error: found.error }, { status: ERROR_STATUS[found.error.code] });
-    return this.visitors.accept(found.value.visitor, now);
   }
 
   private closeTagged(tag: string, reason: string): number {
@@ -479,7 +463,8 @@ export class TenantHub extends DurableObject<Env> {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
     const visitor = request.headers.get(VISITOR_HEADER);
-    if (visitor !== null) return this.visitorUpgrade(visitor);
+    if (visitor !== null)
+      return this.visitors.upgrade(visitor, (id) => this.knownTenant(id), Date.now());
     const carried = credential.safeParse(
       JSON.parse(request.headers.get(CREDENTIAL_HEADER) ?? "null"),
     );

@@ -4,7 +4,9 @@
 // per token here (exact: one object serves every request of the token).
 import { z } from "zod";
 import { visitorClientFrame, type VisitorFrame } from "../../../schema/widget";
+import { ERROR_STATUS } from "../../../schema/errors";
 import type { ServerFrame } from "../../../schema/realtime";
+import { credential } from "../auth/credentials";
 import type { Person } from "../../../schema/shapes";
 import type { TenantCore } from "./core";
 import { KeyLimiter } from "./key-limiter";
@@ -12,6 +14,8 @@ import {
   VISITOR_TAG,
   openHandoffOf,
   sendAll,
+  unknownVisitor,
+  visitorFor,
   visitorFramesSince,
   visitorTag,
   type Visitor,
@@ -28,6 +32,7 @@ const attachment = z.object({
   visitor: z.object({ hash: z.string(), conversation_id: z.string(), opened_at: z.number() }),
 });
 type VisitorSocket = z.infer<typeof attachment>["visitor"];
+const carried = z.object({ credential, origin: z.string().nullable() });
 
 export function visitorOfSocket(ws: WebSocket): VisitorSocket | null {
   const parsed = attachment.safeParse(ws.deserializeAttachment());
@@ -48,8 +53,24 @@ export class VisitorSockets {
     return this.limiter.take(hash, now);
   }
 
+  /** A visitor's upgrade, `{credential, origin}` as the Worker carried it (routes/widget.ts). */
+  async upgrade(
+    header: string,
+    knownTenant: (id: string) => Promise<unknown>,
+    now: number,
+  ): Promise<Response> {
+    const parsed = carried.safeParse(JSON.parse(header));
+    const found =
+      parsed.success && (await knownTenant(parsed.data.credential.tenantId))
+        ? visitorFor(this.core(), parsed.data.credential.hash, parsed.data.origin, now)
+        : unknownVisitor();
+    if (!found.ok)
+      return Response.json({ error: found.error }, { status: ERROR_STATUS[found.error.code] });
+    return this.accept(found.value.visitor, now);
+  }
+
   /** Accepts a visitor's socket and greets it with the conversation's frame number. */
-  accept(visitor: Visitor, now: number): Response {
+  private accept(visitor: Visitor, now: number): Response {
     const tag = visitorTag(visitor.conversation_id);
     const mine = this.ctx
       .getWebSockets(tag)

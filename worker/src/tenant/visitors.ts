@@ -41,7 +41,7 @@ export interface Visitor extends Record<string, SqlStorageValue> {
   expires_at: number;
 }
 
-const unauthorized = () =>
+export const unknownVisitor = () =>
   fail({ code: "unauthorized", message: "Unknown or expired visitor token; start a new chat." });
 
 /** A new visitor of a web channel: a conversation of their own. */
@@ -82,9 +82,9 @@ export function visitorFor(
     hash,
     now,
   );
-  if (!visitor) return unauthorized();
+  if (!visitor) return unknownVisitor();
   const channel = channelCopy(core, visitor.channel_id);
-  if (!channel || channel.type !== "web") return unauthorized();
+  if (!channel || channel.type !== "web") return unknownVisitor();
   if (!originAllowed(channel, origin))
     return fail({ code: "forbidden", message: "This site may not use this chat." });
   return ok({ visitor, channel });
