@@ -2,12 +2,9 @@
 // `npm run dev` serves it for the demo's web channel, and the browser test for its own channel.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { DEMO_SITE_PORT, DEMO_WEB_CHANNEL } from "./seed.mjs";
 
 const page = readFileSync(new URL("./demo-site/index.html", import.meta.url), "utf8");
-
-/** The seeded demo web channel, whose allowed origin is the demo page's default address. */
-export const DEMO_WEB_CHANNEL_ID = "ch_demo_web";
-export const DEMO_SITE_PORT = 8789;
 
 /**
  * Serves the demo page at `/` (the widget loaded from `appUrl` for `channelId`) on
@@ -17,7 +14,7 @@ export const DEMO_SITE_PORT = 8789;
  */
 export function startDemoSite({
   appUrl,
-  channelId = DEMO_WEB_CHANNEL_ID,
+  channelId = DEMO_WEB_CHANNEL.id,
   port = DEMO_SITE_PORT,
   host = "localhost",
 }) {

@@ -5,13 +5,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { offlineEnv, ROOT, run } from "./run.mjs";
-import { DEMO_SITE_PORT, DEMO_WEB_CHANNEL_ID, startDemoSite } from "./demo-site.mjs";
-import { DEMO, DEMO_PASSWORD, seed } from "./seed.mjs";
+import { startDemoSite } from "./demo-site.mjs";
+import { DEMO, DEMO_PASSWORD, DEMO_SITE_PORT, DEMO_WEB_CHANNEL, seed } from "./seed.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const url = `http://localhost:${port}`;
-// The page that embeds the website widget (the seeded web channel allows this origin).
-const demoSitePort = Number(process.env.DEMO_SITE_PORT ?? DEMO_SITE_PORT);
 
 console.log("Building the inbox and the website widget…");
 await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web") });
@@ -88,9 +86,10 @@ async function waitUntilReady() {
 
 if (await waitUntilReady()) {
   try {
-    demoSite = await startDemoSite({ appUrl: url, port: demoSitePort });
+    // The page that embeds the website widget (the seeded web channel allows its origin).
+    demoSite = await startDemoSite({ appUrl: url, port: DEMO_SITE_PORT });
   } catch (error) {
-    console.error(`The widget's demo page could not start on port ${demoSitePort}: ${error}`);
+    console.error(`The widget's demo page could not start on port ${DEMO_SITE_PORT}: ${error}`);
   }
   const people = DEMO.users
     .map((u) => `    ${u.email.padEnd(20)} ${u.role.padEnd(7)} (${u.tenant})`)
@@ -110,7 +109,7 @@ ${keys}
 
 ${
   demoSite
-    ? `  Website widget demo page (web channel ${DEMO_WEB_CHANNEL_ID}): ${demoSite.url}\n\n`
+    ? `  Website widget demo page (web channel ${DEMO_WEB_CHANNEL.id}): ${demoSite.url}\n\n`
     : ""
 }  Press Ctrl+C to stop.
 `);
