@@ -6,6 +6,10 @@ const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30_000;
 const PING_EVERY_MS = 25_000;
 const PONG_WITHIN_MS = 10_000;
+/** The server ended the visitor's session: check the token (a new session if it is refused). */
+const TOKEN_EXPIRED = 4001;
+/** The visitor has too many tabs open and this one is the oldest: it stays quiet. */
+const TOO_MANY_SOCKETS = 4008;
 
 export interface SocketHandlers {
   /** The address to connect to (it may make a session first). */
@@ -13,7 +17,7 @@ export interface SocketHandlers {
   /** The last numbered frame applied, to resume after. */
   seq(): number;
   frame(frame: ServerFrame): void;
-  /** Connecting failed before the socket ever opened: the token may be refused. */
+  /** The socket was refused or its session ended: the token may be refused. */
   refused(): Promise<void>;
 }
 
@@ -96,15 +100,17 @@ export class LiveSocket {
       const frame = toFrame(event.data);
       if (frame) this.on.frame(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (ws !== this.ws) return;
       this.ws = null;
-      const neverOpened = !this.opened;
-      this.lost(neverOpened);
+      // Reconnecting would only close another tab's socket, which would do the same.
+      if (event.code === TOO_MANY_SOCKETS) return this.stop();
+      this.lost(!this.opened || event.code === TOKEN_EXPIRED);
     };
   }
 
-  private lost(neverOpened = true): void {
+  /** `checkToken`: the upgrade was refused or the session ended, so the token may be stale. */
+  private lost(checkToken = true): void {
     this.clearTimers();
     if (this.stopped) return;
     this.failures += 1;
@@ -112,7 +118,7 @@ export class LiveSocket {
     const generation = this.generation;
     this.retry = window.setTimeout(
       async () => {
-        if (neverOpened) await this.on.refused().catch(() => undefined);
+        if (checkToken) await this.on.refused().catch(() => undefined);
         if (generation === this.generation) void this.open();
       },
       delay * (0.8 + Math.random() * 0.4),

@@ -17,7 +17,8 @@ export class Widget {
   private readonly view: WidgetView;
   private readonly socket: LiveSocket;
   private started = false;
-  private rated = false;
+  /** The handoff the visitor rated on this page (thanked for until the next one). */
+  private ratedId: string | null = null;
   private typingOff: number | undefined;
   private lastTypingSent = 0;
   private readonly openKey: string;
@@ -107,7 +108,7 @@ export class Widget {
     if (handoff?.status !== "active") this.agentTyping(null);
     const resolved = handoff?.status === "resolved";
     this.view.ratingPrompt(
-      !resolved ? null : this.rated ? "thanks" : handoff.rating ? null : "asked",
+      !resolved ? null : this.ratedId === handoff.id ? "thanks" : handoff.rating ? null : "asked",
     );
   }
 
@@ -147,7 +148,7 @@ export class Widget {
     try {
       await this.api.rate(handoff.id, rating);
       handoff.rating = rating;
-      this.rated = true;
+      this.ratedId = handoff.id;
       this.view.showError("");
     } catch {
       this.view.showError("Your rating could not be sent. Try again.");
