@@ -83,7 +83,6 @@ export class LiveSocket {
     ws.onopen = () => {
       if (ws !== this.ws) return;
       this.opened = true;
-      this.failures = 0;
       ws.send(JSON.stringify({ type: "resume", since: this.on.seq() }));
       this.ping = window.setInterval(() => {
         ws.send("ping");
@@ -92,6 +91,8 @@ export class LiveSocket {
     };
     ws.onmessage = (event) => {
       if (ws !== this.ws || typeof event.data !== "string") return;
+      // The server spoke, so the connection works: the next drop starts the backoff over.
+      this.failures = 0;
       if (event.data === "pong") {
         window.clearTimeout(this.pong);
         this.pong = undefined;

@@ -1,0 +1,98 @@
+// The website widget's socket drops (the network goes away, the server is not told): what the
+// agent says meanwhile reaches the visitor once it is back, by resume and not by a reload, and
+// exactly once.
+import type { WebSocketRoute } from "playwright-core";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { SettingsAnswer } from "../worker/answers";
+import { track, useBrowser, WAIT_MS } from "./inbox-helpers";
+import { apiSession, closeHandoff } from "./routing-helpers";
+import {
+  composer,
+  launcher,
+  panel,
+  useHostSite,
+  visitorConversation,
+  widgetLog,
+  widgetStatus,
+} from "./widget-helpers";
+
+const chromium = useBrowser();
+const host = useHostSite();
+
+interface Relayed {
+  route: WebSocketRoute;
+  server: WebSocketRoute;
+  sent: unknown[];
+}
+
+describe("the website widget's connection", () => {
+  it("comes back after a drop and resumes: what was said meanwhile arrives once", async () => {
+    const { site } = host;
+    const admin = site.admin;
+    const before = (await admin<SettingsAnswer>("GET", "/api/admin/settings")).settings;
+    let handoffId: string | null = null;
+    onTestFinished(async () => {
+      await admin("PATCH", "/api/admin/settings", { routing: before.routing });
+      if (!handoffId) return;
+      const { handoff } = await admin<{ handoff: { status: string } }>(
+        "GET",
+        `/api/handoffs/${handoffId}`,
+      );
+      if (handoff.status === "queued" || handoff.status === "active")
+        await closeHandoff(admin, handoffId, handoff.status === "queued");
+    });
+    await admin("PATCH", "/api/admin/settings", { routing: "claim" });
+
+    // Every widget socket goes through a relay that can play a dead network.
+    const sockets: Relayed[] = [];
+    let offline = false;
+    const context = track(await chromium.browser.newContext());
+    await context.routeWebSocket(/\/api\/widget\/ws/, (route) => {
+      if (offline) return void route.close({ code: 4000, reason: "offline" });
+      const server = route.connectToServer();
+      const socket: Relayed = { route, server, sent: [] };
+      sockets.push(socket);
+      route.onMessage((message) => {
+        socket.sent.push(message === "ping" ? message : JSON.parse(String(message)));
+        server.send(message);
+      });
+      server.onMessage((message) => route.send(message));
+    });
+    const page = await context.newPage();
+    await page.goto(site.url);
+    await launcher(page).click();
+    await composer(page).fill("A human, please");
+    await composer(page).press("Enter");
+    await expect
+      .poll(async () => (await widgetStatus(page).textContent())?.trim(), { timeout: WAIT_MS })
+      .toMatch(/^Waiting for a person — you are number \d+ in the queue/);
+    handoffId = (await visitorConversation(page, site.channelId)).handoff!.id;
+    expect(sockets).toHaveLength(1);
+
+    // The network goes away; meanwhile Alice claims and answers.
+    offline = true;
+    await sockets[0]!.server.close();
+    await sockets[0]!.route.close({ code: 4000, reason: "offline" });
+    const alice = await apiSession("alice@demo.test");
+    await alice("POST", `/api/handoffs/${handoffId}/claim`);
+    await alice("POST", `/api/handoffs/${handoffId}/messages`, {
+      text: "Sorry for the wait, I am here now.",
+    });
+    expect(await widgetLog(page).getByText("I am here now.").count()).toBe(0);
+
+    // Back online: the widget reconnects by itself and resumes after the last frame it had.
+    offline = false;
+    const reply = widgetLog(page).getByText("Sorry for the wait, I am here now.");
+    await reply.waitFor();
+    await panel(page).getByText("Alice joined the conversation").waitFor();
+    expect(await reply.count()).toBe(1);
+    const resumed = sockets
+      .at(-1)!
+      .sent.find(
+        (f): f is { type: "resume"; since: number } =>
+          typeof f === "object" && f !== null && "type" in f && f.type === "resume",
+      );
+    expect(sockets.length).toBeGreaterThan(1);
+    expect(resumed?.since).toBeGreaterThan(0);
+  });
+});
