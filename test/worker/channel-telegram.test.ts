@@ -21,6 +21,7 @@ import {
   waitUntil,
 } from "./client";
 import { makeTenant, type TestTenant } from "./fixtures";
+import { settled, sink, sinkState } from "./outbox";
 import {
   connectTelegram,
   postTelegram,
@@ -144,6 +145,10 @@ describe("Telegram inbound", () => {
       ["bot", "It left the warehouse today."],
       ["contact", "I want to talk to a HUMAN please"],
     ]);
+    // The history was already said: the chat gets the handoff message, not the bot's answer again.
+    await settle(t);
+    const handoffMessage = full.messages.find((m) => m.from === "system")!.text;
+    expect(await sentTo(chat, 2)).toEqual(["It left the warehouse today.", handoffMessage]);
   });
 
   it("a keyword only counts as a whole word", async () => {
@@ -199,6 +204,27 @@ describe("Telegram outbound", () => {
     const full = await detail(alice, handoff.id);
     const reply = full.messages.find((m) => m.from === "agent")!;
     expect(reply.delivery).toBe("delivered");
+  });
+
+  it("a text queued while another is in flight: the alarm runs again, yet each goes out once, in order", async () => {
+    const { t, alice, channel } = await setUp({ withBot: false });
+    const chat = nextChat();
+    await sink(telegramSendPath, { hang: 1 }); // Telegram takes its time with the first text
+    await postTelegram(channel, telegramText(chat, "help"));
+    const handoff = (await handoffOf(alice, channel, chat))!;
+    await runAlarm(t);
+    await waitUntil("the handoff message in flight", async () => {
+      return (await sinkState(telegramSendPath)).held === 1;
+    });
+    await claim(alice, handoff.id); // the accept message is queued: the alarm is due again
+    await runAlarm(t);
+    await sink(telegramSendPath, { release: 1 });
+    await settled(t); // the held send included
+    await settle(t);
+    const full = await detail(alice, handoff.id);
+    const told = full.messages.filter((m) => m.from === "system").map((m) => m.text);
+    expect(told).toHaveLength(2);
+    expect(await sentTo(chat, 2)).toEqual(told);
   });
 
   it("a 429 is retried after retry_after, in order; a refusal fails the message with the reason", async () => {

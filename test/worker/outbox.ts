@@ -6,7 +6,8 @@ import { expect } from "vitest";
 import { fastForward, hub, hubRows, runAlarm, type WebhookDelivery } from "./client";
 import type { TestTenant } from "./fixtures";
 
-async function sink(
+/** Scripts or reads one path of the recording sink (see test/support/webhook-sink.js). */
+export async function sink(
   path: string,
   params: Record<string, string | number>,
   method = "POST",

@@ -56,9 +56,7 @@ async function syncAgentRouting(
   teams: TeamCopy[],
 ): Promise<void> {
   const { tenant } = c.var.session;
-  const hub = tenantHub(c.env, tenant.id);
-  await hub.syncAgent(tenant, agent);
-  for (const team of teams) await hub.syncTeam(tenant, team);
+  await tenantHub(c.env, tenant.id).syncAgent(tenant, agent, teams);
 }
 
 /** The tenant object keeps a copy of each bot's settings; keep it current. */

@@ -75,6 +75,13 @@ export function queueSend(
   core.timers.setEarlier("send", send.conversationId, now);
 }
 
+/**
+ * Conversations this object is sending right now. A text queued meanwhile makes the alarm run
+ * again; that run leaves the conversation to the one under way (which takes the new text after
+ * the current one), or the text in flight would go out twice.
+ */
+const sendingNow = new WeakMap<TenantCore, Set<string>>();
+
 /** Sends what is due in each conversation, one at a time and in order. */
 export async function sendDue(
   core: TenantCore,
@@ -82,21 +89,31 @@ export async function sendDue(
   conversations: string[],
   settled: () => Promise<void>,
 ): Promise<void> {
+  const busy = sendingNow.get(core) ?? new Set<string>();
+  sendingNow.set(core, busy);
   await Promise.all(
-    conversations.map(async (conversationId) => {
-      for (;;) {
-        const row = core.sql.first<SendRow>(
-          `SELECT * FROM channel_sends WHERE conversation_id = ? AND status = 'pending'
-           ORDER BY created_at, rowid LIMIT 1`,
-          conversationId,
-        );
-        if (!row) return core.timers.clear("send", conversationId);
-        if (row.next_at > Date.now()) return core.timers.set("send", conversationId, row.next_at);
-        const outcome = await attempt(core, sending, row);
-        if (!record(core, row, outcome)) return;
-        await settled();
-      }
-    }),
+    conversations
+      .filter((conversationId) => !busy.has(conversationId))
+      .map(async (conversationId) => {
+        busy.add(conversationId);
+        try {
+          for (;;) {
+            const row = core.sql.first<SendRow>(
+              `SELECT * FROM channel_sends WHERE conversation_id = ? AND status = 'pending'
+               ORDER BY created_at, rowid LIMIT 1`,
+              conversationId,
+            );
+            if (!row) return core.timers.clear("send", conversationId);
+            if (row.next_at > Date.now())
+              return core.timers.set("send", conversationId, row.next_at);
+            const outcome = await attempt(core, sending, row);
+            if (!record(core, row, outcome)) return;
+            await settled();
+          }
+        } finally {
+          busy.delete(conversationId);
+        }
+      }),
   );
   await settled();
 }

@@ -198,7 +198,8 @@ export class TenantCore {
 
   /**
    * Adds a message to a handoff's transcript. System messages (what the contact was told
-   * automatically) are shown in the transcript but are not counted as conversation.
+   * automatically) are shown in the transcript but are not counted as conversation. History an
+   * escalation brings was already said: it is never sent to the contact again.
    */
   addMessage(
     handoffId: string,
@@ -210,12 +211,13 @@ export class TenantCore {
       agent?: Person | null;
       delivery?: "pending" | null;
       clientId?: string;
+      history?: boolean;
     },
     now: number,
   ): MessageRow {
     // A channel conversation: the Worker itself takes every text to the contact, and tracks it.
     const relay =
-      m.from === "contact"
+      m.from === "contact" || m.history
         ? undefined
         : this.sql.first<{ channel_id: string | null; conversation_id: string }>(
             `SELECT channel_id, conversation_id FROM handoffs WHERE id = ?`,

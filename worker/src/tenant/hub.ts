@@ -293,21 +293,21 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a team current after an admin change (newest version wins). */
   async syncTeam(tenant: TenantInfo, team: TeamCopy): Promise<void> {
     const now = this.enter(tenant);
-    const result = this.step("sync team", () => {
-      syncTeam(this.core, team, now);
-      this.core.due.route = true; // new members may take what waits for the team
-      return ok(null);
-    });
+    const result = this.step("sync team", () => ok(syncTeam(this.core, team, now)));
     if (!result.ok) throw new Error(result.error.message);
     // Handoffs that followed the team are marked for D1: the mirror's timer needs the alarm.
     await this.schedule();
   }
 
-  /** Keeps the object's copy of an agent's capacity current (newest version wins). */
-  async syncAgent(tenant: TenantInfo, agent: AgentCopy): Promise<void> {
-    this.enter(tenant);
+  /**
+   * Keeps the object's copy of an agent's capacity and of the teams they joined or left current
+   * (newest version wins), in one step: routing never sees the new capacity with the old teams.
+   */
+  async syncAgent(tenant: TenantInfo, agent: AgentCopy, teams: TeamCopy[] = []): Promise<void> {
+    const now = this.enter(tenant);
     const result = this.step("sync agent", () => {
       syncAgent(this.core, agent);
+      for (const team of teams) syncTeam(this.core, team, now);
       // A capacity raised may let auto-routing give them more; the roster shows the new figure.
       this.core.due.loads.add(agent.id);
       this.core.due.route = true;

@@ -5,6 +5,8 @@ import type { AgentCopy, TeamCopy } from "./routing-copy";
 
 export function syncTeam(core: TenantCore, team: TeamCopy, now: number): void {
   if (!core.routing.putTeam(team)) return;
+  // New members may take the team's waiting handoffs; a deleted team's are anyone's now.
+  core.due.route = true;
   const held = core.sql.all<{ id: string }>(
     `SELECT id FROM handoffs WHERE team_id = ? AND (? = 1 OR team_name IS NOT ?)`,
     team.id,
