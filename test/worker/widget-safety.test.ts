@@ -3,7 +3,7 @@
 // reads exactly one conversation, CORS answers name only an allowed origin, and visitors are
 // limited per token and per client address.
 import { afterEach, describe, expect, it } from "vitest";
-import { expectError, freshIp, json, login, withinOneWindow } from "./client";
+import { call, expectError, freshIp, json, login, withinOneWindow } from "./client";
 import { makeTenant } from "./fixtures";
 import {
   connectWeb,
@@ -62,6 +62,47 @@ describe("widget: origins", () => {
       },
     });
     await expectError(widgetCall("/config?channel_id=ch_nope"), 404, "not_found");
+  });
+
+  it("an admin sets the widget's accent colour and greeting; bad ones and other channels' are refused", async () => {
+    const { admin, channel } = await setUp();
+    expect(channel).toMatchObject({ accent_color: "#0a7f5a", greeting: "Hi! Ask us." });
+    const path = `/api/admin/channels/${channel.id}`;
+    const changed = await json<{ channel: Channel }>(path, {
+      method: "PATCH",
+      cookie: admin,
+      body: { accent_color: null, greeting: "Hello there" },
+      status: 200,
+    });
+    expect(changed.channel).toMatchObject({ accent_color: null, greeting: "Hello there" });
+    const config = await widgetJson<WidgetConfig>(`/config?channel_id=${channel.id}`, {
+      status: 200,
+    });
+    expect(config.channel).toMatchObject({ accent_color: null, greeting: "Hello there" });
+    for (const body of [
+      { accent_color: "red" },
+      { accent_color: "#12345" },
+      { greeting: "x".repeat(301) },
+    ])
+      await expectError(
+        call(path, { method: "PATCH", cookie: admin, body }),
+        400,
+        "invalid_request",
+      );
+    const telegram = await json<{ channel: Channel }>("/api/admin/channels", {
+      cookie: admin,
+      body: { type: "telegram", name: "Telegram", bot_token: "123:abc" },
+      status: 201,
+    });
+    await expectError(
+      call(`/api/admin/channels/${telegram.channel.id}`, {
+        method: "PATCH",
+        cookie: admin,
+        body: { greeting: "Hi" },
+      }),
+      400,
+      "invalid_request",
+    );
   });
 
   it("refuses every endpoint and the socket without an Origin, from another site, and from another channel's site", async () => {

@@ -36,8 +36,8 @@ interface SendRow extends Record<string, SqlStorageValue> {
 
 /**
  * A text of a channel handoff on its way to the contact: a website visitor gets agents' and
- * automatic texts on their sockets at once (history lines they already saw are not sent again);
- * any other channel's go through the outbox. Answers the message's first delivery state.
+ * automatic texts on their sockets at once; any other channel's go through the outbox. History
+ * lines the contact already saw are not sent again. Answers the message's first delivery state.
  */
 export function relayText(
   core: TenantCore,
@@ -45,10 +45,10 @@ export function relayText(
   m: { id: string; from: Sender; text: string; at: number; agentName: string | null },
   now: number,
 ): Delivery | null {
-  if (channelCopy(core, relay.channelId)?.type === "web") {
-    if (m.from !== "agent" && m.from !== "system") return null;
+  // The contact's own words and the bot's earlier lines (an escalation's history) were seen.
+  if (m.from !== "agent" && m.from !== "system") return null;
+  if (channelCopy(core, relay.channelId)?.type === "web")
     return relayToVisitor(core, relay.conversationId, { ...m, from: m.from }, now);
-  }
   queueSend(core, { ...relay, text: m.text, messageId: m.id }, now);
   return "pending";
 }

@@ -401,7 +401,7 @@ export class TenantHub extends DurableObject<Env> {
       putChannel(this.core, channel, now);
       const live = channelCopy(this.core, channel.id);
       if (live?.type !== "web") return fail({ code: "not_found", message: "No such chat." });
-      armHousekeeping(this.core, now); // the token expires one day
+      armHousekeeping(this.core, now); // sweeps tokens past their time
       return ok(createVisitor(this.core, live, hash, now));
     });
   }
