@@ -17,6 +17,7 @@ export class Widget {
   private readonly view: WidgetView;
   private readonly socket: LiveSocket;
   private started = false;
+  private loaded = false;
   /** The handoff the visitor rated on this page (thanked for until the next one). */
   private ratedId: string | null = null;
   private typingOff: number | undefined;
@@ -45,6 +46,7 @@ export class Widget {
     });
     api.onReplaced = () => {
       this.state = new ConversationState();
+      this.loaded = false;
       this.render(true);
       if (this.socket.running) this.socket.restart();
     };
@@ -54,15 +56,20 @@ export class Widget {
     const config = await this.api.config();
     this.view.configure(config);
     document.body.append(this.view.host);
-    // A reload keeps the panel as the visitor left it; a returning visitor gets live replies.
-    if (recalled(this.openKey)) this.view.open();
-    else if (this.api.hasSession) await this.start();
+    // A reload keeps the panel as the visitor left it. A returning visitor whose conversation
+    // waits for a person (or has one) stays live with the panel closed, to see the answer come;
+    // anyone else opens no socket until they open the panel.
+    if (recalled(this.openKey)) return this.view.open();
+    if (!this.api.hasSession) return;
+    await this.refresh();
+    const status = this.state.handoff?.status;
+    if (status === "queued" || status === "active") await this.start();
   }
 
   private async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.refresh();
+    if (!this.loaded) await this.refresh();
     this.socket.start();
   }
 
@@ -70,6 +77,7 @@ export class Widget {
   private async refresh(): Promise<void> {
     try {
       this.state.load(await this.api.conversation());
+      this.loaded = true;
       this.view.showError("");
       this.render(true);
     } catch {
