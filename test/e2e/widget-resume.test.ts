@@ -1,6 +1,7 @@
-// The website widget's socket drops (the network goes away, the server is not told): what the
-// agent says meanwhile reaches the visitor once it is back, by resume and not by a reload, and
-// exactly once.
+// The website widget's connection and session: when the socket drops (the network goes away,
+// the server is not told), what the agent says meanwhile reaches the visitor once it is back, by
+// resume and not by a reload, and exactly once; a token the server no longer knows is replaced
+// by a new conversation without the visitor noticing.
 import type { WebSocketRoute } from "playwright-core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { SettingsAnswer } from "../worker/answers";
@@ -94,5 +95,41 @@ describe("the website widget's connection", () => {
       );
     expect(sockets.length).toBeGreaterThan(1);
     expect(resumed?.since).toBeGreaterThan(0);
+  });
+});
+
+describe("the website widget's session", () => {
+  it("starts a new conversation when the server no longer knows the visitor's token", async () => {
+    const { site } = host;
+    const context = track(await chromium.browser.newContext());
+    const page = await context.newPage();
+    const key = `handoff-widget:${site.channelId}`;
+    await page.goto(site.url);
+    // A token the server never issued (or has forgotten), as a months-old visit would leave.
+    await page.evaluate(
+      ({ key }) =>
+        (
+          globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+        ).localStorage.setItem(key, "wv_demo.forgotten-long-ago"),
+      { key },
+    );
+    await page.reload();
+    await launcher(page).click();
+    await composer(page).fill("Hello again, I need a human");
+    await composer(page).press("Enter");
+    await widgetLog(page).getByText("Hello again, I need a human").waitFor();
+    await panel(page).getByText(/^Waiting for a person/).waitFor();
+    const token = await page.evaluate(
+      ({ key }) =>
+        (
+          globalThis as unknown as { localStorage: { getItem(k: string): string | null } }
+        ).localStorage.getItem(key),
+      { key },
+    );
+    expect(token).toMatch(/^wv_demo\./);
+    expect(token).not.toBe("wv_demo.forgotten-long-ago");
+    const { handoff } = await visitorConversation(page, site.channelId);
+    expect(handoff).not.toBeNull();
+    await closeHandoff(site.admin, handoff!.id, handoff!.status === "queued");
   });
 });
