@@ -118,7 +118,9 @@ describe("the website widget's session", () => {
     await composer(page).fill("Hello again, I need a human");
     await composer(page).press("Enter");
     await widgetLog(page).getByText("Hello again, I need a human").waitFor();
-    await panel(page).getByText(/^Waiting for a person/).waitFor();
+    await panel(page)
+      .getByText(/^Waiting for a person/)
+      .waitFor();
     const token = await page.evaluate(
       ({ key }) =>
         (
