@@ -1,40 +1,20 @@
-// What the widget reads from /api/widget/* and its socket (api.md "Website widget"). The widget
-// ships alone on other people's pages, so it carries these few shapes itself and checks them
-// lightly at the edge instead of bundling a validation library.
+// What the widget reads from /api/widget/* and its socket (api.md "Website widget"; the shapes
+// are the contract's, schema/widget.ts). The widget ships alone on other people's pages, so it
+// checks them lightly at the edge instead of bundling a validation library.
 
-export type Sender = "contact" | "bot" | "agent" | "system";
-export type Rating = "up" | "down";
+import type {
+  Rating,
+  WidgetConfig as ConfigAnswer,
+  WidgetConversation,
+  WidgetHandoff,
+  WidgetMessage,
+} from "../../schema/widget";
 
-export interface WidgetMessage {
-  id: string;
-  from: Sender;
-  text: string;
-  at: string;
-  agent: { name: string } | null;
-}
+export type { Rating, WidgetConversation, WidgetHandoff, WidgetMessage };
+export type Sender = WidgetMessage["from"];
+export type WidgetConfig = ConfigAnswer["channel"];
 
-export interface WidgetHandoff {
-  id: string;
-  status: "queued" | "active" | "resolved" | "expired";
-  queue: { position: number; estimated_wait_seconds: number | null } | null;
-  agent: { name: string } | null;
-  rating: Rating | null;
-}
-
-export interface WidgetConfig {
-  id: string;
-  name: string;
-  accent_color: string | null;
-  greeting: string | null;
-}
-
-export interface WidgetConversation {
-  conversation_id: string;
-  messages: WidgetMessage[];
-  handoff: WidgetHandoff | null;
-  seq: number;
-}
-
+/** What the widget acts on of the socket's frames (schema/widget.ts VisitorFrame), as parsed. */
 export type ServerFrame =
   | { type: "hello"; seq: number }
   | { type: "message.created"; seq: number; data: { message: WidgetMessage } }
