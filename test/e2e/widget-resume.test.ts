@@ -135,3 +135,44 @@ describe("the website widget's session", () => {
     await closeHandoff(site.admin, handoff!.id, handoff!.status === "queued");
   });
 });
+
+describe("a returning visitor", () => {
+  it("with the panel closed, still gets the agent's reply live, marked as new", async () => {
+    const { site } = host;
+    const context = track(await chromium.browser.newContext());
+    const page = await context.newPage();
+    await page.goto(site.url);
+    await launcher(page).click();
+    await composer(page).fill("Is a human around?");
+    await composer(page).press("Enter");
+    await panel(page)
+      .getByText(/^Waiting for a person/)
+      .waitFor();
+    const id = (await visitorConversation(page, site.channelId)).handoff!.id;
+    onTestFinished(async () => {
+      const { handoff } = await site.admin<{ handoff: { status: string } }>(
+        "GET",
+        `/api/handoffs/${id}`,
+      );
+      if (handoff.status === "queued" || handoff.status === "active")
+        await closeHandoff(site.admin, id, handoff.status === "queued");
+    });
+    await page.keyboard.press("Escape");
+    await panel(page).waitFor({ state: "hidden" });
+
+    // Another page of the site: the panel stays closed, and the conversation waits for a person.
+    await page.reload();
+    await launcher(page).waitFor();
+    expect(await panel(page).isVisible()).toBe(false);
+    const alice = await apiSession("alice@demo.test");
+    await alice("POST", `/api/handoffs/${id}/claim`);
+    await alice("POST", `/api/handoffs/${id}/messages`, { text: "Yes, I am here." });
+    await page.getByRole("button", { name: /^Open chat: .+ \(new message\)$/ }).click();
+    await widgetLog(page).getByText("Yes, I am here.").waitFor();
+    await launcher(page)
+      .and(page.getByRole("button", { name: /\(new message\)$/ }))
+      .waitFor({
+        state: "detached",
+      });
+  });
+});

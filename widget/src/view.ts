@@ -69,6 +69,7 @@ export class WidgetView {
   );
   private readonly root = h("div", { class: "w" }, this.launcher, this.panel);
   private readonly shown = new Set<string>();
+  private name = "";
 
   constructor(private readonly actions: ViewActions) {
     const shadow = this.host.attachShadow({ mode: "open" });
@@ -113,7 +114,8 @@ export class WidgetView {
 
   configure(config: WidgetConfig): void {
     this.title.textContent = config.name;
-    this.launcher.setAttribute("aria-label", `Open chat: ${config.name}`);
+    this.name = config.name;
+    this.unread(false);
     if (config.accent_color) {
       this.root.style.setProperty("--accent", config.accent_color);
       this.root.style.setProperty("--on-accent", textOn(config.accent_color));
@@ -124,7 +126,7 @@ export class WidgetView {
 
   open(): void {
     this.panel.hidden = false;
-    this.badge.hidden = true;
+    this.unread(false);
     this.launcher.setAttribute("aria-expanded", "true");
     this.textarea.focus();
     this.scrollDown();
@@ -156,7 +158,7 @@ export class WidgetView {
       this.shown.add(message.id);
       this.list.append(messageItem(message));
       added = true;
-      if (message.from !== "contact" && this.panel.hidden && !reset) this.badge.hidden = false;
+      if (message.from !== "contact" && this.panel.hidden && !reset) this.unread(true);
     }
     if (added) this.scrollDown();
   }
@@ -215,6 +217,15 @@ export class WidgetView {
   showError(text: string): void {
     this.error.textContent = text;
     this.error.hidden = !text;
+  }
+
+  /** The dot on the launcher (and its name) while a reply waits unread behind the closed panel. */
+  private unread(on: boolean): void {
+    this.badge.hidden = !on;
+    this.launcher.setAttribute(
+      "aria-label",
+      `Open chat: ${this.name}${on ? " (new message)" : ""}`,
+    );
   }
 
   private submit(): void {
