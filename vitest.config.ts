@@ -65,7 +65,12 @@ export default defineConfig(async () => {
           plugins: [svelte()],
           // Runes need Svelte's client runtime (the server one does not track $derived).
           resolve: { conditions: ["browser"] },
-          test: { name: "web", include: ["web/src/**/*.test.ts"], environment: "node" },
+          test: {
+            name: "web",
+            // The inbox's client state, and the website widget's (plain TypeScript).
+            include: ["web/src/**/*.test.ts", "widget/src/**/*.test.ts"],
+            environment: "node",
+          },
         },
         {
           // The Node scripts (seed, create-tenant) run against a throwaway local D1 state.

@@ -1,6 +1,6 @@
 // Reports what the inbox route ships: the JavaScript and CSS a browser loads for "/" (the
 // SvelteKit entry, the root and inbox layouts and the inbox page, with their static imports),
-// gzipped. Run after `npm run build:web`.
+// gzipped; and the website widget's script against its budget. Run after `npm run build:web`.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -49,3 +49,12 @@ const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
 console.log(
   `Inbox route ("/"), gzipped: ${kb(js)} JavaScript + ${kb(css)} CSS in ${files.size} files`,
 );
+
+// The website widget: one script other sites load (api.md "Website widget": at most 15 KB gzipped).
+const WIDGET_BUDGET = 15 * 1024;
+const widget = gzipSync(readFileSync(join(web, "build", "widget.js"))).length;
+console.log(`Website widget (/widget.js), gzipped: ${kb(widget)} of a ${kb(WIDGET_BUDGET)} budget`);
+if (widget > WIDGET_BUDGET) {
+  console.error("widget.js is over its budget.");
+  process.exitCode = 1;
+}

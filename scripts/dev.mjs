@@ -5,13 +5,15 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { offlineEnv, ROOT, run } from "./run.mjs";
-import { DEMO, DEMO_PASSWORD, seed } from "./seed.mjs";
+import { startDemoSite } from "./demo-site.mjs";
+import { DEMO, DEMO_PASSWORD, DEMO_SITE_PORT, DEMO_WEB_CHANNEL, seed } from "./seed.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const url = `http://localhost:${port}`;
 
-console.log("Building the inbox…");
+console.log("Building the inbox and the website widget…");
 await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web") });
+await run("vite", ["build", "--logLevel", "warn", "--config", join(ROOT, "widget/vite.config.ts")]);
 console.log("Applying D1 migrations (local)…");
 await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
   quiet: true,
@@ -50,9 +52,12 @@ const server = spawn(
 );
 
 let stopping = false;
+/** @type {{ url: string, close: () => Promise<unknown> } | null} */
+let demoSite = null;
 function stop(code = 0) {
   if (stopping) return;
   stopping = true;
+  void demoSite?.close();
   try {
     process.kill(-server.pid, "SIGTERM");
   } catch {
@@ -80,6 +85,12 @@ async function waitUntilReady() {
 }
 
 if (await waitUntilReady()) {
+  try {
+    // The page that embeds the website widget (the seeded web channel allows its origin).
+    demoSite = await startDemoSite({ appUrl: url, port: DEMO_SITE_PORT });
+  } catch (error) {
+    console.error(`The widget's demo page could not start on port ${DEMO_SITE_PORT}: ${error}`);
+  }
   const people = DEMO.users
     .map((u) => `    ${u.email.padEnd(20)} ${u.role.padEnd(7)} (${u.tenant})`)
     .join("\n");
@@ -96,7 +107,11 @@ ${keys}
   Try: curl -s -X POST ${url}/api/v1/handoffs -H 'authorization: Bearer hk_demo_local_key' \\
          -H 'content-type: application/json' -d '{"conversation_id":"c1","contact":{"id":"u1","name":"Maria"}}'
 
-  Press Ctrl+C to stop.
+${
+  demoSite
+    ? `  Website widget demo page (web channel ${DEMO_WEB_CHANNEL.id}): ${demoSite.url}\n\n`
+    : ""
+}  Press Ctrl+C to stop.
 `);
 } else {
   console.error(`The server did not answer on ${url}.`);

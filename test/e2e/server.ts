@@ -2,6 +2,7 @@
 // `wrangler dev` on a free port, with a webhook receiver standing in for the demo bots.
 // Everything started here is stopped here.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,9 @@ export default async function setup(project: TestProject) {
       "--persist-to",
       state,
       "--show-interactive-dev-session=false",
+      // Channels (the website widget's among them) seal their settings under this run's key.
+      "--var",
+      `CHANNEL_SECRET_KEY:${randomBytes(32).toString("base64")}`,
     ],
     {
       cwd: ROOT,

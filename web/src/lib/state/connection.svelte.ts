@@ -15,6 +15,8 @@ export interface ConnectionHandlers {
   event(frame: EventFrame): void;
   /** The stats bar's current numbers (not numbered: each one replaces the last). */
   stats(stats: LiveStats): void;
+  /** A contact is typing (not numbered, never replayed). */
+  typing(data: Extract<ServerFrame, { type: "typing" }>["data"]): void;
   resync(): void;
   /** The session is over (logged out elsewhere, expired, disabled): stop and log in again. */
   signedOut(): void;
@@ -147,6 +149,7 @@ export class Connection {
       }
       case "typing":
         // A website visitor typing: shown by the conversation view, never numbered.
+        this.handlers.typing(frame.data);
         return;
       default:
         this.handlers.event(frame);

@@ -14,6 +14,7 @@ import { queuePlaces } from "./queue";
 import { Replies } from "./replies.svelte";
 import { routingNotice } from "./routing";
 import { EventSequence } from "./sequence";
+import { Typing } from "./typing.svelte";
 
 export type LoadState = "loading" | "ready" | "error";
 
@@ -40,6 +41,8 @@ export class Inbox {
   /** Replies on their way: shown at once, settled when the server confirms. */
   readonly replies: Replies;
   readonly connection: Connection;
+  /** Who is typing where: contacts' indicators, and the agent's own typing sent (throttled). */
+  readonly typing = new Typing((id) => this.connection.send({ type: "typing", handoff_id: id }));
   readonly sequence = new EventSequence((frame) => this.applyEvent(frame));
 
   private loadedOnce = false;
@@ -88,6 +91,7 @@ export class Inbox {
       hello: (seq, data) => this.onHello(seq, data),
       event: (frame) => this.onEvent(frame),
       stats: (stats) => (this.stats = stats),
+      typing: (data) => this.typing.contactTyping(data.handoff_id),
       resync: () => this.startOver(),
       signedOut: () => {
         this.stop();
@@ -112,6 +116,7 @@ export class Inbox {
   stop(): void {
     if (this.clock) clearInterval(this.clock);
     if (this.gapTimer) clearTimeout(this.gapTimer);
+    this.typing.stop();
     this.connection.stop();
   }
 
@@ -174,6 +179,8 @@ export class Inbox {
       case "message.created":
         this.upsert(frame.data.handoff);
         this.addMessage(frame.data.message);
+        if (frame.data.message.from === "contact")
+          this.typing.contactStopped(frame.data.handoff.id);
         if (
           frame.data.message.from === "contact" &&
           frame.data.handoff.assignee?.id === this.me.id
