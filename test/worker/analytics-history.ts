@@ -30,6 +30,7 @@ export interface HandoffSpec {
   created: string;
   channel?: string;
   contactName?: string;
+  contactId?: string;
   conversationId?: string;
   team?: string;
   steps?: HistoryStep[];
@@ -91,7 +92,7 @@ export async function writeHandoff(t: TestTenant, spec: HandoffSpec): Promise<st
     conversationId: spec.conversationId ?? nextId("conv"),
     status,
     channel: spec.channel ?? "whatsapp",
-    contactId: nextId("contact"),
+    contactId: spec.contactId ?? nextId("contact"),
     contactName: spec.contactName ?? "Maria Lopez",
     tags: "[]",
     priority: "normal",
