@@ -1,6 +1,6 @@
 // Analytics over the history the tenant objects mirror to D1, computed in SQL: the Worker sends
 // the range's days as [date, start, end) in UTC milliseconds (SQLite knows no time zones) and
-// reads back a few aggregate rows, never the handoffs themselves.
+// reads back one row of aggregates, never the handoffs themselves.
 import { sql, type SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
@@ -90,136 +90,142 @@ const channelRow = z.object({ channel: z.string(), handoffs: count, expired: cou
 // Nearest rank: the k-th smallest of n values, k = ceil(n * p / 100), in integer arithmetic.
 const rank = (p: number) => sql.raw(`(n * ${p} + 99) / 100`);
 
-function byDay(base: SQL): SQL {
-  return sql`${base}
-    SELECT date, COUNT(*) AS handoffs, COUNT(claimed_at) AS claimed,
+/** Each day's counts. */
+const byDay = sql`(SELECT json_group_array(json_object('date', date, 'handoffs', handoffs,
+    'claimed', claimed, 'expired', expired, 'resolved', resolved))
+  FROM (SELECT date, COUNT(*) AS handoffs, COUNT(claimed_at) AS claimed,
       SUM(status = 'expired') AS expired, SUM(status = 'resolved') AS resolved
-    FROM facts GROUP BY date`;
-}
+    FROM facts GROUP BY date))`;
 
-function percentiles(base: SQL): SQL {
-  return sql`${base},
-    samples(metric, value) AS (
-      SELECT 'claim', claimed_at - created_at FROM facts WHERE claimed_at IS NOT NULL
-      UNION ALL
-      SELECT 'response', first_reply_at - claimed_at FROM facts WHERE first_reply_at IS NOT NULL
-      UNION ALL
-      SELECT 'resolution', resolved_at - created_at FROM facts
-        WHERE status = 'resolved' AND resolved_at IS NOT NULL
-    ),
-    ranked AS (
-      SELECT metric, value,
-        ROW_NUMBER() OVER (PARTITION BY metric ORDER BY value) AS rn,
-        COUNT(*) OVER (PARTITION BY metric) AS n
-      FROM samples
-    )
-    SELECT metric,
+/** The three durations of the summary, in ms, ranked within each. */
+const samples = sql`samples(metric, value) AS (
+    SELECT 'claim', claimed_at - created_at FROM facts WHERE claimed_at IS NOT NULL
+    UNION ALL
+    SELECT 'response', first_reply_at - claimed_at FROM facts WHERE first_reply_at IS NOT NULL
+    UNION ALL
+    SELECT 'resolution', resolved_at - created_at FROM facts
+      WHERE status = 'resolved' AND resolved_at IS NOT NULL
+  ),
+  ranked_samples AS (
+    SELECT metric, value,
+      ROW_NUMBER() OVER (PARTITION BY metric ORDER BY value) AS rn,
+      COUNT(*) OVER (PARTITION BY metric) AS n
+    FROM samples
+  )`;
+
+const percentiles = sql`(SELECT json_group_array(json_object('metric', metric, 'p50', p50,
+    'p90', p90))
+  FROM (SELECT metric,
       MAX(CASE WHEN rn = ${rank(50)} THEN value END) AS p50,
       MAX(CASE WHEN rn = ${rank(90)} THEN value END) AS p90
-    FROM ranked GROUP BY metric`;
-}
+    FROM ranked_samples GROUP BY metric))`;
 
 /**
  * Per agent: the handoffs they got (claimed, or assigned to them), those resolved while they held
  * them, and the median time from getting a handoff to their own first reply in it.
  */
-function byAgent(base: SQL, tenantId: string): SQL {
-  return sql`${base},
-    takes AS MATERIALIZED (
-      SELECT e.handoff_id,
-        CASE e.type WHEN 'claimed' THEN e.actor_id ELSE json_extract(e.data, '$.agent.id') END
-          AS agent_id,
-        MAX(CASE e.type WHEN 'claimed' THEN e.actor_name ELSE json_extract(e.data, '$.agent.name') END)
-          AS agent_name,
-        MIN(e.at) AS got_at
-      FROM facts f JOIN handoff_events e
-        ON e.handoff_id = f.id AND e.tenant_id = ${tenantId} AND e.type IN ('claimed', 'assigned')
-      GROUP BY 1, 2
-    ),
-    responses AS MATERIALIZED (
-      SELECT t.agent_id,
-        (SELECT MIN(m.at) FROM messages m
-          WHERE m.handoff_id = t.handoff_id AND m.at >= t.got_at AND m.tenant_id = ${tenantId}
-            AND m.sender = 'agent' AND m.agent_id = t.agent_id) - t.got_at AS value
-      FROM takes t WHERE t.agent_id IS NOT NULL
-    ),
-    ranked AS (
-      SELECT agent_id, value,
-        ROW_NUMBER() OVER (PARTITION BY agent_id ORDER BY value) AS rn,
-        COUNT(*) OVER (PARTITION BY agent_id) AS n
-      FROM responses WHERE value IS NOT NULL
-    ),
-    medians AS (
-      SELECT agent_id, MAX(CASE WHEN rn = ${rank(50)} THEN value END) AS p50
-      FROM ranked GROUP BY agent_id
-    ),
-    got AS (
-      SELECT agent_id, COUNT(*) AS claimed, MAX(agent_name) AS agent_name
-      FROM takes WHERE agent_id IS NOT NULL GROUP BY agent_id
-    ),
-    resolves AS (
-      SELECT assignee_id AS agent_id, COUNT(*) AS resolved FROM facts
-      WHERE status = 'resolved' AND assignee_id IS NOT NULL GROUP BY assignee_id
-    ),
-    agents AS (SELECT agent_id FROM got UNION SELECT agent_id FROM resolves)
-    SELECT a.agent_id, COALESCE(u.name, g.agent_name, a.agent_id) AS name,
-      COALESCE(g.claimed, 0) AS claimed, COALESCE(r.resolved, 0) AS resolved, md.p50
-    FROM agents a
-      LEFT JOIN got g ON g.agent_id = a.agent_id
-      LEFT JOIN resolves r ON r.agent_id = a.agent_id
-      LEFT JOIN medians md ON md.agent_id = a.agent_id
-      LEFT JOIN users u ON u.id = a.agent_id AND u.tenant_id = ${tenantId}
-    ORDER BY claimed DESC, name, a.agent_id`;
+function agentTables(tenantId: string): SQL {
+  // CROSS JOIN keeps the range's handoffs outer: each one's audit trail is an index lookup, never
+  // a scan of every tenant's events.
+  return sql`takes AS MATERIALIZED (
+    SELECT e.handoff_id,
+      CASE e.type WHEN 'claimed' THEN e.actor_id ELSE json_extract(e.data, '$.agent.id') END
+        AS agent_id,
+      MAX(CASE e.type WHEN 'claimed' THEN e.actor_name
+        ELSE json_extract(e.data, '$.agent.name') END) AS agent_name,
+      MIN(e.at) AS got_at
+    FROM facts f CROSS JOIN handoff_events e
+      ON e.handoff_id = f.id AND e.tenant_id = ${tenantId} AND e.type IN ('claimed', 'assigned')
+    GROUP BY 1, 2
+  ),
+  responses AS MATERIALIZED (
+    SELECT t.agent_id,
+      (SELECT MIN(m.at) FROM messages m
+        WHERE m.handoff_id = t.handoff_id AND m.at >= t.got_at AND m.tenant_id = ${tenantId}
+          AND m.sender = 'agent' AND m.agent_id = t.agent_id) - t.got_at AS value
+    FROM takes t WHERE t.agent_id IS NOT NULL
+  ),
+  ranked_responses AS (
+    SELECT agent_id, value,
+      ROW_NUMBER() OVER (PARTITION BY agent_id ORDER BY value) AS rn,
+      COUNT(*) OVER (PARTITION BY agent_id) AS n
+    FROM responses WHERE value IS NOT NULL
+  ),
+  medians AS (
+    SELECT agent_id, MAX(CASE WHEN rn = ${rank(50)} THEN value END) AS p50
+    FROM ranked_responses GROUP BY agent_id
+  ),
+  got AS (
+    SELECT agent_id, COUNT(*) AS claimed, MAX(agent_name) AS agent_name
+    FROM takes WHERE agent_id IS NOT NULL GROUP BY agent_id
+  ),
+  resolves AS (
+    SELECT assignee_id AS agent_id, COUNT(*) AS resolved FROM facts
+    WHERE status = 'resolved' AND assignee_id IS NOT NULL GROUP BY assignee_id
+  ),
+  agents AS (SELECT agent_id FROM got UNION SELECT agent_id FROM resolves)`;
 }
 
-function byChannel(base: SQL): SQL {
-  return sql`${base}
-    SELECT channel, COUNT(*) AS handoffs, SUM(status = 'expired') AS expired
-    FROM facts GROUP BY channel ORDER BY handoffs DESC, channel`;
+function byAgent(tenantId: string): SQL {
+  return sql`(SELECT json_group_array(json_object('agent_id', agent_id, 'name', name,
+      'claimed', claimed, 'resolved', resolved, 'p50', p50) ORDER BY claimed DESC, name, agent_id)
+    FROM (SELECT a.agent_id, COALESCE(u.name, g.agent_name, a.agent_id) AS name,
+        COALESCE(g.claimed, 0) AS claimed, COALESCE(r.resolved, 0) AS resolved, md.p50
+      FROM agents a
+        LEFT JOIN got g ON g.agent_id = a.agent_id
+        LEFT JOIN resolves r ON r.agent_id = a.agent_id
+        LEFT JOIN medians md ON md.agent_id = a.agent_id
+        LEFT JOIN users u ON u.id = a.agent_id AND u.tenant_id = ${tenantId}))`;
 }
 
-/** The four statements of one analytics answer, sharing the range's facts. */
-export function analyticsStatements(tenantId: string, days: RangeDay[]) {
-  const base = facts(tenantId, days);
-  return {
-    byDay: byDay(base),
-    percentiles: percentiles(base),
-    byAgent: byAgent(base, tenantId),
-    byChannel: byChannel(base),
-  };
+const byChannel = sql`(SELECT json_group_array(json_object('channel', channel,
+    'handoffs', handoffs, 'expired', expired) ORDER BY handoffs DESC, channel)
+  FROM (SELECT channel, COUNT(*) AS handoffs, SUM(status = 'expired') AS expired
+    FROM facts GROUP BY channel))`;
+
+/**
+ * The whole answer in one statement, so the range's facts are gathered once (MATERIALIZED) and
+ * shared by the four parts, each read back as a JSON array.
+ */
+export function analyticsStatement(tenantId: string, days: RangeDay[]): SQL {
+  return sql`${facts(tenantId, days)}, ${samples}, ${agentTables(tenantId)}
+    SELECT ${byDay} AS by_day, ${percentiles} AS percentiles, ${byAgent(tenantId)} AS by_agent,
+      ${byChannel} AS by_channel`;
 }
 
-// drizzle's D1 batch cannot bind a raw query's values (db.all(sql) in db.batch), so the
-// statements are written by its dialect and batched with D1's own API.
-const dialect = new SQLiteAsyncDialect();
-function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  return d1.prepare(text).bind(...params);
-}
+const answerRow = z.object({
+  by_day: z.string(),
+  percentiles: z.string(),
+  by_agent: z.string(),
+  by_channel: z.string(),
+});
+const jsonArray = <T extends z.ZodType>(item: T) =>
+  z.string().transform((text) => z.array(item).parse(JSON.parse(text)));
 
 const seconds = (ms: number | null | undefined) => (ms == null ? null : ms / 1000);
 
-/** The analytics of one tenant over the query's range, in one D1 batch of four statements. */
+// Written by drizzle's dialect, run with D1's own API: the answer is one row of JSON columns.
+const dialect = new SQLiteAsyncDialect();
+
+/** The analytics of one tenant over the query's range, in one D1 statement. */
 export async function analytics(
   d1: D1Database,
   tenantId: string,
   query: AnalyticsQuery,
 ): Promise<Analytics> {
   const days = rangeDays(query);
-  const statements = analyticsStatements(tenantId, days);
-  const answers = await d1.batch([
-    prepare(d1, statements.byDay),
-    prepare(d1, statements.percentiles),
-    prepare(d1, statements.byAgent),
-    prepare(d1, statements.byChannel),
-  ]);
-  const [dayRows, percentileRows, agentRows, channelRows] = answers.map((a) => a.results);
-  const counted = new Map(
-    z
-      .array(dayRow)
-      .parse(dayRows)
-      .map((d) => [d.date, d]),
+  const { sql: text, params } = dialect.sqlToQuery(analyticsStatement(tenantId, days));
+  const row = answerRow.parse(
+    await d1
+      .prepare(text)
+      .bind(...params)
+      .first(),
   );
+  const dayRows = jsonArray(dayRow).parse(row.by_day);
+  const percentileRows = jsonArray(percentileRow).parse(row.percentiles);
+  const agentRows = jsonArray(agentRow).parse(row.by_agent);
+  const channelRows = jsonArray(channelRow).parse(row.by_channel);
+  const counted = new Map(dayRows.map((d) => [d.date, d]));
   const by_day: AnalyticsDay[] = days.map(({ date }) => {
     const d = counted.get(date);
     return {
@@ -244,16 +250,13 @@ export async function analytics(
     by_day.reduce((sum, d) => sum + d[field], 0);
   const handoffs = total("handoffs");
   const expired = total("expired");
-  const by_agent: AnalyticsAgent[] = z
-    .array(agentRow)
-    .parse(agentRows)
-    .map((a) => ({
-      agent: { id: a.agent_id, name: a.name },
-      claimed: a.claimed,
-      resolved: a.resolved,
-      first_response_seconds: { p50: seconds(a.p50) },
-    }));
-  const by_channel: AnalyticsChannel[] = z.array(channelRow).parse(channelRows);
+  const by_agent: AnalyticsAgent[] = agentRows.map((a) => ({
+    agent: { id: a.agent_id, name: a.name },
+    claimed: a.claimed,
+    resolved: a.resolved,
+    first_response_seconds: { p50: seconds(a.p50) },
+  }));
+  const by_channel: AnalyticsChannel[] = channelRows;
   return {
     ...query,
     summary: {
