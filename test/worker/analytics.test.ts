@@ -295,4 +295,27 @@ describe("analytics across daylight-saving changes (America/Los_Angeles)", () =>
     const utc = await analytics(admin, "from=2026-03-08&to=2026-03-08&tz=UTC");
     expect(utc.summary.handoffs).toBe(2);
   });
+
+  it("starts a day where midnight is skipped or repeated (America/Santiago)", async () => {
+    const t = await makeTenant();
+    const admin = await login(t.admin);
+    for (const created of [
+      "2026-04-05T03:30:00Z", // 04-04 23:30, the repeated hour after clocks went back at midnight
+      "2026-04-05T04:00:00Z", // 04-05 00:00 -04: the day starts here, not at 00:00 -03
+      "2026-09-06T03:59:59Z", // 09-05 23:59:59 -04
+      "2026-09-06T04:00:00Z", // 09-06 01:00 -03: midnight never happened, the day starts here
+    ]) {
+      await writeHandoff(t, { created });
+    }
+    const repeated = await analytics(admin, "from=2026-04-04&to=2026-04-05&tz=America/Santiago");
+    expect(repeated.by_day.map((d) => [d.date, d.handoffs])).toEqual([
+      ["2026-04-04", 1],
+      ["2026-04-05", 1],
+    ]);
+    const skipped = await analytics(admin, "from=2026-09-05&to=2026-09-06&tz=America/Santiago");
+    expect(skipped.by_day.map((d) => [d.date, d.handoffs])).toEqual([
+      ["2026-09-05", 1],
+      ["2026-09-06", 1],
+    ]);
+  });
 });
