@@ -137,7 +137,11 @@ export interface OpenApiOperation {
   description?: string;
   parameters?: OpenApiParameter[];
   requestBody?: { content: Record<string, { schema: OpenApiSchema }> };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, OpenApiResponse>;
+}
+export interface OpenApiResponse {
+  description?: string;
+  content?: Record<string, { schema: OpenApiSchema }>;
 }
 export interface OpenApiDocument {
   openapi: string;

@@ -157,4 +157,25 @@ describe("the OpenAPI document", () => {
     const answer = doc.paths["/api/v1/conversations/{conversation_id}/messages"]!.post!;
     expect(answer.requestBody!.content["application/json"]!.schema.required).toEqual(["text"]);
   });
+
+  it("describes analytics: the query's fields, the figures and the CSV export", async () => {
+    const doc = (await (await call("/api/openapi.json")).json()) as OpenApiDocument;
+    for (const path of ["/api/analytics", "/api/analytics.csv"]) {
+      const op = doc.paths[path]!.get!;
+      expect(op.parameters!.map((p) => [p.name, p.in])).toEqual([
+        ["from", "query"],
+        ["to", "query"],
+        ["tz", "query"],
+      ]);
+      expect(Object.keys(op.responses!).sort()).toEqual(["200", "400", "401", "403"]);
+    }
+    const figures =
+      doc.paths["/api/analytics"]!.get!.responses!["200"]!.content!["application/json"]!.schema;
+    expect(figures.required).toEqual(
+      expect.arrayContaining(["summary", "by_day", "by_agent", "by_channel"]),
+    );
+    expect(doc.paths["/api/analytics.csv"]!.get!.responses!["200"]!.content).toHaveProperty([
+      "text/csv",
+    ]);
+  });
 });

@@ -6,6 +6,7 @@ import { ApiError } from "./http/errors";
 import { sameOrigin } from "./http/middleware";
 import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
+import { analyticsRoutes } from "./routes/analytics";
 import { authRoutes } from "./routes/auth";
 import { botRoutes } from "./routes/bot";
 import { channelRoutes } from "./routes/channels";
@@ -34,6 +35,7 @@ export const app = new Hono<AppEnv>()
   .route("/widget", widgetRoutes)
   .route("/handoffs", handoffRoutes)
   .route("/stats", statsRoutes)
+  .route("/", analyticsRoutes)
   .route("/contacts", contactRoutes)
   // Before /admin: viewers may read the settings, and admins-only guards the rest of /admin.
   .route("/admin/settings", settingsRoutes)

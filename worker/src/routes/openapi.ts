@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import * as api from "../../../schema/api";
 import { ERROR_STATUS } from "../../../schema/errors";
+import { analyticsPaths } from "./openapi-analytics";
 import { channelPaths } from "./openapi-channels";
 import { visitorTokenScheme, widgetPaths, widgetSchemas } from "./openapi-widget";
 import { agent, body, bot, errors, idParam, ok, queryParams, schema } from "./openapi-helpers";
@@ -417,6 +418,7 @@ function document(origin: string) {
       },
       ...channelPaths(),
       ...widgetPaths(),
+      ...analyticsPaths(),
     },
   };
 }
