@@ -58,3 +58,65 @@ export function run(command, args, { quiet = false, cwd = ROOT, env = {} } = {})
     );
   });
 }
+
+/**
+ * `wrangler dev` on a free port of 127.0.0.1, on its own local state, for tests and the bench:
+ * resolves once `healthPath` answers, with `stop` ending its whole process group (workerd too).
+ * `onSpawn` gets `stop` at once, for a caller that must be able to stop it while it starts.
+ * @param {{ state: string, name?: string, args?: string[], vars?: string[], healthPath?: string, onSpawn?: (stop: () => Promise<void>) => void }} options
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ */
+export async function serveLocal({
+  state,
+  name = "wrangler dev",
+  args = [],
+  vars = [],
+  healthPath = "/api/openapi.json",
+  onSpawn = () => {},
+}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let log = "";
+  const child = spawn(
+    "wrangler",
+    [
+      "dev",
+      ...args,
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+      ...vars.flatMap((v) => ["--var", v]),
+    ],
+    // Its own process group, so stopping it stops its workerd children too.
+    { cwd: ROOT, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  let stopped = false;
+  const stop = async () => {
+    if (stopped || child.exitCode !== null) return;
+    stopped = true;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      return; // already gone
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+  };
+  onSpawn(stop);
+  for (let i = 0; i < 480 && child.exitCode === null; i++) {
+    try {
+      if ((await fetch(url + healthPath)).ok) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`${name} did not answer on ${url}\n${log}`);
+}

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, offlineEnv, ROOT, run } from "../../scripts/run.mjs";
+import { freePort, offlineEnv, ROOT, run, serveLocal } from "../../scripts/run.mjs";
 import { DEMO_PASSWORD, seed } from "../../scripts/seed.mjs";
 import type { Handoff, Message } from "../../schema/shapes";
 
@@ -45,49 +45,26 @@ export async function startApp(): Promise<App> {
     env: { CI: "true" },
   });
   await seed({ persistTo: state, webhookUrl: null });
-  const [port, standinPort] = [await freePort(), await freePort()];
-  const vars = [
-    `CHANNEL_SECRET_KEY:${randomBytes(32).toString("base64")}`,
-    `TELEGRAM_API_BASE:http://127.0.0.1:${standinPort}`,
-    `WHATSAPP_API_BASE:http://127.0.0.1:${standinPort}/v21.0`,
-  ];
-  const server = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--persist-to",
-      state,
-      "--show-interactive-dev-session=false",
-      ...vars.flatMap((v) => ["--var", v]),
-    ],
-    { cwd: ROOT, env: offlineEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let log = "";
-  server.stdout?.on("data", (d) => (log += d));
-  server.stderr?.on("data", (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    try {
-      if (server.pid) process.kill(-server.pid, "SIGTERM"); // its process group: workerd too
-    } catch {
-      // already gone
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    rmSync(state, { recursive: true, force: true });
-  };
+  const standinPort = await freePort();
+  let server: { url: string; stop: () => Promise<void> };
   try {
-    await until("wrangler dev to answer", async () => {
-      if (server.exitCode !== null) throw new Error(`wrangler dev exited with ${server.exitCode}`);
-      return (await fetch(`${base}/api/openapi.json`).catch(() => null))?.ok;
+    server = await serveLocal({
+      state,
+      vars: [
+        `CHANNEL_SECRET_KEY:${randomBytes(32).toString("base64")}`,
+        `TELEGRAM_API_BASE:http://127.0.0.1:${standinPort}`,
+        `WHATSAPP_API_BASE:http://127.0.0.1:${standinPort}/v21.0`,
+      ],
     });
   } catch (error) {
-    await stop();
-    throw new Error(`${String(error)}\n${log}`);
+    rmSync(state, { recursive: true, force: true });
+    throw error;
   }
+  const base = server.url;
+  const stop = async () => {
+    await server.stop();
+    rmSync(state, { recursive: true, force: true });
+  };
   return { base, standinPort, stop };
 }
 
