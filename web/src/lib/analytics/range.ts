@@ -35,7 +35,11 @@ export function browserTimeZone(): string {
 }
 
 /** Reads the URL's query; anything missing or malformed falls back to 7 days in `defaultTz`. */
-export function readRange(params: URLSearchParams, now: number, defaultTz: string): RangeState {
+export function readRange(
+  params: { get(name: string): string | null },
+  now: number,
+  defaultTz: string,
+): RangeState {
   const tzParam = params.get("tz");
   const tz = tzParam && isTimeZone(tzParam) ? tzParam : defaultTz;
   const rangeParam = params.get("range");
