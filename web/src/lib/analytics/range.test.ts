@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { apiSearch, rangeProblem, rangeSearch, readRange, resolveRange } from "./range";
+import { MAX_ANALYTICS_DAYS } from "#schema/analytics";
+import {
+  apiSearch,
+  MAX_RANGE_DAYS,
+  rangeProblem,
+  rangeSearch,
+  readRange,
+  resolveRange,
+} from "./range";
 
 // 2026-03-01 23:30 UTC: already 2 March in Madrid (UTC+1), still 1 March in New York.
 const NOW = Date.parse("2026-03-01T23:30:00Z");
@@ -59,6 +67,10 @@ describe("the dashboard's range", () => {
     // Round trip: what the page writes, it reads back.
     const back = readRange(new URLSearchParams(rangeSearch(custom)), NOW, "Europe/Madrid");
     expect(back).toEqual(custom);
+  });
+
+  it("allows the API's longest range", () => {
+    expect(MAX_RANGE_DAYS).toBe(MAX_ANALYTICS_DAYS);
   });
 
   it("names what is wrong with a custom range", () => {
