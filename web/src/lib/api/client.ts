@@ -1,4 +1,5 @@
 // The agents' API as the inbox calls it: same-origin fetch with the session cookie.
+import type { Analytics } from "#schema/analytics";
 import type { ApiErrorBody } from "#schema/errors";
 import type { CommandData } from "#schema/realtime";
 import type {
@@ -91,6 +92,8 @@ export const api = {
     request<{ handoffs: Handoff[]; has_more?: boolean }>(`/api/handoffs?${query}`),
   detail: (id: string) => request<HandoffDetail>(`/api/handoffs/${encodeURIComponent(id)}`),
   stats: () => request<Stats>("/api/stats"),
+  /** `search` is the query string, "?from=…&to=…&tz=…" (admins and viewers). */
+  analytics: (search: string) => request<Analytics>(`/api/analytics${search}`),
   agents: () => request<{ agents: AgentSummary[] }>("/api/admin/agents"),
   claim: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/claim`),
   release: (id: string) => post<CommandData>(`/api/handoffs/${encodeURIComponent(id)}/release`),
