@@ -2,6 +2,7 @@
 // holds them and serves history), and idempotency records and settled webhooks are swept after
 // their windows, and so are expired sessions. Runs from the object's alarm as the `housekeeping` timer; all synchronous SQL.
 import type { TenantCore } from "./core";
+import { VISITOR_TTL_MS } from "./visitors";
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -105,7 +106,15 @@ export function pruneClosedHandoffs(
  */
 function sweepChannelTraffic(core: TenantCore, now: number): void {
   core.sql.run(`DELETE FROM channel_inbound WHERE at < ?`, now - KEEP_INBOUND_MS);
-  core.sql.run(`DELETE FROM conversation_log WHERE at < ?`, now - KEEP_INBOUND_MS);
+  // A website visitor comes back with their token (up to VISITOR_TTL_MS after their last visit)
+  // and expects the conversation: their lines stay while the token lives.
+  core.sql.run(
+    `DELETE FROM conversation_log WHERE at < ? AND (at < ? OR conversation_id NOT IN
+       (SELECT conversation_id FROM visitors WHERE expires_at >= ?))`,
+    now - KEEP_INBOUND_MS,
+    now - VISITOR_TTL_MS,
+    now,
+  );
   core.sql.run(
     `DELETE FROM channel_sends WHERE status != 'pending' AND created_at < ?`,
     now - KEEP_SETTLED_WEBHOOKS_MS,
