@@ -92,6 +92,11 @@ export const api = {
     request<{ handoffs: Handoff[]; has_more?: boolean }>(`/api/handoffs?${query}`),
   detail: (id: string) => request<HandoffDetail>(`/api/handoffs/${encodeURIComponent(id)}`),
   stats: () => request<Stats>("/api/stats"),
+  /** The same contact's handoffs with the same bot, newest first (this one among them). */
+  contactHandoffs: (contactId: string, botId: string) =>
+    request<{ handoffs: Handoff[] }>(
+      `/api/contacts/${encodeURIComponent(contactId)}/handoffs?bot_id=${encodeURIComponent(botId)}&limit=11`,
+    ),
   /** `search` is the query string, "?from=…&to=…&tz=…" (admins and viewers). */
   analytics: (search: string) => request<Analytics>(`/api/analytics${search}`),
   agents: () => request<{ agents: AgentSummary[] }>("/api/admin/agents"),
