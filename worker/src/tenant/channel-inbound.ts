@@ -104,15 +104,7 @@ export function withChannelDetails(
     input.conversation_id,
   );
   const known = last ? (JSON.parse(last.contact) as InboundMessage["contact"]) : null;
-  const contact =
-    input.contact ??
-    (known
-      ? {
-          id: known.id,
-          ...(known.name ? { name: known.name } : {}),
-          ...(known.phone ? { phone: known.phone } : {}),
-        }
-      : undefined);
+  const contact = input.contact ?? (known ? escalationContact(known) : undefined);
   return {
     ...input,
     channel: channel.type,
@@ -171,30 +163,31 @@ function inboundMessage(
   );
 }
 
+/** A provider's contact as an escalation names it (absent fields left out, not null). */
+const escalationContact = (contact: InboundMessage["contact"]) => ({
+  id: contact.id,
+  ...(contact.name ? { name: contact.name } : {}),
+  ...(contact.phone ? { phone: contact.phone } : {}),
+});
+
 /** A handoff for a channel conversation: its contact and recent lines are known here. */
-export function openHandoff(
+function openHandoff(
   core: TenantCore,
   channel: ChannelCopy,
   conversationId: string,
   event: Pick<InboundMessage, "contact">,
   now: number,
-  overrides: Partial<EscalateRecord> = {},
 ) {
   const bot = channelBot(core, channel)!;
   const record: EscalateRecord = {
     conversation_id: conversationId,
     channel: channel.type,
-    contact: {
-      id: event.contact.id,
-      ...(event.contact.name ? { name: event.contact.name } : {}),
-      ...(event.contact.phone ? { phone: event.contact.phone } : {}),
-    },
+    contact: escalationContact(event.contact),
     reason: "asked for a human",
     tags: [],
     priority: "normal",
     history: [],
     metadata: "{}",
-    ...overrides,
   };
   return escalate(core, bot, record, now);
 }

@@ -39,14 +39,21 @@ interface SendRow extends Record<string, SqlStorageValue> {
  * automatic texts on their sockets at once; any other channel's go through the outbox. History
  * lines the contact already saw are not sent again. Answers the message's first delivery state.
  */
+/**
+ * What a channel contact is sent: agents' replies and the automatic texts. Their own words and
+ * the bot's lines (the bot's answers went out when it gave them; an escalation's history was
+ * already said) are not sent again.
+ */
+export const isRelayed = (from: Sender): from is "agent" | "system" =>
+  from === "agent" || from === "system";
+
 export function relayText(
   core: TenantCore,
   relay: { channelId: string; conversationId: string },
   m: { id: string; from: Sender; text: string; at: number; agentName: string | null },
   now: number,
 ): Delivery | null {
-  // The contact's own words and the bot's earlier lines (an escalation's history) were seen.
-  if (m.from !== "agent" && m.from !== "system") return null;
+  if (!isRelayed(m.from)) return null;
   if (channelCopy(core, relay.channelId)?.type === "web")
     return relayToVisitor(core, relay.conversationId, { ...m, from: m.from }, now);
   queueSend(core, { ...relay, text: m.text, messageId: m.id }, now);

@@ -27,7 +27,7 @@ import {
   type HandoffRow,
   type MessageRow,
 } from "./records";
-import { relayText } from "./channel-outbox";
+import { isRelayed, relayText } from "./channel-outbox";
 import { migrate } from "./migrations";
 import type { Presence } from "./presence";
 import { RoutingCopy } from "./routing-copy";
@@ -198,8 +198,8 @@ export class TenantCore {
 
   /**
    * Adds a message to a handoff's transcript. System messages (what the contact was told
-   * automatically) are shown in the transcript but are not counted as conversation. History an
-   * escalation brings was already said: it is never sent to the contact again.
+   * automatically) are shown in the transcript but are not counted as conversation. In a channel
+   * conversation, what the contact should read is relayed to them (channel-outbox.ts).
    */
   addMessage(
     handoffId: string,
@@ -211,18 +211,16 @@ export class TenantCore {
       agent?: Person | null;
       delivery?: "pending" | null;
       clientId?: string;
-      history?: boolean;
     },
     now: number,
   ): MessageRow {
-    // A channel conversation: the Worker itself takes every text to the contact, and tracks it.
-    const relay =
-      m.from === "contact" || m.history
-        ? undefined
-        : this.sql.first<{ channel_id: string | null; conversation_id: string }>(
-            `SELECT channel_id, conversation_id FROM handoffs WHERE id = ?`,
-            handoffId,
-          );
+    // A channel conversation: the Worker itself takes agents' and automatic texts to the contact.
+    const relay = !isRelayed(m.from)
+      ? undefined
+      : this.sql.first<{ channel_id: string | null; conversation_id: string }>(
+          `SELECT channel_id, conversation_id FROM handoffs WHERE id = ?`,
+          handoffId,
+        );
     const id = newId("m");
     const relayed = relay?.channel_id
       ? relayText(

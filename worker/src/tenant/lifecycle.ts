@@ -96,11 +96,7 @@ export function escalate(
   // History without times keeps its order just before the escalation.
   input.history.forEach((item, index) => {
     const at = item.at ? Date.parse(item.at) : now - (input.history.length - index);
-    core.addMessage(
-      id,
-      { from: item.from, text: item.text, at, externalId: item.id ?? null, history: true },
-      now,
-    );
+    core.addMessage(id, { from: item.from, text: item.text, at, externalId: item.id ?? null }, now);
   });
   core.addMessage(id, { from: "system", text: handoffMessage, at: now }, now);
   core.audit(
