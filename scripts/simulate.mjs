@@ -5,6 +5,7 @@
 // Only talks to the app and to its own webhook receiver on 127.0.0.1 (WEBHOOK_PORT, default 8788).
 import { createServer } from "node:net";
 import { parseArgs, styleText } from "node:util";
+import { DEMO_BOT_ID, pointDemoBot } from "./demo-bot.mjs";
 import { DEMO, DEMO_PASSWORD, DEMO_WEBHOOK_SECRET } from "./seed.mjs";
 import { startWebhookReceiver } from "./webhook-receiver.mjs";
 
@@ -33,7 +34,7 @@ const HOOK_PORT = Number(process.env.WEBHOOK_PORT ?? 8788);
 const FAST = Boolean(opts.fast);
 if (!(MAX_OPEN >= 1) || (DURATION !== null && !(DURATION > 0)) || !(HOOK_PORT > 0))
   (console.error(`Bad --max, --duration or WEBHOOK_PORT.\n${USAGE}`), process.exit(2));
-const BOT_ID = "bot_demo";
+const BOT_ID = DEMO_BOT_ID;
 const BOT_AUTH = { authorization: `Bearer ${DEMO.tenants.find((t) => t.id === "demo").apiKey}` };
 const RUN = Date.now().toString(36).slice(-5); // makes conversation and message ids unique per run
 const DOWN = `Is \`npm run dev\` running on ${BASE}?`;
@@ -292,7 +293,7 @@ const seenHooks = new Set();
 let running = true,
   escalated = 0,
   receiver = null,
-  restoreUrl,
+  demoBot = null, // the demo bot's webhook, pointed at this simulator while it runs
   cookie = null;
 const started = Date.now();
 
@@ -480,11 +481,7 @@ async function pointBotAtReceiver(hookUrl) {
     .getSetCookie()
     .map((s) => s.split(";")[0])
     .join("; ");
-  const before = await api("GET", `/api/admin/bots/${BOT_ID}`, null, { cookie });
-  if (before.status !== 200) throw new Error(`could not read ${BOT_ID}: ${problem(before)}`);
-  const r = await api("PATCH", `/api/admin/bots/${BOT_ID}`, { webhook_url: hookUrl }, { cookie });
-  if (r.status !== 200) throw new Error(`could not update ${BOT_ID}: ${problem(r)}`);
-  if (before.data.bot.webhook_url !== hookUrl) restoreUrl = before.data.bot.webhook_url ?? null;
+  demoBot = await pointDemoBot(api, cookie, hookUrl, problem);
 }
 
 async function stop(why, code = 0) {
@@ -493,19 +490,8 @@ async function stop(why, code = 0) {
   for (const t of timers) clearTimeout(t);
   await Promise.race([Promise.allSettled([...pending]), sleep(3000)]); // let requests in flight finish
   console.log(`\n${why}`);
-  if (restoreUrl !== undefined) {
-    const r = await api(
-      "PATCH",
-      `/api/admin/bots/${BOT_ID}`,
-      { webhook_url: restoreUrl },
-      { cookie },
-    ).catch(() => null);
-    console.log(
-      r?.status === 200
-        ? `Restored the demo bot's webhook_url to ${restoreUrl ?? "none"}.`
-        : `Could not restore the demo bot's webhook_url (it still points at this simulator; \`npm run dev\` resets it).`,
-    );
-  }
+  const restored = await demoBot?.restore();
+  if (restored) console.log(restored);
   if (receiver) await Promise.race([receiver.close(), sleep(1500)]);
   const s = stats,
     secs = Math.round((Date.now() - started) / 1000);

@@ -9,6 +9,7 @@
 // send these instead of reading the terminal, then exit once the answers have settled).
 import { clearLine, createInterface, cursorTo } from "node:readline";
 import { parseArgs, styleText } from "node:util";
+import { DEMO_BOT_ID, pointDemoBot } from "./demo-bot.mjs";
 import { DEMO, DEMO_PASSWORD, DEMO_WEBHOOK_SECRET } from "./seed.mjs";
 import { adminLogin, appClient, Down, problem } from "./standin-app.mjs";
 import {
@@ -54,7 +55,7 @@ const WITH_BOT = opts.bot;
 const SAY = opts.say ?? [];
 const NAME = TYPE === "telegram" ? "Stand-in Telegram" : "Stand-in WhatsApp";
 const PROVIDER = TYPE === "telegram" ? "Telegram" : "WhatsApp";
-const BOT_ID = "bot_demo";
+const BOT_ID = DEMO_BOT_ID;
 const BOT_KEY = DEMO.tenants.find((t) => t.id === "demo").apiKey;
 const CONTACT = { name: "Maria Lopez", chatId: 700100200, waId: "34600111222" };
 const BOT_ANSWER = "I am the demo bot. Say 'human' to talk to a person.";
@@ -87,7 +88,7 @@ let channel = null; // as the admin API shows it
 let secretToken = null; // Telegram's, returned once when the channel is created
 let registered = null; // what setWebhook told the stand-in
 let cookie = null;
-let restoreUrl; // the demo bot's webhook_url before this run (undefined: not changed)
+let demoBot; // the demo bot's webhook, pointed here while this runs
 let server = null;
 let lastActivity = 0; // when the Worker last sent anything (a text or a webhook)
 let texts = 0; // texts the Worker sent to the contact so far
@@ -297,11 +298,7 @@ async function handshakeWhatsApp() {
 
 async function pointBotHere() {
   const hookUrl = `${server.url}/hook`;
-  const before = await api("GET", `/api/admin/bots/${BOT_ID}`, null, { cookie });
-  if (before.status !== 200) throw new Error(`Could not read ${BOT_ID}: ${problem(before)}`);
-  const r = await api("PATCH", `/api/admin/bots/${BOT_ID}`, { webhook_url: hookUrl }, { cookie });
-  if (r.status !== 200) throw new Error(`Could not update ${BOT_ID}: ${problem(r)}`);
-  if (before.data.bot.webhook_url !== hookUrl) restoreUrl = before.data.bot.webhook_url ?? null;
+  demoBot = await pointDemoBot(api, cookie, hookUrl, problem);
   out(`The demo bot's webhook now points at ${hookUrl} (restored on exit).`);
 }
 
@@ -314,19 +311,8 @@ async function stop(why, code = 0) {
   await Promise.race([Promise.allSettled([...pending]), sleep(3000)]);
   if (why) console.log(`\n${why}`);
   if (code === 0 && spoke && texts === 0 && !warned) console.log(c("yellow", NOTHING_BACK));
-  if (restoreUrl !== undefined) {
-    const r = await api(
-      "PATCH",
-      `/api/admin/bots/${BOT_ID}`,
-      { webhook_url: restoreUrl },
-      { cookie },
-    ).catch(() => null);
-    console.log(
-      r?.status === 200
-        ? `Restored the demo bot's webhook_url to ${restoreUrl ?? "none"}.`
-        : "Could not restore the demo bot's webhook_url (`npm run dev` resets it).",
-    );
-  }
+  const restored = await demoBot?.restore();
+  if (restored) console.log(restored);
   if (server) await Promise.race([server.close(), sleep(1500)]);
   process.exit(code);
 }
