@@ -17,6 +17,7 @@ import type {
 } from "./answers";
 import { PASSWORD, WEBHOOK_SECRET, type TestTenant, type TestUser } from "./fixtures";
 import type { TimerKind } from "../../worker/src/tenant/timers";
+import { FrameSocket } from "./frame-socket";
 
 export const ORIGIN = "https://inbox.test";
 
@@ -326,26 +327,16 @@ export function frameOf<K extends ReceivedFrame["type"]>(
 }
 
 /** A connected agent socket that collects frames and lets a test wait for one. */
-export class AgentSocket {
+export class AgentSocket extends FrameSocket<ReceivedFrame> {
   /** Every socket opened and not yet closed by the test, for `closeAll` in an afterEach. */
-  private static readonly open_ = new Set<AgentSocket>();
-  readonly frames: ReceivedFrame[] = [];
-  private waiters: (() => void)[] = [];
-  closed = false;
-  closeCode: number | null = null;
+  private static readonly open_ = new Set<FrameSocket<ReceivedFrame>>();
 
-  private constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (e) => {
-      if (typeof e.data === "string" && e.data !== "pong")
-        this.frames.push(JSON.parse(e.data) as ServerFrame);
-      else if (e.data === "pong") this.frames.push({ type: "pong" });
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.addEventListener("close", (e) => {
-      this.closed = true;
-      this.closeCode = e.code;
-      for (const w of this.waiters.splice(0)) w();
-    });
+  private constructor(ws: WebSocket) {
+    super(ws, AgentSocket.open_);
+  }
+
+  protected override read(data: string): ReceivedFrame {
+    return data === "pong" ? { type: "pong" } : (JSON.parse(data) as ServerFrame);
   }
 
   static async open(cookie: string, origin: string | null = ORIGIN): Promise<AgentSocket> {
@@ -354,7 +345,6 @@ export class AgentSocket {
     if (!ws) throw new Error(`WebSocket upgrade refused: ${res.status} ${await res.text()}`);
     ws.accept();
     const socket = new AgentSocket(ws);
-    AgentSocket.open_.add(socket);
     await socket.next((f) => f.type === "hello");
     return socket;
   }
@@ -366,46 +356,6 @@ export class AgentSocket {
 
   send(frame: unknown): void {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  }
-
-  /** Waits for the first frame (received so far or later) matching the predicate. */
-  async next<F extends ReceivedFrame>(
-    match: (f: ReceivedFrame) => boolean,
-    timeoutMs = 5_000,
-  ): Promise<F> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.find(match);
-      if (found) return found as F;
-      if (this.closed) throw new Error("socket closed while waiting");
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new Error(`no matching frame; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** Waits for the server to close the socket; returns the close code. */
-  async whenClosed(timeoutMs = 5_000): Promise<number | null> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error("the socket was not closed");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.closeCode;
   }
 
   /** Sends a command and waits for its ack. */
@@ -431,15 +381,6 @@ export class AgentSocket {
       (f): f is FrameOf<K> =>
         "seq" in f && f.type !== "hello" && f.type !== "resync" && (!type || f.type === type),
     );
-  }
-
-  close(): void {
-    AgentSocket.open_.delete(this);
-    try {
-      this.ws.close(1000, "done");
-    } catch {
-      // already closed
-    }
   }
 }
 

@@ -5,6 +5,7 @@ import { expect } from "vitest";
 import type { Channel } from "../../schema/channels";
 import type { VisitorFrame, WidgetConversation, WidgetMessage } from "../../schema/widget";
 import { freshIp, json, ORIGIN } from "./client";
+import { FrameSocket } from "./frame-socket";
 
 /** The shop that embeds the widget, and another site that does not. */
 export const SHOP = "https://shop.test";
@@ -96,23 +97,18 @@ export function visitorUpgrade(token: string, origin: string | null = SHOP): Pro
 }
 
 /** A visitor's socket that collects frames and lets a test wait for one. */
-export class VisitorSocket {
-  private static readonly open_ = new Set<VisitorSocket>();
-  readonly frames: VisitorFrame[] = [];
+export class VisitorSocket extends FrameSocket<VisitorFrame> {
+  private static readonly open_ = new Set<FrameSocket<VisitorFrame>>();
   private pongs = 0;
-  private waiters: (() => void)[] = [];
-  closed = false;
 
-  private constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (e) => {
-      if (e.data === "pong") this.pongs += 1;
-      else if (typeof e.data === "string") this.frames.push(JSON.parse(e.data) as VisitorFrame);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.addEventListener("close", () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
+  private constructor(ws: WebSocket) {
+    super(ws, VisitorSocket.open_);
+  }
+
+  protected override read(data: string): VisitorFrame | null {
+    if (data !== "pong") return JSON.parse(data) as VisitorFrame;
+    this.pongs += 1;
+    return null;
   }
 
   static async open(token: string, origin = SHOP): Promise<VisitorSocket> {
@@ -121,7 +117,6 @@ export class VisitorSocket {
     if (!ws) throw new Error(`visitor socket refused: ${res.status} ${await res.text()}`);
     ws.accept();
     const socket = new VisitorSocket(ws);
-    VisitorSocket.open_.add(socket);
     await socket.next((f) => f.type === "hello");
     return socket;
   }
@@ -134,36 +129,13 @@ export class VisitorSocket {
     this.ws.send(JSON.stringify(frame));
   }
 
-  async next<F extends VisitorFrame>(match: (f: VisitorFrame) => boolean, timeoutMs = 5_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.find(match);
-      if (found) return found as F;
-      if (this.closed) throw new Error("visitor socket closed while waiting");
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new Error(`no matching frame; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
   /** A round trip: `ping` is answered by the object after every frame it sent before. */
   async sync(): Promise<void> {
     const before = this.pongs;
     this.ws.send("ping");
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (this.pongs > before) return resolve();
-        if (this.closed) return reject(new Error("closed"));
-        this.waiters.push(check);
-      };
-      check();
+    await this.until(() => {
+      if (this.closed) throw new Error("closed");
+      return this.pongs > before;
     });
   }
 
@@ -177,14 +149,5 @@ export class VisitorSocket {
 
   messages(): WidgetMessage[] {
     return this.frames.flatMap((f) => (f.type === "message.created" ? [f.data.message] : []));
-  }
-
-  close(): void {
-    VisitorSocket.open_.delete(this);
-    try {
-      this.ws.close(1000, "done");
-    } catch {
-      // already closed
-    }
   }
 }
