@@ -2,6 +2,7 @@
 // an agent's status after their page is closed) and a queue emptied before a test counts on it.
 import type { BrowserContext } from "playwright-core";
 import type { HandoffList } from "../worker/answers";
+import { inject } from "vitest";
 import { baseUrl, PASSWORD } from "./browser";
 
 export type ApiCall = <T>(method: string, path: string, body?: unknown) => Promise<T>;
@@ -22,8 +23,13 @@ export function apiWith(cookie: string): ApiCall {
   };
 }
 
-/** Logs in over the API (no browser, so no socket: never counted as present). */
+/**
+ * An API session (no browser, so no socket: never counted as present): the run's own for the
+ * users the setup logged in once (login limits count per account), else a fresh login.
+ */
 export async function apiSession(email: string): Promise<ApiCall> {
+  const opened = inject("apiSessions")[email];
+  if (opened) return apiWith(opened);
   const res = await fetch(`${baseUrl()}/api/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },

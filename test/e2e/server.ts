@@ -7,14 +7,34 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { run, serveLocal } from "../../scripts/run.mjs";
-import { DEMO_WEBHOOK_SECRET, seed } from "../../scripts/seed.mjs";
+import { DEMO_PASSWORD, DEMO_WEBHOOK_SECRET, seed } from "../../scripts/seed.mjs";
 import { startWebhookReceiver } from "../../scripts/webhook-receiver.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     webhookUrl: string;
+    /** Cookie headers of API sessions opened once for the run (login limits count per account). */
+    apiSessions: Record<string, string>;
   }
+}
+
+/** Logs the demo users in over the API once, for every test file's side-door calls. */
+async function apiLogins(baseUrl: string, emails: string[]): Promise<Record<string, string>> {
+  const sessions: Record<string, string> = {};
+  for (const email of emails) {
+    const res = await fetch(`${baseUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+    });
+    if (!res.ok) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+    sessions[email] = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+  }
+  return sessions;
 }
 
 export default async function setup(project: TestProject) {
@@ -45,6 +65,7 @@ export default async function setup(project: TestProject) {
     await server.stop();
     await cleanUp();
   };
+  project.provide("apiSessions", await apiLogins(baseUrl, ["admin@demo.test", "alice@demo.test"]));
   project.provide("baseUrl", baseUrl);
   project.provide("webhookUrl", receiver.url);
   return stop;
