@@ -1,12 +1,18 @@
 // The floor as the bench drives it: the same acts as the app, against the bare object.
 import { openSocket, openSockets, request } from "./client.mjs";
 
-export function floorTarget(base) {
-  const wsUrl = base.replace(/^http/, "ws") + "/ws";
+/**
+ * With `work`, messages and claims also do the app's SQL and frames per act (floor/app-work.json),
+ * on an object of their own.
+ */
+export function floorTarget(base, { work = false } = {}) {
+  const tenant = work ? "?tenant=work" : "";
+  const wsUrl = base.replace(/^http/, "ws") + "/ws" + tenant;
   let items = 0;
-  const post = (path, body) => request(`${base}${path}`, { method: "POST", body });
+  const post = (path, body) =>
+    request(`${base}${path}${tenant}`, { method: "POST", body: work ? { ...body, work } : body });
   return {
-    name: "floor",
+    name: work ? "work" : "floor",
     maxSockets: Infinity,
     racers: 20,
     openSockets: (n) => openSockets(n, () => ({ url: wsUrl, headers: {} })),
@@ -28,6 +34,7 @@ export function floorTarget(base) {
       ref,
       handoff_id: id,
       agent: `agent-${agent}`,
+      work,
     }),
     async expiring(seconds) {
       const res = await post("/expiring", { id: `exp-${++items}`, wait_ms: seconds * 1000 });

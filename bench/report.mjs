@@ -28,9 +28,14 @@ export function machine() {
   };
 }
 
-/** @param {Row[]} rows */
-export function table(rows) {
-  const lines = [["figure", "app", "floor", "app/floor", "target", "met"]];
+/**
+ * @param {Row[]} rows
+ * @param {{ floor?: string, ratio?: string }} [labels] what the floor column holds
+ */
+export function table(rows, labels = {}) {
+  const lines = [
+    ["figure", "app", labels.floor ?? "floor", labels.ratio ?? "app/floor", "target", "met"],
+  ];
   for (const row of rows) {
     const f = FORMAT[row.unit];
     const ratio =

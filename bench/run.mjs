@@ -37,14 +37,23 @@ for (const event of ["uncaughtException", "unhandledRejection"]) {
   });
 }
 
-/** Runs `round(target, r)` for app then floor, `rounds` times, and takes medians per figure. */
+/** Runs `round(target, r)` for each target in turn, `rounds` times; medians per target. */
 async function compare(targets, round) {
-  const per = { app: [], floor: [] };
+  const per = Object.fromEntries(targets.map((t) => [t.name, []]));
   for (let r = 0; r < options.rounds; r++) {
     for (const target of targets) per[target.name].push(await round(target, r));
   }
-  return { app: acrossRounds(per.app), floor: acrossRounds(per.floor) };
+  return Object.fromEntries(Object.entries(per).map(([name, all]) => [name, acrossRounds(all)]));
 }
+
+/** App against the floor doing the app's SQL and frames: what the app's own code adds. */
+const workRow = (name, result, unit = "ms", figure = "p50") => ({
+  name,
+  unit,
+  app: result.app[figure],
+  floor: result.work[figure],
+  target: "(where time goes)",
+});
 
 const within = (limit) => (app, floor) => floor !== null && app <= floor * limit;
 const latencyRows = (name, result, target = "≤ 1.2× floor") => [
@@ -73,8 +82,10 @@ async function main() {
   const [appServer, floorServer] = await Promise.all([startApp({ log }), startFloor()]);
   const app = await appTarget(appServer.url, { log });
   const floor = floorTarget(floorServer.url);
+  const work = floorTarget(floorServer.url, { work: true });
   const targets = [app, floor];
   const rows = [];
+  const workRows = [];
   const raw = {};
 
   // The toll every request pays before any work: the app looks its session up in D1.
@@ -127,9 +138,12 @@ async function main() {
     if (size > app.maxSockets)
       throw new Error(`${size} sockets need more sessions than the bench logged in`);
     log(`fan-out to ${size} sockets…`);
-    const sockets = { app: await app.openSockets(size), floor: await floor.openSockets(size) };
-    const conv = { app: appFanConv, floor: "floor-fanout" };
-    const result = await compare(targets, async (t, r) =>
+    // The smallest fan-out is where the app's own work shows most: also against the floor doing it.
+    const compared = size === options.fanoutSizes[0] ? [...targets, work] : targets;
+    const sockets = {};
+    for (const t of compared) sockets[t.name] = await t.openSockets(size);
+    const conv = { app: appFanConv, floor: "floor-fanout", work: "work-fanout" };
+    const result = await compare(compared, async (t, r) =>
       summarize(
         await fanoutRound(
           t,
@@ -140,42 +154,47 @@ async function main() {
         ),
       ),
     );
-    for (const s of [...sockets.app, ...sockets.floor]) s.close();
+    for (const s of Object.values(sockets).flat()) s.close();
     raw[`fanout_${size}`] = result;
     rows.push(...latencyRows(`contact message → ${size} sockets`, result));
+    if (result.work) workRows.push(workRow(`contact message → ${size} sockets, p50`, result));
   }
 
   // Claims, 20 agents racing for each handoff.
   log("claims over HTTP, 20 racing…");
-  const httpClaims = await compare(targets, async (t) =>
+  const httpClaims = await compare([...targets, work], async (t) =>
     summarize(await httpClaimRound(t, options.claimHandoffs)),
   );
   raw.claim_http = httpClaims;
   rows.push(...latencyRows("claim over HTTP, 20 racing", httpClaims));
+  workRows.push(workRow("claim over HTTP, 20 racing, p50", httpClaims));
 
   log("claims over the socket, 20 racing…");
   const racers = {};
-  for (const t of targets)
+  for (const t of [...targets, work])
     racers[t.name] = await Promise.all(
       Array.from({ length: t.racers }, (_, agent) => t.openRacerSocket(agent)),
     );
-  const socketClaims = await compare(targets, async (t) =>
+  const socketClaims = await compare([...targets, work], async (t) =>
     summarize(await socketClaimRound(t, racers[t.name], options.claimHandoffs)),
   );
-  for (const t of targets) for (const s of racers[t.name]) s.close();
+  for (const s of Object.values(racers).flat()) s.close();
   raw.claim_socket = socketClaims;
   rows.push(...latencyRows("claim on the socket, 20 racing", socketClaims));
+  workRows.push(workRow("claim on the socket, 20 racing, p50", socketClaims));
 
   // Ingest from 16 concurrent senders.
   log(`ingest, ${options.ingestSenders} senders…`);
-  const conversations = {
-    app: await app.conversations(options.ingestSenders),
-    floor: await floor.conversations(options.ingestSenders),
-  };
-  const single = await compare(targets, async (t) =>
+  const conversations = {};
+  for (const t of [...targets, work])
+    conversations[t.name] = await t.conversations(options.ingestSenders);
+  const single = await compare([...targets, work], async (t) =>
     ingestRound(t, conversations[t.name], { durationMs: options.ingestMs }),
   );
   raw.ingest_single = single;
+  workRows.push(
+    workRow(`ingest, ${options.ingestSenders} senders, single`, single, "rate", "rate"),
+  );
   rows.push({
     name: `ingest, ${options.ingestSenders} senders, single`,
     unit: "rate",
@@ -315,6 +334,10 @@ async function main() {
     `\nHandoff Inbox bench — ${info.date}, ${info.nproc} × ${info.cpu}, Node ${info.node}, load average ${load(loadAtStart)} at start, ${load(info.load_average_at_end)} at end; rounds: ${options.rounds}${options.quick ? " (quick)" : ""}, medians of rounds\n`,
   );
   console.log(table(rows));
+  console.log(
+    "\nWhere the time goes: the app against the floor doing the app's SQL and frames per act (bench/floor/app-work.json)\n",
+  );
+  console.log(table(workRows, { floor: "floor + app's work", ratio: "app/that" }));
   const tables = Object.entries(delta.bytes)
     .filter(([, b]) => b !== 0)
     .sort((a, b) => b[1] - a[1])

@@ -2,7 +2,11 @@
 // SQL write and a broadcast to its hibernatable sockets for a contact message, a read-check-write
 // of one row for a claim (over HTTP or as a socket frame answered by an ack), one alarm for expiry.
 // No auth, no validation beyond JSON parsing: it is what the runtime costs on its own.
+// Asked with `work=app`, a message and a claim also do as much SQL and send as many frames, of the
+// same sizes, as the app's do (app-work.json, kept true by test/worker/act-work.test.ts): the
+// difference left between the app and that is what the app's own code costs on top of its work.
 import { DurableObject } from "cloudflare:workers";
+import appWork from "./app-work.json";
 
 export class Floor extends DurableObject {
   constructor(ctx, env) {
@@ -14,13 +18,41 @@ export class Floor extends DurableObject {
     sql.exec(`CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, status TEXT NOT NULL, assignee TEXT, body TEXT NOT NULL,
       created_at INTEGER NOT NULL, expires_at INTEGER)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS items_status_created ON items (status, created_at)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS work (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
     sql.exec(
       `CREATE INDEX IF NOT EXISTS items_expiring ON items (expires_at) WHERE status = 'open'`,
     );
   }
 
+  /**
+   * The app's SQL for an act beyond the one statement the floor already runs: point reads, and
+   * writes of about 100-byte rows spread over as many statements as the app's.
+   */
+  extraWork({ reads, writes, rows_written }) {
+    const sql = this.ctx.storage.sql;
+    for (let i = 1; i < reads; i++) sql.exec(`SELECT body FROM work WHERE id = ?`, i).toArray();
+    const statements = writes - 1;
+    let rows = rows_written - 1;
+    for (let i = 0; i < statements; i++) {
+      const n = Math.max(1, Math.round(rows / (statements - i)));
+      rows -= n;
+      sql.exec(
+        `INSERT INTO work (body) VALUES ${Array(n).fill("(?)").join(", ")}`,
+        ...Array(n).fill("w".repeat(100)),
+      );
+    }
+  }
+
+  /** A frame padded to the app's frame of that act, carrying the token the bench waits for. */
+  static padded(frame, bytes) {
+    const text = JSON.stringify(frame);
+    return text.length >= bytes
+      ? text
+      : JSON.stringify({ ...frame, pad: "p".repeat(bytes - text.length - 9) });
+  }
+
   /** A contact message: one insert, one frame to every socket. */
-  message({ conversation_id, id, text }) {
+  message({ conversation_id, id, text, work }) {
     const at = Date.now();
     this.ctx.storage.sql.exec(
       `INSERT OR IGNORE INTO messages (id, conversation_id, text, at) VALUES (?, ?, ?, ?)`,
@@ -30,12 +62,16 @@ export class Floor extends DurableObject {
       at,
     );
     const message = { id, conversation_id, text, at };
-    this.broadcast(JSON.stringify({ type: "message.created", data: { message } }));
+    const frame = { type: "message.created", data: { message } };
+    if (work) {
+      this.extraWork(appWork.message.work);
+      for (const bytes of appWork.message.frame_bytes) this.broadcast(Floor.padded(frame, bytes));
+    } else this.broadcast(JSON.stringify(frame));
     return { route: "agent", message };
   }
 
   /** A claim: read the row, check it, write it — no await in between. */
-  claim(id, agent) {
+  claim(id, agent, work = false) {
     const row = this.ctx.storage.sql
       .exec(`SELECT status, assignee FROM items WHERE id = ?`, id)
       .toArray()[0];
@@ -47,6 +83,11 @@ export class Floor extends DurableObject {
       agent,
       id,
     );
+    if (work) {
+      this.extraWork(appWork.claim.work);
+      const frame = { type: "handoff.updated", data: { handoff: { id, assignee: agent } } };
+      for (const bytes of appWork.claim.frame_bytes) this.broadcast(Floor.padded(frame, bytes));
+    }
     return { status: 200, body: { item: { id, status: "active", assignee: agent } } };
   }
 
@@ -128,7 +169,7 @@ export class Floor extends DurableObject {
   async webSocketMessage(ws, raw) {
     const frame = JSON.parse(raw);
     if (frame.type !== "claim") return;
-    const result = this.claim(frame.handoff_id, frame.agent ?? "socket");
+    const result = this.claim(frame.handoff_id, frame.agent ?? "socket", frame.work === true);
     ws.send(
       JSON.stringify(
         result.status === 200
@@ -167,7 +208,7 @@ export default {
     const body = await request.json();
     if (url.pathname === "/messages") return json(await hub.message(body), 202);
     if (url.pathname === "/claim") {
-      const result = await hub.claim(body.id, body.agent);
+      const result = await hub.claim(body.id, body.agent, body.work === true);
       return json(result.body, result.status);
     }
     if (url.pathname === "/seed") return json(await hub.seed(body));

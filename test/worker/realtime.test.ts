@@ -515,8 +515,9 @@ describe("sessions end their sockets", () => {
     const t = await makeTenant();
     const [s] = (await connect(await login(t.alice))) as [AgentSocket];
     const { handoff } = await escalate(t);
-    // Make the session stored with the socket expire, as 14 days passing would.
-    await runInDurableObject(hub(t), (_instance, state) => {
+    // Make the session stored with the socket expire, as 14 days passing would; the object's
+    // in-memory index of sockets is dropped, as after hibernation, so it reads the attachment.
+    await runInDurableObject(hub(t), (instance, state) => {
       for (const ws of state.getWebSockets()) {
         const identity = ws.deserializeAttachment() as { session: { expires_at: number } };
         ws.serializeAttachment({
@@ -524,6 +525,7 @@ describe("sessions end their sockets", () => {
           session: { ...identity.session, expires_at: Date.now() - 1 },
         });
       }
+      (instance as unknown as { presence: { index: unknown } }).presence.index = null;
     });
     s.send({ type: "claim", ref: "late", handoff_id: handoff.id });
     expect(await s.whenClosed()).toBe(4001);

@@ -515,10 +515,13 @@ export class TenantHub extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    const visitor = visitorOfSocket(ws);
-    if (visitor) return this.visitors.message(ws, visitor, raw, Date.now());
-    const identity = identityOf(ws);
-    if (!identity) return this.closeSocket(ws, 4001, "unknown socket");
+    // Agents' sockets are the busy ones: found in the presence index without reading attachments.
+    const identity = this.presence.identity(ws);
+    if (!identity) {
+      const visitor = visitorOfSocket(ws);
+      if (visitor) return this.visitors.message(ws, visitor, raw, Date.now());
+      return this.closeSocket(ws, 4001, "unknown socket");
+    }
     if (identity.session.expires_at <= Date.now())
       return this.closeSocket(ws, 4001, "session expired");
     let json: unknown;

@@ -18,7 +18,10 @@ export const sessionTag = (sessionId: string) => `session:${sessionId}`;
 export type SocketIdentity = z.infer<typeof socketIdentity>;
 
 export function identityOf(ws: WebSocket): SocketIdentity | null {
-  const parsed = socketIdentity.safeParse(ws.deserializeAttachment());
+  const raw: unknown = ws.deserializeAttachment();
+  // A visitor's socket is no agent's: told apart without building a validation error.
+  if (typeof raw !== "object" || raw === null || !("session" in raw)) return null;
+  const parsed = socketIdentity.safeParse(raw);
   return parsed.success ? parsed.data : null;
 }
 

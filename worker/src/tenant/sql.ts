@@ -9,12 +9,36 @@ function bind(query: Query, args: SqlStorageValue[]): [string, SqlStorageValue[]
   return typeof query === "string" ? [query, args] : [query.join("?"), args];
 }
 
+/** What the object's statements have done since it started: the work an act costs, countable. */
+export interface SqlWork {
+  statements: number;
+  /** Statements that changed at least one row (a table's or an index's). */
+  writes: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
 export class Sql {
+  readonly work: SqlWork = { statements: 0, writes: 0, rowsRead: 0, rowsWritten: 0 };
+
   constructor(private readonly storage: SqlStorage) {}
 
-  all<T extends Row>(query: Query, ...args: SqlStorageValue[]): T[] {
+  private exec<T extends Row>(
+    query: Query,
+    args: SqlStorageValue[],
+  ): { rows: T[]; cursor: SqlStorageCursor<T> } {
     const [text, values] = bind(query, args);
-    return this.storage.exec<T>(text, ...values).toArray();
+    const cursor = this.storage.exec<T>(text, ...values);
+    const rows = cursor.toArray();
+    this.work.statements++;
+    if (cursor.rowsWritten > 0) this.work.writes++;
+    this.work.rowsRead += cursor.rowsRead;
+    this.work.rowsWritten += cursor.rowsWritten;
+    return { rows, cursor };
+  }
+
+  all<T extends Row>(query: Query, ...args: SqlStorageValue[]): T[] {
+    return this.exec<T>(query, args).rows;
   }
 
   first<T extends Row>(query: Query, ...args: SqlStorageValue[]): T | undefined {
@@ -22,8 +46,7 @@ export class Sql {
   }
 
   run(query: Query, ...args: SqlStorageValue[]): number {
-    const [text, values] = bind(query, args);
-    return this.storage.exec(text, ...values).rowsWritten;
+    return this.exec(query, args).cursor.rowsWritten;
   }
 
   /** Inserts one row given as column → value. */

@@ -35,7 +35,10 @@ type VisitorSocket = z.infer<typeof attachment>["visitor"];
 const carried = z.object({ credential, origin: z.string().nullable() });
 
 export function visitorOfSocket(ws: WebSocket): VisitorSocket | null {
-  const parsed = attachment.safeParse(ws.deserializeAttachment());
+  const raw: unknown = ws.deserializeAttachment();
+  // An agent's socket is no visitor's: told apart without building a validation error.
+  if (typeof raw !== "object" || raw === null || !("visitor" in raw)) return null;
+  const parsed = attachment.safeParse(raw);
   return parsed.success ? parsed.data.visitor : null;
 }
 
