@@ -7,7 +7,7 @@ import type { WebhookDelivery } from "../../schema/webhook-deliveries";
 import { call, claim, detail, escalate, expectError, hubRows, json, login, settle } from "./client";
 import { makeTenant, WEBHOOK_SECRET, type TestTenant } from "./fixtures";
 import { answeredTypes, failNext, retryWebhooksNow, runAlarmFully, sinkState } from "./outbox";
-import type { MessageAnswer } from "./answers";
+import type { MessageAnswer, OpenApiDocument } from "./answers";
 
 interface DeliveryList {
   deliveries: WebhookDelivery[];
@@ -346,5 +346,21 @@ describe("delivering again", () => {
       404,
       "not_found",
     );
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("describes the three endpoints with their path parameters and answers", async () => {
+    const doc = await json<OpenApiDocument>("/api/openapi.json", { status: 200 });
+    const operations = [
+      doc.paths["/api/admin/bots/{id}/deliveries"]?.get,
+      doc.paths["/api/admin/bots/{id}/deliveries/{delivery_id}/redeliver"]?.post,
+      doc.paths["/api/admin/bots/{id}/test-event"]?.post,
+    ];
+    expect(operations.map((op) => Object.keys(op?.responses ?? {}).sort())).toEqual([
+      ["200", "401", "403", "404"],
+      ["202", "400", "401", "403", "404"],
+      ["202", "400", "401", "403", "404"],
+    ]);
   });
 });
