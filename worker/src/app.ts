@@ -8,6 +8,7 @@ import { securityHeaders } from "./http/security-headers";
 import { adminRoutes } from "./routes/admin";
 import { analyticsRoutes } from "./routes/analytics";
 import { authRoutes } from "./routes/auth";
+import { botDeliveryRoutes } from "./routes/bot-deliveries";
 import { botRoutes } from "./routes/bot";
 import { channelRoutes } from "./routes/channels";
 import { channelWebhookRoutes } from "./routes/channel-webhooks";
@@ -44,6 +45,7 @@ export const app = new Hono<AppEnv>()
   .route("/admin/notifications", notificationRoutes)
   .route("/admin/teams", teamRoutes)
   .route("/admin/channels", channelRoutes)
+  .route("/admin/bots", botDeliveryRoutes)
   .route("/admin", adminRoutes);
 
 app.notFound((c) => c.json(new ApiError("not_found", "No such endpoint.").toJSON(), 404));

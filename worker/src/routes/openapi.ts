@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import * as api from "../../../schema/api";
 import { ERROR_STATUS } from "../../../schema/errors";
 import { analyticsPaths } from "./openapi-analytics";
+import { botDeliveryPaths } from "./openapi-bots";
 import { channelPaths } from "./openapi-channels";
 import { visitorTokenScheme, widgetPaths, widgetSchemas } from "./openapi-widget";
 import { agent, body, bot, errors, idParam, ok, queryParams, schema } from "./openapi-helpers";
@@ -365,6 +366,7 @@ function document(origin: string) {
           responses: { 200: ok("New secret"), ...errors("forbidden", "not_found") },
         },
       },
+      ...botDeliveryPaths(),
       "/api/admin/api-keys": {
         get: { summary: "List API keys", security: agent, responses: { 200: ok("Keys") } },
         post: {

@@ -62,6 +62,8 @@ import { handoffDetail, type HandoffDetail, type ListFilter, type ListPage } fro
 import { withQueuePlace, withQueuePlaces } from "./queue";
 import { agentCameOnline, agentWentOffline } from "./reassign";
 import { settleRouting } from "./routing";
+import { listDeliveries, redeliver, sendTestEvent } from "./webhook-deliveries";
+import type { WebhookDelivery } from "../../../schema/webhook-deliveries";
 import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
 
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
@@ -288,6 +290,38 @@ export class TenantHub extends DurableObject<Env> {
   /** Keeps the object's copy of a bot's settings current after an admin change. */
   syncBot(tenant: TenantInfo, bot: BotSettings): void {
     this.core.putBot(bot, this.enter(tenant));
+  }
+
+  // --- a bot's webhooks, for its admins (webhook-deliveries.ts) ------------------------------
+
+  /** The bot's recent webhooks, newest first. */
+  webhookDeliveries(botId: string): WebhookDelivery[] {
+    return listDeliveries(this.core, botId);
+  }
+
+  /** Sends one of the bot's webhooks again (null: no such webhook of this bot). */
+  async redeliverWebhook(
+    tenant: TenantInfo,
+    bot: BotSettings,
+    deliveryId: string,
+  ): Promise<Result<WebhookDelivery | null>> {
+    this.core.putBot(bot, this.enter(tenant));
+    const result = this.step("redeliver webhook", (now) =>
+      ok(redeliver(this.core, bot.id, deliveryId, now)),
+    );
+    await this.schedule();
+    return result;
+  }
+
+  /** Queues a signed test event to the bot's webhook URL (null: the bot has none). */
+  async sendTestEvent(
+    tenant: TenantInfo,
+    bot: BotSettings,
+  ): Promise<Result<WebhookDelivery | null>> {
+    this.core.putBot(bot, this.enter(tenant));
+    const result = this.step("test event", (now) => ok(sendTestEvent(this.core, bot, now)));
+    await this.schedule();
+    return result;
   }
 
   /** Keeps the object's copy of a team current after an admin change (newest version wins). */

@@ -177,6 +177,13 @@ export const STEPS: readonly (readonly string[])[] = [
     `ALTER TABLE conversation_log ADD COLUMN agent_name TEXT`,
     `ALTER TABLE handoffs ADD COLUMN rating TEXT`,
   ],
+  [
+    // Admins see each bot's recent webhooks (webhook-deliveries.ts): the HTTP status of the last
+    // attempt, and when one was sent again by hand (its three days to give up start over then).
+    `ALTER TABLE webhooks ADD COLUMN last_status_code INTEGER`,
+    `ALTER TABLE webhooks ADD COLUMN requeued_at INTEGER`,
+    `CREATE INDEX webhooks_bot_created ON webhooks (bot_id, created_at)`,
+  ],
 ];
 
 export function migrate(sql: Sql): void {

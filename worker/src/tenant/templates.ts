@@ -10,12 +10,4 @@ export const DEFAULT_MESSAGES = {
 export const DEFAULT_MAX_WAIT_MINUTES = 30;
 export const DEFAULT_REMINDER_DELAY_SECONDS = 180;
 
-export function fillTemplate(
-  template: string,
-  values: { agent_name?: string; org_name: string },
-): string {
-  return template.replace(
-    /\{(agent_name|org_name)\}/g,
-    (_, key: "agent_name" | "org_name") => values[key] ?? "",
-  );
-}
+export { fillTemplate } from "../../../schema/templates";

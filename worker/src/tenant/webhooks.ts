@@ -10,7 +10,9 @@ export type WebhookType =
   | "message.created"
   | "handoff.resolved"
   | "handoff.expired"
-  | "message.received";
+  | "message.received"
+  /** Sent from the settings page to check the bot's endpoint; about no handoff. */
+  | "webhook.test";
 
 /** Delay before each retry: about 5 s, 30 s, 2 min, 10 min, 1 h, then hourly. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 3_600_000];
@@ -39,6 +41,8 @@ interface WebhookRow extends Record<string, SqlStorageValue> {
   message_id: string | null;
   attempts: number;
   created_at: number;
+  /** Sent again by hand at this time: its time to give up counts from then. */
+  requeued_at: number | null;
 }
 
 /** A pending webhook with its place in the outbox and its conversation. */
@@ -99,6 +103,11 @@ export class WebhookOutbox {
     });
     this.timers.set("webhook", id, now);
     return id;
+  }
+
+  /** Whether an attempt of this webhook is running in this instance right now. */
+  inFlight(id: string): boolean {
+    return this.taken.has(id);
   }
 
   /**
@@ -201,11 +210,13 @@ export class WebhookOutbox {
 
   private async attempt(row: WebhookRow, bot: BotSettings | undefined): Promise<DeliveryOutcome> {
     let error: string | null = null;
+    let statusCode: number | null = null;
     if (!bot?.webhook_url) {
       error = "bot has no webhook_url";
     } else {
       try {
         const response = await send(bot.webhook_url, bot.webhook_secret, row.id, row.body);
+        statusCode = response.status;
         error = responseError(response);
         await response.body?.cancel();
       } catch (e) {
@@ -216,28 +227,31 @@ export class WebhookOutbox {
     const attempts = row.attempts + 1;
     if (error === null) {
       this.sql.run(
-        `UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE id = ?`,
+        `UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, last_status_code = ? WHERE id = ?`,
         attempts,
         now,
+        statusCode,
         row.id,
       );
       this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "delivered", attempts };
     }
-    if (now - row.created_at >= GIVE_UP_AFTER_MS || !bot?.webhook_url) {
+    if (now - (row.requeued_at ?? row.created_at) >= GIVE_UP_AFTER_MS || !bot?.webhook_url) {
       this.sql.run(
-        `UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`,
+        `UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ?, last_status_code = ? WHERE id = ?`,
         attempts,
         error,
+        statusCode,
         row.id,
       );
       this.timers.clear("webhook", row.id);
       return { messageId: row.message_id, delivery: "failed", attempts };
     }
     this.sql.run(
-      `UPDATE webhooks SET attempts = ?, last_error = ? WHERE id = ?`,
+      `UPDATE webhooks SET attempts = ?, last_error = ?, last_status_code = ? WHERE id = ?`,
       attempts,
       error,
+      statusCode,
       row.id,
     );
     this.timers.set("webhook", row.id, now + this.nextRetryIn(row, attempts, now));
