@@ -1,5 +1,6 @@
 // Global setup for the browser tests: a fresh local state, migrated and seeded, served by
-// `wrangler dev` on a free port, with a webhook receiver standing in for the demo bots.
+// `wrangler dev` on a free port, with a webhook receiver standing in for the demo bots (and for
+// Telegram's Bot API, so registering a channel's webhook has someone to answer it).
 // Everything started here is stopped here.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -54,7 +55,10 @@ export default async function setup(project: TestProject) {
     server = await serveLocal({
       state,
       // Channels (the website widget's among them) seal their settings under this run's key.
-      vars: [`CHANNEL_SECRET_KEY:${randomBytes(32).toString("base64")}`],
+      vars: [
+        `CHANNEL_SECRET_KEY:${randomBytes(32).toString("base64")}`,
+        `TELEGRAM_API_BASE:${receiver.url}/telegram`,
+      ],
     });
   } catch (error) {
     await cleanUp();
