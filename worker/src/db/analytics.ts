@@ -101,7 +101,7 @@ const channelRow = z.object({
 });
 
 // Nearest rank: the k-th smallest of n values, k = ceil(n * p / 100), in integer arithmetic.
-const rank = (p: number, n = "n") => sql.raw(`(${n} * ${p} + 99) / 100`);
+const rank = (p: number) => sql.raw(`(n * ${p} + 99) / 100`);
 
 // A visitor's rating as a number: "up" (helpful) 1, "down" 0; NULL when not rated, so AVG and
 // COUNT skip it and the average is the share of ratings that were "up".
@@ -123,7 +123,9 @@ const byDay = sql`(SELECT json_group_array(json_object('date', c.date, 'handoffs
 
 /**
  * The three durations of the summary, in ms, each with its handoff's day: ranked within each
- * metric over the range (rn of n) and within each metric and day (day_rn of day_n).
+ * metric over the range, and time to claim and first response also within each day. Only the
+ * rows at a percentile's rank reach the days' GROUP BY; the days' figures are read twice, so
+ * they are worked out once (MATERIALIZED).
  */
 const samples = sql`samples(metric, date, value) AS (
     SELECT 'claim', date, claimed_at - created_at FROM facts WHERE claimed_at IS NOT NULL
@@ -134,19 +136,23 @@ const samples = sql`samples(metric, date, value) AS (
     SELECT 'resolution', date, resolved_at - created_at FROM facts
       WHERE status = 'resolved' AND resolved_at IS NOT NULL
   ),
-  ranked_samples AS MATERIALIZED (
-    SELECT metric, date, value,
+  ranked_samples AS (
+    SELECT metric, value,
       ROW_NUMBER() OVER (PARTITION BY metric ORDER BY value) AS rn,
-      COUNT(*) OVER (PARTITION BY metric) AS n,
-      ROW_NUMBER() OVER (PARTITION BY metric, date ORDER BY value) AS day_rn,
-      COUNT(*) OVER (PARTITION BY metric, date) AS day_n
+      COUNT(*) OVER (PARTITION BY metric) AS n
     FROM samples
   ),
-  day_percentiles AS (
+  day_samples AS (
+    SELECT metric, date, value,
+      ROW_NUMBER() OVER (PARTITION BY metric, date ORDER BY value) AS rn,
+      COUNT(*) OVER (PARTITION BY metric, date) AS n
+    FROM samples WHERE metric IN ('claim', 'response')
+  ),
+  day_percentiles AS MATERIALIZED (
     SELECT metric, date,
-      MAX(CASE WHEN day_rn = ${rank(50, "day_n")} THEN value END) AS p50,
-      MAX(CASE WHEN day_rn = ${rank(90, "day_n")} THEN value END) AS p90
-    FROM ranked_samples WHERE metric IN ('claim', 'response') GROUP BY metric, date
+      MAX(CASE WHEN rn = ${rank(50)} THEN value END) AS p50,
+      MAX(CASE WHEN rn = ${rank(90)} THEN value END) AS p90
+    FROM day_samples WHERE rn IN (${rank(50)}, ${rank(90)}) GROUP BY metric, date
   )`;
 
 /** The visitors' ratings of the range's handoffs. */
