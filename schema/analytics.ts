@@ -52,6 +52,16 @@ export interface Percentiles {
   p90: number | null;
 }
 
+/**
+ * The website visitors' ratings ("up" or "down", api.md "Website widget") of the handoffs that
+ * have one: how many, and their average with up = 1 and down = 0 (the share rated helpful, 0..1;
+ * null with none).
+ */
+export interface Rating {
+  count: number;
+  average: number | null;
+}
+
 export interface AnalyticsSummary {
   handoffs: number;
   claimed: number;
@@ -62,6 +72,7 @@ export interface AnalyticsSummary {
   time_to_claim_seconds: Percentiles;
   first_response_seconds: Percentiles;
   resolution_seconds: Percentiles;
+  rating: Rating;
 }
 
 export interface AnalyticsDay {
@@ -70,6 +81,9 @@ export interface AnalyticsDay {
   claimed: number;
   expired: number;
   resolved: number;
+  /** As in the summary, over the handoffs escalated this day. */
+  time_to_claim_seconds: Percentiles;
+  first_response_seconds: Percentiles;
 }
 
 export interface AnalyticsAgent {
@@ -86,6 +100,8 @@ export interface AnalyticsChannel {
   channel: string;
   handoffs: number;
   expired: number;
+  /** Only the website widget asks for ratings: other channels have count 0. */
+  rating: Rating;
 }
 
 export interface Analytics {

@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Analytics } from "../../schema/analytics";
-import { summaryFigures } from "../../web/src/lib/analytics/figures";
+import { durationOrNone, ratingOrNone, summaryFigures } from "../../web/src/lib/analytics/figures";
 import { botHandoff, escalate, hasText, loggedIn, useBrowser, WAIT_MS } from "./inbox-helpers";
 import { apiSession, closeHandoff, type ApiCall } from "./routing-helpers";
 
@@ -32,6 +32,16 @@ async function tableRows(page: Page, name: string): Promise<string[][]> {
     .locator("tbody tr")
     .evaluateAll((rows) =>
       rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => c.textContent?.trim() ?? "")),
+    );
+}
+
+/** The seconds behind each cell of a table's rows (data-seconds; "" where nothing was measured). */
+async function tableSeconds(page: Page, name: string): Promise<string[][]> {
+  return page
+    .getByRole("table", { name })
+    .locator("tbody tr")
+    .evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((c) => c.dataset.seconds ?? "missing")),
     );
 }
 
@@ -117,8 +127,45 @@ describe("the analytics dashboard", () => {
     expect(agents.some((r) => r[0] === "Ada Admin")).toBe(true);
     const channels = await tableRows(page, "By channel");
     expect(channels).toEqual(
-      expected.by_channel.map((c) => [c.channel, String(c.handoffs), String(c.expired)]),
+      expected.by_channel.map((c) => [
+        c.channel,
+        String(c.handoffs),
+        String(c.expired),
+        ratingOrNone(c.rating),
+      ]),
     );
+
+    // Time to claim and first response per day: the chart's table holds the API's by_day
+    // percentiles, shown as durations and kept in seconds.
+    const PER_DAY = "Time to claim and first response per day";
+    await page.getByText("Table: time to claim and first response per day").click();
+    const perDay = (d: Analytics["by_day"][number]) => [
+      d.time_to_claim_seconds.p50,
+      d.time_to_claim_seconds.p90,
+      d.first_response_seconds.p50,
+      d.first_response_seconds.p90,
+    ];
+    expect(await tableRows(page, PER_DAY)).toEqual(
+      expected.by_day.map((d) => [d.date, ...perDay(d).map(durationOrNone)]),
+    );
+    expect(await tableSeconds(page, PER_DAY)).toEqual(
+      expected.by_day.map((d) => perDay(d).map((v) => (v === null ? "" : String(v)))),
+    );
+    // Today has the claim and the reply made above, so the chart is drawn: a marker per measured
+    // day and series (circles for time to claim, squares for first response), p90 dashed.
+    const chart = page.getByRole("img", { name: "Time to claim and first response" });
+    const measured = (pick: (d: Analytics["by_day"][number]) => (number | null)[]) =>
+      expected.by_day.flatMap(pick).filter((v) => v !== null).length;
+    expect(await chart.locator("circle").count()).toBe(measured((d) => perDay(d).slice(0, 2)));
+    expect(await chart.locator("rect").count()).toBe(measured((d) => perDay(d).slice(2)));
+    const dashes = await chart.locator("g.series > path").evaluateAll((paths) =>
+      paths.map((p) => ({
+        p90: p.parentElement?.classList.contains("p90") ?? false,
+        dash: p.ownerDocument.defaultView?.getComputedStyle(p).strokeDasharray ?? "missing",
+      })),
+    );
+    expect(dashes.map((d) => d.p90)).toEqual([false, true, false, true]);
+    for (const { p90, dash } of dashes) expect(dash === "none", dash).toBe(!p90);
 
     // The export asks for the same range.
     expect(await page.getByRole("link", { name: "Export CSV" }).getAttribute("href")).toBe(

@@ -34,6 +34,8 @@ export interface HandoffSpec {
   conversationId?: string;
   team?: string;
   steps?: HistoryStep[];
+  /** The website visitor's rating, as the widget leaves it on the handoff. */
+  rating?: "up" | "down";
 }
 
 /** Writes one handoff and its history; its final status, assignee and times follow the steps. */
@@ -101,6 +103,7 @@ export async function writeHandoff(t: TestTenant, spec: HandoffSpec): Promise<st
     assigneeName: assignee?.name ?? null,
     teamName: spec.team ?? null,
     outcome,
+    rating: spec.rating ?? null,
     messageCount: transcript.length,
     createdAt,
     claimedAt,

@@ -68,8 +68,8 @@ it("reads claims, a release, an assignment, replies and resolves as the tenant o
     ["Bob", 1, 1, true],
   ]);
   expect(a.by_channel).toEqual([
-    { channel: "telegram", handoffs: 1, expired: 0 },
-    { channel: "whatsapp", handoffs: 1, expired: 0 },
+    { channel: "telegram", handoffs: 1, expired: 0, rating: { count: 0, average: null } },
+    { channel: "whatsapp", handoffs: 1, expired: 0, rating: { count: 0, average: null } },
   ]);
 
   // The export's claimed_at is Alice's first claim, not Bob's assignment after the release.

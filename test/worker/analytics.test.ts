@@ -9,6 +9,8 @@ import { writeHandoff } from "./analytics-history";
 
 const analytics = (cookie: string, query: string) =>
   json<Analytics>(`/api/analytics?${query}`, { cookie, status: 200 });
+/** No visitor rated any handoff of this history (ratings: analytics-ratings.test.ts). */
+const unrated = { count: 0, average: null };
 
 describe("analytics over a hand-built history", () => {
   let t: TestTenant;
@@ -105,10 +107,21 @@ describe("analytics over a hand-built history", () => {
       first_response_seconds: { p50: 120, p90: 420 },
       // resolutions 1200, 3600: ranks ceil(1) = 1 and ceil(1.8) = 2
       resolution_seconds: { p50: 1200, p90: 3600 },
+      rating: unrated,
     });
     expect(a.by_day).toEqual([
-      { date: "2026-06-10", handoffs: 3, claimed: 2, expired: 1, resolved: 2 },
-      { date: "2026-06-11", handoffs: 2, claimed: 1, expired: 1, resolved: 0 },
+      {
+        ...{ date: "2026-06-10", handoffs: 3, claimed: 2, expired: 1, resolved: 2 },
+        // H1 and H2: claims 60, 300 (ranks ceil(1) = 1 and ceil(1.8) = 2); replies 120, 420
+        time_to_claim_seconds: { p50: 60, p90: 300 },
+        first_response_seconds: { p50: 120, p90: 420 },
+      },
+      {
+        ...{ date: "2026-06-11", handoffs: 2, claimed: 1, expired: 1, resolved: 0 },
+        // H4 alone (H5 expired unclaimed): claim 30, reply 60
+        time_to_claim_seconds: { p50: 30, p90: 30 },
+        first_response_seconds: { p50: 60, p90: 60 },
+      },
     ]);
     expect(a.by_agent).toEqual([
       {
@@ -126,9 +139,9 @@ describe("analytics over a hand-built history", () => {
       },
     ]);
     expect(a.by_channel).toEqual([
-      { channel: "whatsapp", handoffs: 3, expired: 2 },
-      { channel: "telegram", handoffs: 1, expired: 0 },
-      { channel: "web", handoffs: 1, expired: 0 },
+      { channel: "whatsapp", handoffs: 3, expired: 2, rating: unrated },
+      { channel: "telegram", handoffs: 1, expired: 0, rating: unrated },
+      { channel: "web", handoffs: 1, expired: 0, rating: unrated },
     ]);
     expect(a).toMatchObject({ from: "2026-06-10", to: "2026-06-11", tz: "UTC" });
   });
@@ -146,10 +159,21 @@ describe("analytics over a hand-built history", () => {
       first_response_seconds: { p50: 120, p90: 420 },
       // resolutions 1200, 1800, 3600
       resolution_seconds: { p50: 1800, p90: 3600 },
+      rating: unrated,
     });
     expect(a.by_day).toEqual([
-      { date: "2026-06-10", handoffs: 2, claimed: 2, expired: 0, resolved: 2 },
-      { date: "2026-06-11", handoffs: 3, claimed: 2, expired: 1, resolved: 1 },
+      {
+        ...{ date: "2026-06-10", handoffs: 2, claimed: 2, expired: 0, resolved: 2 },
+        // H0 and H1: claims 60, 900; only H1 was answered (120 s)
+        time_to_claim_seconds: { p50: 60, p90: 900 },
+        first_response_seconds: { p50: 120, p90: 120 },
+      },
+      {
+        ...{ date: "2026-06-11", handoffs: 3, claimed: 2, expired: 1, resolved: 1 },
+        // H2, H3 and H4 (H2 was the UTC 06-10's): claims 30, 300; replies 60, 420
+        time_to_claim_seconds: { p50: 30, p90: 300 },
+        first_response_seconds: { p50: 60, p90: 420 },
+      },
     ]);
     expect(a.by_agent).toEqual([
       {
@@ -166,9 +190,9 @@ describe("analytics over a hand-built history", () => {
       },
     ]);
     expect(a.by_channel).toEqual([
-      { channel: "telegram", handoffs: 2, expired: 0 },
-      { channel: "whatsapp", handoffs: 2, expired: 1 },
-      { channel: "web", handoffs: 1, expired: 0 },
+      { channel: "telegram", handoffs: 2, expired: 0, rating: unrated },
+      { channel: "whatsapp", handoffs: 2, expired: 1, rating: unrated },
+      { channel: "web", handoffs: 1, expired: 0, rating: unrated },
     ]);
   });
 
@@ -187,6 +211,20 @@ describe("analytics over a hand-built history", () => {
     expect(a.by_agent.map((r) => [r.agent.name, r.claimed, r.resolved])).toEqual([["Bob", 1, 0]]);
   });
 
+  it("gives a day claimed but never answered a null first response (06-12 in Asia/Tokyo)", async () => {
+    // Tokyo 06-12 is 06-11 15:00Z to 06-12 15:00Z: H5 (expired unclaimed) and H6 (claimed at
+    // +10 s, no reply).
+    const a = await analytics(admin, "from=2026-06-12&to=2026-06-12&tz=Asia/Tokyo");
+    expect(a.by_day).toEqual([
+      {
+        ...{ date: "2026-06-12", handoffs: 2, claimed: 1, expired: 1, resolved: 0 },
+        time_to_claim_seconds: { p50: 10, p90: 10 },
+        first_response_seconds: { p50: null, p90: null },
+      },
+    ]);
+    expect(a.summary.first_response_seconds).toEqual({ p50: null, p90: null });
+  });
+
   it("answers nulls and zeros for a range with no handoffs, one row per day", async () => {
     const a = await analytics(admin, "from=2026-05-01&to=2026-05-03&tz=Asia/Tokyo");
     expect(a.summary).toEqual({
@@ -198,6 +236,7 @@ describe("analytics over a hand-built history", () => {
       time_to_claim_seconds: { p50: null, p90: null },
       first_response_seconds: { p50: null, p90: null },
       resolution_seconds: { p50: null, p90: null },
+      rating: { count: 0, average: null },
     });
     expect(a.by_day).toEqual(
       ["2026-05-01", "2026-05-02", "2026-05-03"].map((date) => ({
@@ -206,6 +245,8 @@ describe("analytics over a hand-built history", () => {
         claimed: 0,
         expired: 0,
         resolved: 0,
+        time_to_claim_seconds: { p50: null, p90: null },
+        first_response_seconds: { p50: null, p90: null },
       })),
     );
     expect(a.by_agent).toEqual([]);

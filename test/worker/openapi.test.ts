@@ -174,6 +174,14 @@ describe("the OpenAPI document", () => {
     expect(figures.required).toEqual(
       expect.arrayContaining(["summary", "by_day", "by_agent", "by_channel"]),
     );
+    const percentiles = { p50: expect.anything(), p90: expect.anything() };
+    expect(figures.properties!.by_day!.items!.properties).toMatchObject({
+      time_to_claim_seconds: { properties: percentiles },
+      first_response_seconds: { properties: percentiles },
+    });
+    const rating = { required: ["count", "average"] };
+    expect(figures.properties!.summary!.properties!.rating).toMatchObject(rating);
+    expect(figures.properties!.by_channel!.items!.properties!.rating).toMatchObject(rating);
     expect(doc.paths["/api/analytics.csv"]!.get!.responses!["200"]!.content).toHaveProperty([
       "text/csv",
     ]);

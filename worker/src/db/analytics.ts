@@ -11,6 +11,7 @@ import type {
   AnalyticsDay,
   AnalyticsQuery,
   Percentiles,
+  Rating,
 } from "../../../schema/analytics";
 import { addDays, daysBetween, dayStart } from "../../../schema/time-zones";
 
@@ -48,7 +49,8 @@ function facts(tenantId: string, days: RangeDay[]): SQL {
       FROM json_each(${json})
     ),
     claims AS MATERIALIZED (
-      SELECT h.id, h.channel, h.status, h.assignee_id, h.created_at, h.resolved_at, d.date,
+      SELECT h.id, h.channel, h.status, h.assignee_id, h.created_at, h.resolved_at, h.rating,
+        d.date,
         (SELECT MIN(e.at) FROM handoff_events e
           WHERE e.handoff_id = h.id AND e.tenant_id = ${tenantId}
             AND e.type IN ('claimed', 'assigned')) AS claimed_at
@@ -72,12 +74,18 @@ const dayRow = z.object({
   claimed: count,
   expired: count,
   resolved: count,
+  claim_p50: millis,
+  claim_p90: millis,
+  response_p50: millis,
+  response_p90: millis,
 });
 const percentileRow = z.object({
   metric: z.enum(["claim", "response", "resolution"]),
   p50: millis,
   p90: millis,
 });
+const ratingColumns = { rated: count, helpful: z.number().nullable() };
+const ratingRow = z.object(ratingColumns);
 const agentRow = z.object({
   agent_id: z.string(),
   name: z.string(),
@@ -85,25 +93,47 @@ const agentRow = z.object({
   resolved: count,
   p50: millis,
 });
-const channelRow = z.object({ channel: z.string(), handoffs: count, expired: count });
+const channelRow = z.object({
+  channel: z.string(),
+  handoffs: count,
+  expired: count,
+  ...ratingColumns,
+});
 
 // Nearest rank: the k-th smallest of n values, k = ceil(n * p / 100), in integer arithmetic.
 const rank = (p: number) => sql.raw(`(n * ${p} + 99) / 100`);
 
-/** Each day's counts. */
-const byDay = sql`(SELECT json_group_array(json_object('date', date, 'handoffs', handoffs,
-    'claimed', claimed, 'expired', expired, 'resolved', resolved))
+// A visitor's rating as a number: "up" (helpful) 1, "down" 0; NULL when not rated, so AVG and
+// COUNT skip it and the average is the share of ratings that were "up".
+const score = sql.raw(`CASE rating WHEN 'up' THEN 1.0 WHEN 'down' THEN 0.0 END`);
+const ratingAggregates = sql`COUNT(${score}) AS rated, AVG(${score}) AS helpful`;
+
+/**
+ * Each day's counts, and its time to claim and first response at p50/p90 (the day's own handoffs,
+ * ranked within the day).
+ */
+const byDay = sql`(SELECT json_group_array(json_object('date', c.date, 'handoffs', c.handoffs,
+    'claimed', c.claimed, 'expired', c.expired, 'resolved', c.resolved,
+    'claim_p50', cp.p50, 'claim_p90', cp.p90, 'response_p50', rp.p50, 'response_p90', rp.p90))
   FROM (SELECT date, COUNT(*) AS handoffs, COUNT(claimed_at) AS claimed,
       SUM(status = 'expired') AS expired, SUM(status = 'resolved') AS resolved
-    FROM facts GROUP BY date))`;
+    FROM facts GROUP BY date) c
+    LEFT JOIN day_percentiles cp ON cp.date = c.date AND cp.metric = 'claim'
+    LEFT JOIN day_percentiles rp ON rp.date = c.date AND rp.metric = 'response')`;
 
-/** The three durations of the summary, in ms, ranked within each. */
-const samples = sql`samples(metric, value) AS (
-    SELECT 'claim', claimed_at - created_at FROM facts WHERE claimed_at IS NOT NULL
+/**
+ * The three durations of the summary, in ms, each with its handoff's day: ranked within each
+ * metric over the range, and time to claim and first response also within each day. Only the
+ * rows at a percentile's rank reach the days' GROUP BY; the days' figures are read twice, so
+ * they are worked out once (MATERIALIZED).
+ */
+const samples = sql`samples(metric, date, value) AS (
+    SELECT 'claim', date, claimed_at - created_at FROM facts WHERE claimed_at IS NOT NULL
     UNION ALL
-    SELECT 'response', first_reply_at - claimed_at FROM facts WHERE first_reply_at IS NOT NULL
+    SELECT 'response', date, first_reply_at - claimed_at FROM facts
+      WHERE first_reply_at IS NOT NULL
     UNION ALL
-    SELECT 'resolution', resolved_at - created_at FROM facts
+    SELECT 'resolution', date, resolved_at - created_at FROM facts
       WHERE status = 'resolved' AND resolved_at IS NOT NULL
   ),
   ranked_samples AS (
@@ -111,7 +141,23 @@ const samples = sql`samples(metric, value) AS (
       ROW_NUMBER() OVER (PARTITION BY metric ORDER BY value) AS rn,
       COUNT(*) OVER (PARTITION BY metric) AS n
     FROM samples
+  ),
+  day_samples AS (
+    SELECT metric, date, value,
+      ROW_NUMBER() OVER (PARTITION BY metric, date ORDER BY value) AS rn,
+      COUNT(*) OVER (PARTITION BY metric, date) AS n
+    FROM samples WHERE metric IN ('claim', 'response')
+  ),
+  day_percentiles AS MATERIALIZED (
+    SELECT metric, date,
+      MAX(CASE WHEN rn = ${rank(50)} THEN value END) AS p50,
+      MAX(CASE WHEN rn = ${rank(90)} THEN value END) AS p90
+    FROM day_samples WHERE rn IN (${rank(50)}, ${rank(90)}) GROUP BY metric, date
   )`;
+
+/** The visitors' ratings of the range's handoffs. */
+const ratings = sql`(SELECT json_object('rated', rated, 'helpful', helpful)
+  FROM (SELECT ${ratingAggregates} FROM facts))`;
 
 const percentiles = sql`(SELECT json_group_array(json_object('metric', metric, 'p50', p50,
     'p90', p90))
@@ -179,18 +225,20 @@ function byAgent(tenantId: string): SQL {
 }
 
 const byChannel = sql`(SELECT json_group_array(json_object('channel', channel,
-    'handoffs', handoffs, 'expired', expired) ORDER BY handoffs DESC, channel)
-  FROM (SELECT channel, COUNT(*) AS handoffs, SUM(status = 'expired') AS expired
+    'handoffs', handoffs, 'expired', expired, 'rated', rated, 'helpful', helpful)
+    ORDER BY handoffs DESC, channel)
+  FROM (SELECT channel, COUNT(*) AS handoffs, SUM(status = 'expired') AS expired,
+      ${ratingAggregates}
     FROM facts GROUP BY channel))`;
 
 /**
  * The whole answer in one statement, so the range's facts are gathered once (MATERIALIZED) and
- * shared by the four parts, each read back as a JSON array.
+ * shared by the parts, each read back as JSON.
  */
 export function analyticsStatement(tenantId: string, days: RangeDay[]): SQL {
   return sql`${facts(tenantId, days)}, ${samples}, ${agentTables(tenantId)}
     SELECT ${byDay} AS by_day, ${percentiles} AS percentiles, ${byAgent(tenantId)} AS by_agent,
-      ${byChannel} AS by_channel`;
+      ${byChannel} AS by_channel, ${ratings} AS rating`;
 }
 
 const answerRow = z.object({
@@ -198,11 +246,20 @@ const answerRow = z.object({
   percentiles: z.string(),
   by_agent: z.string(),
   by_channel: z.string(),
+  rating: z.string(),
 });
 const jsonArray = <T extends z.ZodType>(item: T) =>
   z.string().transform((text) => z.array(item).parse(JSON.parse(text)));
 
 const seconds = (ms: number | null | undefined) => (ms == null ? null : ms / 1000);
+const inSeconds = (p50: number | null | undefined, p90: number | null | undefined) => ({
+  p50: seconds(p50),
+  p90: seconds(p90),
+});
+const toRating = (r: { rated: number; helpful: number | null }): Rating => ({
+  count: r.rated,
+  average: r.rated === 0 ? null : r.helpful,
+});
 
 // Written by drizzle's dialect, run with D1's own API: the answer is one row of JSON columns.
 const dialect = new SQLiteAsyncDialect();
@@ -234,13 +291,13 @@ export async function analytics(
       claimed: d?.claimed ?? 0,
       expired: d?.expired ?? 0,
       resolved: d?.resolved ?? 0,
+      time_to_claim_seconds: inSeconds(d?.claim_p50, d?.claim_p90),
+      first_response_seconds: inSeconds(d?.response_p50, d?.response_p90),
     };
   });
   const metric = new Map(percentileRows.map((p) => [p.metric, p]));
-  const pair = (name: "claim" | "response" | "resolution"): Percentiles => ({
-    p50: seconds(metric.get(name)?.p50),
-    p90: seconds(metric.get(name)?.p90),
-  });
+  const pair = (name: "claim" | "response" | "resolution"): Percentiles =>
+    inSeconds(metric.get(name)?.p50, metric.get(name)?.p90);
   const total = (field: "handoffs" | "claimed" | "expired" | "resolved") =>
     by_day.reduce((sum, d) => sum + d[field], 0);
   const handoffs = total("handoffs");
@@ -251,7 +308,10 @@ export async function analytics(
     resolved: a.resolved,
     first_response_seconds: { p50: seconds(a.p50) },
   }));
-  const by_channel: AnalyticsChannel[] = channelRows;
+  const by_channel: AnalyticsChannel[] = channelRows.map(({ rated, helpful, ...c }) => ({
+    ...c,
+    rating: toRating({ rated, helpful }),
+  }));
   return {
     ...query,
     summary: {
@@ -263,6 +323,7 @@ export async function analytics(
       time_to_claim_seconds: pair("claim"),
       first_response_seconds: pair("response"),
       resolution_seconds: pair("resolution"),
+      rating: toRating(ratingRow.parse(JSON.parse(row.rating))),
     },
     by_day,
     by_agent,

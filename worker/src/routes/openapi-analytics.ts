@@ -9,6 +9,13 @@ const percentiles = {
   properties: { p50: seconds, p90: seconds },
 };
 const count = { type: "integer", minimum: 0 };
+const rating = {
+  type: "object",
+  required: ["count", "average"],
+  description:
+    'The website visitors\' ratings of the handoffs that have one: how many, and their average with "up" = 1 and "down" = 0 (the share rated helpful), null with none.',
+  properties: { count, average: { type: ["number", "null"], minimum: 0, maximum: 1 } },
+};
 const counts = (...names: string[]) => Object.fromEntries(names.map((n) => [n, count]));
 
 const analyticsSchema = {
@@ -26,6 +33,7 @@ const analyticsSchema = {
         time_to_claim_seconds: percentiles,
         first_response_seconds: percentiles,
         resolution_seconds: percentiles,
+        rating,
       },
     },
     by_day: {
@@ -35,6 +43,8 @@ const analyticsSchema = {
         properties: {
           date: { type: "string", format: "date" },
           ...counts("handoffs", "claimed", "expired", "resolved"),
+          time_to_claim_seconds: percentiles,
+          first_response_seconds: percentiles,
         },
       },
     },
@@ -56,7 +66,7 @@ const analyticsSchema = {
       type: "array",
       items: {
         type: "object",
-        properties: { channel: { type: "string" }, ...counts("handoffs", "expired") },
+        properties: { channel: { type: "string" }, ...counts("handoffs", "expired"), rating },
       },
     },
   },
@@ -70,7 +80,7 @@ export function analyticsPaths() {
     "/api/analytics": {
       get: {
         summary: "How the team is doing over a range of days (admins and viewers)",
-        description: `${RANGE} Time to claim: escalation to the first claim or assignment; first response: that first claim to the first agent reply after it; resolution: escalation to resolve. Percentiles (p50, p90) by nearest rank, in seconds, null without data. by_agent counts the handoffs an agent got (claimed or was assigned) and those resolved while they held them, and their median time from getting a handoff to their own first reply in it.`,
+        description: `${RANGE} Time to claim: escalation to the first claim or assignment; first response: that first claim to the first agent reply after it; resolution: escalation to resolve. Percentiles (p50, p90) by nearest rank, in seconds, null without data; each by_day row has time to claim and first response over that day's handoffs. summary.rating and each by_channel row's rating count the website visitors' ratings (only the widget asks for them). by_agent counts the handoffs an agent got (claimed or was assigned) and those resolved while they held them, and their median time from getting a handoff to their own first reply in it.`,
         security: agent,
         parameters: queryParams(analyticsQuery),
         responses: {

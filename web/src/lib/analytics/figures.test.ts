@@ -5,7 +5,9 @@ import {
   dayBars,
   dayLabel,
   durationOrNone,
+  labelEvery,
   percentOrNone,
+  ratingOrNone,
   summaryFigures,
 } from "./figures";
 
@@ -39,6 +41,7 @@ describe("the dashboard's figures", () => {
         time_to_claim_seconds: { p50: 30, p90: 600 },
         first_response_seconds: { p50: null, p90: null },
         resolution_seconds: { p50: 3600, p90: 7260 },
+        rating: { count: 4, average: 0.75 },
       },
       by_day: [],
       by_agent: [],
@@ -56,7 +59,20 @@ describe("the dashboard's figures", () => {
       "First response p90: —",
       "Resolution p50: 1 h",
       "Resolution p90: 2 h 1 min",
+      "Rated helpful: 75% of 4",
     ]);
+  });
+
+  it("formats visitors' ratings as the share rated helpful, of how many", () => {
+    expect(ratingOrNone({ count: 0, average: null })).toBe("—");
+    expect(ratingOrNone({ count: 3, average: 2 / 3 })).toBe("66.7% of 3");
+    expect(ratingOrNone({ count: 1, average: 0 })).toBe("0% of 1");
+  });
+
+  it("spaces the day labels about 56 px apart", () => {
+    expect(labelEvery(7, 700)).toBe(1);
+    expect(labelEvery(30, 560)).toBe(3);
+    expect(labelEvery(366, 0)).toBe(366);
   });
 
   it("picks a round axis top with even ticks", () => {
@@ -68,7 +84,11 @@ describe("the dashboard's figures", () => {
   });
 
   it("stacks expired under the other handoffs of the day", () => {
-    const day = { date: "2026-01-01", claimed: 3, resolved: 2 };
+    const none = { p50: null, p90: null };
+    const day = {
+      ...{ date: "2026-01-01", claimed: 3, resolved: 2 },
+      ...{ time_to_claim_seconds: none, first_response_seconds: none },
+    };
     expect(dayBars([{ ...day, handoffs: 5, expired: 2 }])).toEqual([
       { date: "2026-01-01", expired: 2, other: 3, total: 5 },
     ]);

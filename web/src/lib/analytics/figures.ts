@@ -1,5 +1,5 @@
 // How the dashboard reads the API's numbers: durations, rates, and the stacked daily bars' scale.
-import type { Analytics, AnalyticsDay } from "#schema/analytics";
+import type { Analytics, AnalyticsDay, Rating } from "#schema/analytics";
 import { formatDuration } from "../format";
 
 /** An em dash stands for "nothing measured". */
@@ -15,6 +15,11 @@ export function percentOrNone(fraction: number | null): string {
   if (fraction === null) return NONE;
   const tenths = Math.round(fraction * 1000) / 10;
   return `${Number.isInteger(tenths) ? tenths.toFixed(0) : tenths.toFixed(1)}%`;
+}
+
+/** Visitors' ratings as "75% of 4" (the share rated helpful, of how many); none as "—". */
+export function ratingOrNone(rating: Rating): string {
+  return rating.count === 0 ? NONE : `${percentOrNone(rating.average)} of ${rating.count}`;
 }
 
 export interface Figure {
@@ -37,6 +42,7 @@ export function summaryFigures(data: Analytics): Figure[] {
     { label: "First response p90", value: durationOrNone(s.first_response_seconds.p90) },
     { label: "Resolution p50", value: durationOrNone(s.resolution_seconds.p50) },
     { label: "Resolution p90", value: durationOrNone(s.resolution_seconds.p90) },
+    { label: "Rated helpful", value: ratingOrNone(s.rating) },
   ];
 }
 
@@ -71,6 +77,11 @@ export function dayBars(days: AnalyticsDay[]): DayBar[] {
     other: Math.max(0, d.handoffs - d.expired),
     total: d.handoffs,
   }));
+}
+
+/** Show every n-th day's label so labels stay about 56 px apart on a plot this wide. */
+export function labelEvery(days: number, width: number): number {
+  return Math.max(1, Math.ceil(days / Math.max(1, width / 56)));
 }
 
 /** A day's short label on the axis: "3 Dec" (the date is a calendar date, read in UTC). */
