@@ -74,9 +74,11 @@ export async function webhooksFor<K extends WebhookEvent["type"]>(
   handoffId: string,
   type?: K,
 ): Promise<WebhookOf<K>[]> {
+  // The receiver also records what is not about a handoff (a bot's test event, provider calls).
+  const about = (w: ReceivedWebhook) =>
+    (w.event?.data as { handoff?: { id?: string } } | undefined)?.handoff?.id === handoffId;
   return (await webhooks()).filter(
-    (w): w is WebhookOf<K> =>
-      w.event?.data.handoff.id === handoffId && (!type || w.event.type === type),
+    (w): w is WebhookOf<K> => about(w) && (!type || w.event?.type === type),
   );
 }
 

@@ -19,7 +19,7 @@ import {
 import { withQueuePlace } from "./queue";
 import { contactWaiting, startReplyClock, stopReplyClock } from "./reassign";
 import { queueReminderEmails } from "./reminder-emails";
-import { fillTemplate } from "./templates";
+import { fillTemplate } from "../../../schema/templates";
 import { fail, ok, type Actor, type BotSettings, type Result } from "./types";
 
 const person = (actor: Actor): Person => ({ id: actor.id, name: actor.name });

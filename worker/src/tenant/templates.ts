@@ -9,5 +9,3 @@ export const DEFAULT_MESSAGES = {
 
 export const DEFAULT_MAX_WAIT_MINUTES = 30;
 export const DEFAULT_REMINDER_DELAY_SECONDS = 180;
-
-export { fillTemplate } from "../../../schema/templates";
