@@ -27,6 +27,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   ALLOWED_ORIGINS: "https://dev.inbox.test, http://localhost:5173",
                   BOT_REQUESTS_PER_10_SECONDS: "60",
+                  // Changes reach D1 at the next alarm, so tests that run it read them at once.
+                  MIRROR_DELAY_MS: "0",
                   // Channel credentials sealed under a test key; providers answered by the sink.
                   CHANNEL_SECRET_KEY: "dGVzdC1vbmx5LWNoYW5uZWwtc2VjcmV0LWtleS0zMmI=",
                   TELEGRAM_API_BASE: "https://api.telegram.test",

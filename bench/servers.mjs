@@ -38,7 +38,7 @@ function tempState(prefix) {
   return state;
 }
 
-export async function startApp({ log }) {
+export async function startApp({ log, args = [] }) {
   if (!existsSync(join(ROOT, "web", "build", "index.html"))) {
     log("Building the inbox…");
     await run("vite", ["build", "--logLevel", "warn"], { cwd: join(ROOT, "web"), quiet: true });
@@ -50,10 +50,10 @@ export async function startApp({ log }) {
     env: { CI: "true" },
   });
   await seed({ webhookUrl: null, persistTo: state });
-  return serve("the app", [], state, "/api/openapi.json");
+  return serve("the app", args, state, "/api/openapi.json");
 }
 
-export async function startFloor() {
+export async function startFloor({ args = [] } = {}) {
   const state = tempState("handoff-bench-floor-");
-  return serve("the floor", ["--config", FLOOR_CONFIG], state, "/health");
+  return serve("the floor", ["--config", FLOOR_CONFIG, ...args], state, "/health");
 }

@@ -65,12 +65,14 @@ export class TenantCore {
     d1: D1Database,
     /** Who has the inbox open, from the object's socket index. */
     readonly presence: Presence,
+    /** How long a change waits before it is written to D1 with the others of that moment. */
+    mirrorDelayMs = 0,
   ) {
     this.sql = new Sql(storage.sql);
     migrate(this.sql);
     this.feed = new Feed(this.sql, () => sockets(AGENT_TAG));
     this.timers = new Timers(this.sql);
-    this.mirror = new Mirror(this.sql, this.timers);
+    this.mirror = new Mirror(this.sql, this.timers, mirrorDelayMs);
     this.outbox = new WebhookOutbox(this.sql, this.timers);
     this.access = new Access(this.sql, d1);
     this.counters = new Counters(this.sql);

@@ -46,6 +46,7 @@ import { contactHandoffs, listPage } from "./history";
 import { mailSettings, notifications } from "./reminder-emails";
 import type { AgentCopy, TeamCopy } from "./routing-copy";
 import { syncAgent, syncTeam } from "./team-sync";
+import { mirrorDelayFrom } from "./mirror";
 import { AGENT_TAG, identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { visitorOfSocket, VisitorSockets } from "./visitor-sockets";
 import {
@@ -97,6 +98,7 @@ export class TenantHub extends DurableObject<Env> {
         (tag) => ctx.getWebSockets(tag),
         env.DB,
         this.presence,
+        mirrorDelayFrom(env.MIRROR_DELAY_MS),
       );
       this.alarms = new AlarmRunner({
         core: this.core,

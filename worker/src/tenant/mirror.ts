@@ -41,6 +41,14 @@ const OUTAGE_RETRY_MS = [1_000, 5_000, 15_000, 60_000];
 const ROW_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
 export const MAX_ATTEMPTS = ROW_RETRY_MS.length + 1;
 
+/** MIRROR_DELAY_MS as a whole number of milliseconds from 0 to a minute; 1 s when unset or wrong. */
+export function mirrorDelayFrom(value: string | undefined): number {
+  const ms = Number(value);
+  return value !== undefined && value !== "" && Number.isInteger(ms) && ms >= 0 && ms <= 60_000
+    ? ms
+    : 1000;
+}
+
 export class Mirror {
   private outages = 0;
   /** One flush at a time: a change marked mid-flush may make the timer due again meanwhile. */
@@ -49,6 +57,8 @@ export class Mirror {
   constructor(
     private readonly sql: Sql,
     private readonly timers: Timers,
+    /** How long a change waits for others to share its D1 batch (MIRROR_DELAY_MS). */
+    private readonly delayMs = 0,
   ) {}
 
   mark(kind: MirrorKind, id: string, now: number): void {
@@ -58,9 +68,9 @@ export class Mirror {
       id,
     );
     // While D1 is down the outbox waits out its backoff; otherwise a new change does not wait
-    // behind a refused row's retry.
-    if (this.outages > 0) this.timers.setIfAbsent("mirror", "", now);
-    else this.timers.setEarlier("mirror", "", now);
+    // behind a refused row's retry. Either way a flush already due sooner takes this change too.
+    if (this.outages > 0) this.timers.setIfAbsent("mirror", "", now + this.delayMs);
+    else this.timers.setEarlier("mirror", "", now + this.delayMs);
   }
 
   pending(): number {
