@@ -19,8 +19,9 @@ await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
   quiet: true,
   env: { CI: "true" },
 });
-console.log("Seeding the demo…");
-await seed();
+console.log("Seeding the demo, with two weeks of history…");
+// The history (scripts/demo-history.mjs) is for this local demo only: the tests seed without it.
+await seed({ history: true });
 
 // Channel credentials are sealed with CHANNEL_SECRET_KEY; locally, a key made once for this
 // checkout (kept with wrangler's local state, never committed) so local channels keep working.
@@ -41,6 +42,8 @@ const server = spawn(
     "--port",
     String(port),
     "--show-interactive-dev-session=false",
+    // Another local server may hold the debugger's default port (9229).
+    ...(process.env.INSPECTOR_PORT ? ["--inspector-port", process.env.INSPECTOR_PORT] : []),
     ...vars.flatMap((v) => ["--var", v]),
   ],
   {

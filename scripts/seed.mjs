@@ -11,6 +11,7 @@ import {
   hashPassword,
   q,
 } from "./d1.mjs";
+import { demoHistory, demoHistorySql } from "./demo-history.mjs";
 
 export const DEMO_PASSWORD = "handoff-demo";
 export const DEMO_WEBHOOK_SECRET = "whsec_ZGVtby1sb2NhbC13ZWJob29rLXNlY3JldA==";
@@ -105,9 +106,21 @@ export function seedSql(webhookUrl) {
   return lines.join("\n") + "\n";
 }
 
-/** @param {{ webhookUrl?: string | null, persistTo?: string }} [options] */
-export async function seed({ webhookUrl = process.env.DEMO_WEBHOOK_URL || null, persistTo } = {}) {
-  await executeSql(seedSql(webhookUrl), { persistTo });
+/**
+ * Seeds the demo, in one `wrangler d1 execute`. With `history` (`npm run dev` only, never the
+ * tests' tenant), also two weeks of the demo tenant's closed handoffs up to `now`
+ * (scripts/demo-history.mjs); resolves with that history, as the generator tallied it.
+ * @param {{ webhookUrl?: string | null, persistTo?: string, history?: boolean, now?: number }} [options]
+ */
+export async function seed({
+  webhookUrl = process.env.DEMO_WEBHOOK_URL || null,
+  persistTo,
+  history = false,
+  now = Date.now(),
+} = {}) {
+  const past = history ? demoHistory(now) : null;
+  await executeSql(seedSql(webhookUrl) + (past ? demoHistorySql(past) + "\n" : ""), { persistTo });
+  return past;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await seed();
