@@ -4,6 +4,7 @@
 
 /** Groups for bundled code, by the module path the bundle names; first match wins. */
 const MODULE_GROUPS = [
+  [/^(node_modules\/wrangler|\.wrangler)\//, "wrangler dev's own middleware"],
   [/^node_modules\/hono\//, "Hono (routing, middleware)"],
   [/^node_modules\/zod\//, "zod (validation)"],
   [/^node_modules\/drizzle-orm\//, "drizzle (D1 statements)"],
@@ -32,7 +33,9 @@ const NATIVE_GROUPS = {
 function moduleLines(source) {
   const starts = [];
   source.split("\n").forEach((line, i) => {
-    const m = /^\/\/ ((?:node_modules|worker|schema|bench)\/\S+\.(?:[cm]?js|ts))$/.exec(line);
+    const m = /^\/\/ ((?:node_modules|worker|schema|bench|\.wrangler)\/\S+\.(?:[cm]?js|ts))$/.exec(
+      line,
+    );
     if (m) starts.push({ line: i, path: m[1] });
   });
   return (line) => {
@@ -53,7 +56,7 @@ function groupOf(frame, moduleAt) {
   if (frame.url.startsWith("cloudflare-internal:")) return "runtime (internal)";
   if (frame.url === "") return NATIVE_GROUPS[frame.functionName] ?? "runtime (I/O, streams)";
   const path = moduleAt.get(frame.scriptId)?.(frame.lineNumber) ?? null;
-  if (!path) return "Worker (our code)";
+  if (!path) return "bundler helpers";
   return MODULE_GROUPS.find(([re]) => re.test(path))?.[1] ?? "Worker (our code)";
 }
 

@@ -37,6 +37,7 @@ import { TenantCore } from "./core";
 import {
   contactMessage,
   contactMessages,
+  claimRefusal,
   escalate,
   type ContactMessageResult,
   type EscalateResult,
@@ -65,7 +66,7 @@ import { agentCameOnline, agentWentOffline } from "./reassign";
 import { settleRouting } from "./routing";
 import { listDeliveries, redeliver, sendTestEvent } from "./webhook-deliveries";
 import type { WebhookDelivery } from "../../../schema/webhook-deliveries";
-import { fail, ok, type BotSettings, type Result, type TenantInfo } from "./types";
+import { fail, ok, type Actor, type BotSettings, type Result, type TenantInfo } from "./types";
 
 /** Sockets one session may hold open; a new one beyond this closes the oldest. */
 export const MAX_SOCKETS_PER_SESSION = 20;
@@ -195,6 +196,8 @@ export class TenantHub extends DurableObject<Env> {
   async command(credential: Credential, command: Command): Promise<Result<CommandData>> {
     const session = await this.authenticate(credential);
     if (!session) return unauthorized("Log in to continue.");
+    const refused = this.refusedAtOnce(session.user, command);
+    if (refused) return refused;
     const result = this.step(`command ${command.type}`, (now) =>
       runCommand(this.core, session.user, command, now),
     );
@@ -596,6 +599,8 @@ export class TenantHub extends DurableObject<Env> {
       return;
     }
     const { ref, ...command } = frame;
+    const refused = this.refusedAtOnce(identity.user, command);
+    if (refused) return this.send(ws, { type: "ack", ref, ok: false, error: refused.error });
     const result = this.step(`socket ${command.type}`, (now) =>
       runCommand(this.core, identity.user, command, now),
     );
@@ -689,6 +694,16 @@ export class TenantHub extends DurableObject<Env> {
     const result = this.step(what, (now) => work(settings, now));
     await this.schedule();
     return result;
+  }
+
+  /** A claim that is already lost, answered before any step (no transaction, nothing written). */
+  private refusedAtOnce(
+    actor: Actor,
+    command: Command,
+  ): Extract<Result<never>, { ok: false }> | null {
+    if (command.type !== "claim") return null;
+    const refused = claimRefusal(this.core, actor, command.handoff_id);
+    return refused && !refused.ok ? refused : null;
   }
 
   /**

@@ -199,35 +199,37 @@ export function contactMessages(
 }
 
 /** Finds a handoff the actor may act on, or the documented error. */
+const viewersCannot = () =>
+  fail({ code: "forbidden", message: "Viewers can read conversations but not act on them." });
+
 function target(core: TenantCore, actor: Actor, id: string): Result<HandoffRow> {
-  if (actor.role === "viewer")
-    return fail({
-      code: "forbidden",
-      message: "Viewers can read conversations but not act on them.",
-    });
+  if (actor.role === "viewer") return viewersCannot();
   const row = core.handoffRow(id);
   if (!row) return fail({ code: "not_found", message: "No such handoff." });
   return ok(row);
 }
 
-const invalidState = (row: HandoffRow, action: string) =>
+const invalidState = (row: Pick<HandoffRow, "status">, action: string) =>
   fail({
     code: "invalid_state",
     message: `Cannot ${action} a handoff that is ${row.status}.`,
     status: row.status,
   });
 
-export function claim(
-  core: TenantCore,
-  actor: Actor,
-  id: string,
-  now: number,
-): Result<{ handoff: Handoff }> {
-  const found = target(core, actor, id);
-  if (!found.ok) return found;
-  const row = found.value;
+/**
+ * Why a claim cannot go ahead, read from three columns: of a race's 20 claims, 19 are answered
+ * this way without a transaction (nothing to write). Null when it may go ahead (or is already
+ * the actor's own, which `claim` answers with the handoff).
+ */
+export function claimRefusal(core: TenantCore, actor: Actor, id: string): Result<never> | null {
+  if (actor.role === "viewer") return viewersCannot();
+  const row = core.sql.first<Pick<HandoffRow, "status" | "assignee_id" | "assignee_name">>(
+    `SELECT status, assignee_id, assignee_name FROM handoffs WHERE id = ?`,
+    id,
+  );
+  if (!row) return fail({ code: "not_found", message: "No such handoff." });
   if (row.status === "active") {
-    if (row.assignee_id === actor.id) return ok({ handoff: toHandoff(row) });
+    if (row.assignee_id === actor.id) return null;
     const assignee = { id: row.assignee_id ?? "", name: row.assignee_name ?? "" };
     return fail({
       code: "already_claimed",
@@ -235,7 +237,21 @@ export function claim(
       assignee,
     });
   }
-  if (row.status !== "queued") return invalidState(row, "claim");
+  return row.status === "queued" ? null : invalidState(row, "claim");
+}
+
+export function claim(
+  core: TenantCore,
+  actor: Actor,
+  id: string,
+  now: number,
+): Result<{ handoff: Handoff }> {
+  const refused = claimRefusal(core, actor, id);
+  if (refused) return refused;
+  const found = target(core, actor, id);
+  if (!found.ok) return found;
+  const row = found.value;
+  if (row.status === "active") return ok({ handoff: toHandoff(row) });
   return ok({ handoff: takeOver(core, row, person(actor), person(actor), "claimed", now) });
 }
 
