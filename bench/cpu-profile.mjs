@@ -12,7 +12,6 @@ const MODULE_GROUPS = [
   [/^worker\/src\/tenant\/(mirror|mirror-statements)\.ts$/, "D1 mirror (our code)"],
   [/^worker\/src\/tenant\/sql\.ts$/, "SQLite (object storage)"],
   [/^worker\/src\/tenant\//, "tenant object (our code)"],
-  [/^(worker\/src|schema|bench\/floor)\//, "Worker (our code)"],
 ];
 
 /** Groups for the runtime's own functions (no script), by name. */
@@ -30,12 +29,11 @@ const NATIVE_GROUPS = {
   "(program)": "runtime (program)",
 };
 
-function moduleLines(source) {
+/** For a bundle's source: the module a line belongs to, from the comments before each module. */
+export function moduleLines(source) {
   const starts = [];
   source.split("\n").forEach((line, i) => {
-    const m = /^\/\/ ((?:node_modules|worker|schema|bench|\.wrangler)\/\S+\.(?:[cm]?js|ts))$/.exec(
-      line,
-    );
+    const m = /^\/\/ (\S+\.(?:[cm]?js|ts))$/.exec(line);
     if (m) starts.push({ line: i, path: m[1] });
   });
   return (line) => {
@@ -57,7 +55,27 @@ function groupOf(frame, moduleAt) {
   if (frame.url === "") return NATIVE_GROUPS[frame.functionName] ?? "runtime (I/O, streams)";
   const path = moduleAt.get(frame.scriptId)?.(frame.lineNumber) ?? null;
   if (!path) return "bundler helpers";
+  // Anything else bundled is ours (the floor's entry is named relative to its own config).
   return MODULE_GROUPS.find(([re]) => re.test(path))?.[1] ?? "Worker (our code)";
+}
+
+/**
+ * A profile's CPU milliseconds by group, idle left out. `moduleAt` maps a script id to
+ * `moduleLines` of its source.
+ */
+export function cpuByGroup(profile, moduleAt) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const groups = {};
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = nodes.get(id).callFrame;
+    if (frame.functionName === "(idle)" || frame.functionName === "(root)") return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const group = groupOf(frame, moduleAt);
+    groups[group] = (groups[group] ?? 0) + ms;
+    busy += ms;
+  });
+  return { busy, groups };
 }
 
 /** Connects to the inspector of a `wrangler dev` started with `--inspector-port`. */
@@ -106,18 +124,7 @@ export async function inspector(port) {
       await call("Profiler.start");
       await work();
       const { profile } = await call("Profiler.stop");
-      const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-      const groups = {};
-      let busy = 0;
-      profile.samples.forEach((id, i) => {
-        const frame = nodes.get(id).callFrame;
-        if (frame.functionName === "(idle)" || frame.functionName === "(root)") return;
-        const ms = (profile.timeDeltas[i] ?? 0) / 1000;
-        const group = groupOf(frame, moduleAt);
-        groups[group] = (groups[group] ?? 0) + ms;
-        busy += ms;
-      });
-      return { busy, groups };
+      return cpuByGroup(profile, moduleAt);
     },
     close: () => ws.close(),
   };
