@@ -1,0 +1,112 @@
+// Every settings page at a phone's width in real headless Chromium, as the admin: no sideways
+// scrolling, no label, heading or button cut short, the header whole above the page (its routing
+// row once lay over the page's heading), and each page framed the same way (a heading, a line on
+// what it is for, its blocks in cards). Then the channels' Connect steps by keyboard alone: the
+// focus follows the steps in, and Cancel brings it back to the button. Nothing is saved.
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { loggedIn, useBrowser, WAIT_MS } from "./inbox-helpers";
+
+const chromium = useBrowser();
+
+const PHONE = { width: 390, height: 844 };
+
+const PAGES = [
+  { path: "/settings", title: "Routing and data" },
+  { path: "/settings/agents", title: "Agents" },
+  { path: "/settings/teams", title: "Teams" },
+  { path: "/settings/bots", title: "Bots" },
+  { path: "/settings/channels", title: "Channels" },
+  { path: "/settings/api-keys", title: "API keys" },
+  { path: "/settings/notifications", title: "Notifications" },
+];
+
+interface Layout {
+  sideways: boolean;
+  /** Labels, headings, legends, column headers and buttons whose text does not fit their box. */
+  cut: string[];
+  /** Controls of the app's header that stick out below it (over the page). */
+  outOfHeader: string[];
+  /** The page's frame: its heading followed by its lead line, and how many cards it holds. */
+  frame: { lead: boolean; cards: number };
+}
+
+// Runs in the page (the tests' TypeScript has no DOM library, so it is sent as source).
+const MEASURE = `(() => {
+  const name = (e) => e.tagName.toLowerCase() + ' "' + (e.textContent ?? "").trim() + '"';
+  // Visually hidden text (1 px, clipped) is for screen readers: it is meant not to fit.
+  const shown = (e) => {
+    const box = e.getBoundingClientRect();
+    return box.width > 1 && box.height > 1 && getComputedStyle(e).display !== "inline";
+  };
+  const main = document.querySelector("main");
+  const cut = [...main.querySelectorAll("label, legend, th, h1, h2, h3, button, summary")]
+    .filter((e) => shown(e) && e.scrollWidth > e.clientWidth + 1)
+    .map(name);
+  const header = document.querySelector("header");
+  const bottom = header.getBoundingClientRect().bottom;
+  const outOfHeader = [...header.querySelectorAll("button, a, summary")]
+    .filter((e) => {
+      // A closed menu's items are not shown, wherever their boxes are.
+      return e.checkVisibility() && e.getBoundingClientRect().bottom > bottom + 0.5;
+    })
+    .map(name);
+  const page = main.querySelector(".settings-page");
+  const root = document.documentElement;
+  return {
+    sideways: root.scrollWidth > root.clientWidth,
+    cut,
+    outOfHeader,
+    frame: {
+      lead: page?.querySelector(":scope > header > h2 + p.lead") != null,
+      cards: page?.querySelectorAll(".settings-card").length ?? 0,
+    },
+  };
+})()`;
+
+async function openSettingsPage(page: Page, path: string, title: string): Promise<void> {
+  await page.goto(path);
+  await page.getByRole("heading", { level: 2, name: title, exact: true }).waitFor();
+  await expect
+    .poll(() => page.getByText("Loading…", { exact: true }).count(), { timeout: WAIT_MS })
+    .toBe(0);
+}
+
+describe("settings layout", () => {
+  it("every settings page fits a phone: nothing sideways, cut or under the header", async () => {
+    const { page } = await loggedIn(chromium.browser, "admin@demo.test", { viewport: PHONE });
+    for (const { path, title } of PAGES) {
+      await openSettingsPage(page, path, title);
+      const layout = await page.evaluate<Layout>(MEASURE);
+      expect({ path, ...layout }).toEqual({
+        path,
+        sideways: false,
+        cut: [],
+        outOfHeader: [],
+        frame: { lead: true, cards: expect.any(Number) as number },
+      });
+      expect(layout.frame.cards, path).toBeGreaterThan(0);
+    }
+  });
+
+  it("connecting a channel by keyboard: the focus goes into the steps and back on Cancel", async () => {
+    const { page } = await loggedIn(chromium.browser, "admin@demo.test");
+    await openSettingsPage(page, "/settings/channels", "Channels");
+    const connect = page.getByRole("button", { name: "Connect a channel" });
+    await connect.focus();
+    await page.keyboard.press("Enter");
+
+    const steps = page.getByRole("heading", { name: "Connect a channel" });
+    await expect.poll(() => steps.evaluate((h) => h.matches(":focus"))).toBe(true);
+    await page.keyboard.press("Tab");
+    expect(
+      await page.getByRole("radio", { name: "Telegram" }).evaluate((r) => r.matches(":focus")),
+    ).toBe(true);
+
+    // Nothing chosen yet, and still a way out.
+    await page.getByRole("button", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => connect.evaluate((b) => b.matches(":focus"))).toBe(true);
+    expect(await steps.count()).toBe(0);
+  });
+});
