@@ -1,15 +1,21 @@
-// Every settings page at a phone's width in real headless Chromium, as the admin: no sideways
-// scrolling, no label, heading or button cut short, the header whole above the page (its routing
-// row once lay over the page's heading), and each page framed the same way (a heading, a line on
-// what it is for, its blocks in cards). Then the channels' Connect steps by keyboard alone: the
-// focus follows the steps in, and Cancel brings it back to the button. Nothing is saved.
+// Every settings page at a phone's, a tablet's, a laptop's and a wide screen's width in real
+// headless Chromium, as the admin: no sideways scrolling, no label, heading or button cut short,
+// the header whole above the page (its wrapped rows once lay over the page's heading), and each
+// page framed the same way (a heading, a line on what it is for, its blocks in cards). Then the
+// channels' Connect steps by keyboard alone: the focus follows the steps in, and Cancel brings
+// it back to the button. Nothing is saved.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn, useBrowser, WAIT_MS } from "./inbox-helpers";
 
 const chromium = useBrowser();
 
-const PHONE = { width: 390, height: 844 };
+const VIEWPORTS = [
+  { width: 390, height: 844 },
+  { width: 768, height: 1024 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+];
 
 const PAGES = [
   { path: "/settings", title: "Routing and data" },
@@ -73,21 +79,23 @@ async function openSettingsPage(page: Page, path: string, title: string): Promis
 }
 
 describe("settings layout", () => {
-  it("every settings page fits a phone: nothing sideways, cut or under the header", async () => {
-    const { page } = await loggedIn(chromium.browser, "admin@demo.test", { viewport: PHONE });
-    for (const { path, title } of PAGES) {
-      await openSettingsPage(page, path, title);
-      const layout = await page.evaluate<Layout>(MEASURE);
-      expect({ path, ...layout }).toEqual({
-        path,
-        sideways: false,
-        cut: [],
-        outOfHeader: [],
-        frame: { lead: true, cards: expect.any(Number) as number },
-      });
-      expect(layout.frame.cards, path).toBeGreaterThan(0);
-    }
-  });
+  for (const viewport of VIEWPORTS) {
+    it(`at ${viewport.width} px every settings page fits: nothing sideways, cut or under the header`, async () => {
+      const { page } = await loggedIn(chromium.browser, "admin@demo.test", { viewport });
+      for (const { path, title } of PAGES) {
+        await openSettingsPage(page, path, title);
+        const layout = await page.evaluate<Layout>(MEASURE);
+        expect({ path, ...layout }).toEqual({
+          path,
+          sideways: false,
+          cut: [],
+          outOfHeader: [],
+          frame: { lead: true, cards: expect.any(Number) as number },
+        });
+        expect(layout.frame.cards, path).toBeGreaterThan(0);
+      }
+    });
+  }
 
   it("connecting a channel by keyboard: the focus goes into the steps and back on Cancel", async () => {
     const { page } = await loggedIn(chromium.browser, "admin@demo.test");
