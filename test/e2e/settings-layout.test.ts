@@ -3,7 +3,8 @@
 // the header whole above the page (its wrapped rows once lay over the page's heading), and each
 // page framed the same way (a heading, a line on what it is for, its blocks in cards). Then the
 // channels' Connect steps by keyboard alone: the focus follows the steps in, and Cancel brings
-// it back to the button. Nothing is saved.
+// it back to the button; and the dashboard's header leads to the settings and logs out. Nothing
+// is saved.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn, useBrowser, WAIT_MS } from "./inbox-helpers";
@@ -116,5 +117,19 @@ describe("settings layout", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => connect.evaluate((b) => b.matches(":focus"))).toBe(true);
     expect(await steps.count()).toBe(0);
+  });
+
+  it("from the analytics dashboard a viewer reaches the settings, and can log out there", async () => {
+    const { page } = await loggedIn(chromium.browser, "viewer@demo.test");
+    await page.goto("/analytics");
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByRole("heading", { level: 2, name: "Routing and data" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/settings");
+
+    await page.goto("/analytics");
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.goto("/analytics");
+    await page.waitForURL((url) => url.pathname === "/login");
   });
 });
