@@ -3,11 +3,12 @@
 // the header whole above the page (its wrapped rows once lay over the page's heading), and each
 // page framed the same way (a heading, a line on what it is for, its blocks in cards). Then the
 // channels' Connect steps by keyboard alone: the focus follows the steps in, and Cancel brings
-// it back to the button; and the dashboard's header leads to the settings and logs out. Nothing
-// is saved.
+// it back to the button; editing a channel and saving a bot's settings keep the focus in their
+// form; and the dashboard's header leads to the settings and logs out. What is saved is put back.
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { loggedIn, useBrowser, WAIT_MS } from "./inbox-helpers";
+import { apiSession } from "./routing-helpers";
 
 const chromium = useBrowser();
 
@@ -131,5 +132,50 @@ describe("settings layout", () => {
     await page.waitForURL((url) => url.pathname === "/login");
     await page.goto("/analytics");
     await page.waitForURL((url) => url.pathname === "/login");
+  });
+
+  it("saving by keyboard keeps the focus in the form, on its Saved confirmation", async () => {
+    const admin = await apiSession("admin@demo.test");
+    const { bots } = await admin<{ bots: { id: string; max_wait_minutes: number }[] }>(
+      "GET",
+      "/api/admin/bots",
+    );
+    const bot = bots[0];
+    if (!bot) throw new Error("the demo tenant has no bot");
+    onTestFinished(async () => {
+      await admin("PATCH", `/api/admin/bots/${bot.id}`, { max_wait_minutes: bot.max_wait_minutes });
+    });
+    const { page } = await loggedIn(chromium.browser, "admin@demo.test");
+    await openSettingsPage(page, "/settings/bots", "Bots");
+
+    const maxWait = page.getByLabel("Max wait");
+    const other = bot.max_wait_minutes === 60 ? "30" : "60";
+    await maxWait.selectOption(other);
+    const save = page.getByRole("button", { name: "Save", exact: true });
+    await save.focus();
+    await page.keyboard.press("Enter");
+    const saved = page.getByRole("status").filter({ hasText: "Saved" });
+    await saved.waitFor();
+    // The Save button is disabled now: the focus went to the confirmation, not to the page.
+    await expect.poll(() => saved.evaluate((s) => s.matches(":focus"))).toBe(true);
+    expect(await save.isDisabled()).toBe(true);
+  });
+
+  it("editing a channel by keyboard: the form takes the focus, and Cancel gives it back", async () => {
+    const { page } = await loggedIn(chromium.browser, "admin@demo.test");
+    await openSettingsPage(page, "/settings/channels", "Channels");
+    const edit = page.getByRole("button", { name: /^Edit / }).first();
+    await edit.focus();
+    await page.keyboard.press("Enter");
+    const form = page.getByRole("form", { name: /^Edit / }).first();
+    await form.waitFor();
+    await expect
+      .poll(() =>
+        form.evaluate((f) => f.querySelector(":focus")?.matches("input, select, textarea")),
+      )
+      .toBe(true);
+    await form.getByRole("button", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => edit.evaluate((b) => b.matches(":focus"))).toBe(true);
   });
 });
