@@ -35,6 +35,8 @@ interface Layout {
   cut: string[];
   /** Controls of the app's header that stick out below it (over the page). */
   outOfHeader: string[];
+  /** The header's height: one row from a tablet's width up (its tools go in a menu there). */
+  headerHeight: number;
   /** The page's frame: its heading followed by its lead line, and how many cards it holds. */
   frame: { lead: boolean; cards: number };
 }
@@ -65,6 +67,7 @@ const MEASURE = `(() => {
     sideways: root.scrollWidth > root.clientWidth,
     cut,
     outOfHeader,
+    headerHeight: header.getBoundingClientRect().height,
     frame: {
       lead: page?.querySelector(":scope > header > h2 + p.lead") != null,
       cards: page?.querySelectorAll(".settings-card").length ?? 0,
@@ -92,8 +95,10 @@ describe("settings layout", () => {
           sideways: false,
           cut: [],
           outOfHeader: [],
+          headerHeight: expect.any(Number) as number,
           frame: { lead: true, cards: expect.any(Number) as number },
         });
+        if (viewport.width >= 768) expect(layout.headerHeight, path).toBeLessThan(64);
         expect(layout.frame.cards, path).toBeGreaterThan(0);
       }
     });
