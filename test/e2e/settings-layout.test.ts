@@ -86,6 +86,10 @@ async function openSettingsPage(page: Page, path: string, title: string): Promis
 describe("settings layout", () => {
   for (const viewport of VIEWPORTS) {
     it(`at ${viewport.width} px every settings page fits: nothing sideways, cut or under the header`, async () => {
+      // A webhook delivery, so the bot's deliveries table is drawn (it once widened the page).
+      const admin = await apiSession("admin@demo.test");
+      const { bots } = await admin<{ bots: { id: string }[] }>("GET", "/api/admin/bots");
+      for (const bot of bots) await admin("POST", `/api/admin/bots/${bot.id}/test-event`);
       const { page } = await loggedIn(chromium.browser, "admin@demo.test", { viewport });
       for (const { path, title } of PAGES) {
         await openSettingsPage(page, path, title);
