@@ -247,7 +247,7 @@ describe("inbox permissions and usability", () => {
       .poll(() => reassign.locator("option", { hasText: "Bob" }).count(), { timeout: WAIT_MS })
       .toBe(1);
     await reassign.selectOption({ label: "Bob" });
-    await admin.page.getByText("Assigned to Bob").waitFor();
+    await admin.page.getByText("Assigned to Bob", { exact: true }).waitFor();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Bob");
     await hasText(rowOf(alice.page, h.name).locator(".assignee"), "Bob");
     // Alice no longer holds it.
