@@ -144,7 +144,7 @@ describe("inbox permissions and usability", () => {
     await page.locator("body").focus();
     await page.keyboard.press("c");
     await hasText(rowOf(page, second.name).locator(".assignee"), "Alice");
-    await page.getByText("Assigned to Alice").waitFor();
+    await page.getByText("Assigned to Alice", { exact: true }).waitFor();
 
     // r puts the cursor in the reply box; Enter sends.
     const box = page.getByLabel("Reply to the contact");
@@ -232,7 +232,7 @@ describe("inbox permissions and usability", () => {
       .getByRole("article")
       .getByRole("button", { name: "Claim", exact: true })
       .click();
-    await alice.page.getByText("Assigned to Alice").waitFor();
+    await alice.page.getByText("Assigned to Alice", { exact: true }).waitFor();
     await hasText(rowOf(bob.page, h.name).locator(".assignee"), "Alice");
 
     await alice.page.getByRole("button", { name: "Release", exact: true }).click();
