@@ -1,6 +1,7 @@
 // The people settings in real headless Chromium: an admin invites an agent with a password made
 // in the browser and that agent can sign in with it; disabling refuses them and enabling lets
-// them back; a password reset refuses the old password; a team is created, renamed, given a
+// them back; a role changed in the browser is the person's role at their next sign-in; a password
+// reset refuses the old password; a team is created, renamed, given a
 // member and deleted; a viewer reads the agents but cannot change anything. The demo tenant is
 // shared by the run: people made here have unique emails and are disabled afterwards (there is
 // no deleting an account), and the team is deleted.
@@ -103,6 +104,46 @@ describe("settings: agents and teams", () => {
     // One's own row offers neither.
     const own = agentRow(page, "admin@demo.test");
     expect(await own.getByRole("button", { name: /^(Disable|Enable|Reset)/ }).count()).toBe(0);
+  });
+
+  it("an admin changes an agent's role: the API and the person's own session follow", async () => {
+    const admin = await apiSession("admin@demo.test");
+    const tag = uid();
+    const name = `Promoted ${tag}`;
+    const email = `promoted-${tag}@demo.test`;
+    const password = `pw-${tag}-long-enough`;
+    disableAfterwards(admin, email);
+    await admin("POST", "/api/admin/agents", { name, email, role: "agent", password });
+    const page = await agentsPage("admin@demo.test");
+    const role = page.getByLabel(`Role of ${name}`, { exact: true });
+    await role.waitFor();
+    expect(await role.inputValue()).toBe("agent");
+
+    await role.selectOption("viewer");
+    const roleOf = async () =>
+      (await admin<AgentList>("GET", "/api/admin/agents")).agents.find((a) => a.email === email)
+        ?.role;
+    await expect.poll(roleOf, { timeout: WAIT_MS }).toBe("viewer");
+    // The person signs in as a viewer now: reading is allowed, acting is not.
+    const res = await fetch(`${baseUrl()}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(res.status).toBe(200);
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const me = await fetch(`${baseUrl()}/api/me`, { headers: { cookie } });
+    expect(((await me.json()) as { user: { role: string } }).user.role).toBe("viewer");
+    // After a reload the page shows what was saved.
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel(`Role of ${name}`, { exact: true }).inputValue(), {
+        timeout: WAIT_MS,
+      })
+      .toBe("viewer");
   });
 
   it("an admin resets a password: the old one is refused and the new one works", async () => {
