@@ -1,10 +1,10 @@
 // The people settings in real headless Chromium: an admin invites an agent with a password made
 // in the browser and that agent can sign in with it; disabling refuses them and enabling lets
 // them back; a role changed in the browser is the person's role at their next sign-in; a password
-// reset refuses the old password; a team is created, renamed, given a
-// member and deleted; a viewer reads the agents but cannot change anything. The demo tenant is
-// shared by the run: people made here have unique emails and are disabled afterwards (there is
-// no deleting an account), and the team is deleted.
+// reset refuses the old password; a team is created, renamed, given a member and deleted; a
+// viewer reads the agents but cannot change anything. The demo tenant is shared by the run:
+// people made here have unique emails and are disabled afterwards (there is no deleting an
+// account), and the team is deleted.
 import type { Page } from "playwright-core";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { Team } from "../../schema/shapes";
