@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TenantSettings } from "#schema/settings";
 import { ApiFailure } from "../api/client";
-import { changedFields, isDirty, issuesByField } from "./form";
+import { changedFields, describedBy, isDirty, issuesByField } from "./form";
 import { SettingsForm } from "./form.svelte";
 
 const saved: TenantSettings = {
@@ -98,5 +98,14 @@ describe("SettingsForm", () => {
     expect(form.issues).toEqual({ retention_days: "Too small: expected number to be >=1" });
     expect(form.dirty).toBe(true);
     expect(form.draft.retention_days).toBe(0);
+  });
+});
+
+describe("describedBy", () => {
+  it("points at the help line, and at the error while the field has one", () => {
+    expect(describedBy("retention_days", undefined)).toBe("retention_days-help");
+    expect(describedBy("retention_days", "Too small")).toBe(
+      "retention_days-help retention_days-error",
+    );
   });
 });

@@ -17,6 +17,10 @@ export const isDirty = <T extends object>(saved: T, draft: T): boolean =>
 /** Messages by field, from an `invalid_request` answer's `issues[].path` ("" for the whole form). */
 export type FieldIssues = Record<string, string>;
 
+/** An input's aria-describedby: SettingField's help line, and its error while there is one. */
+export const describedBy = (id: string, issue: string | undefined): string =>
+  issue ? `${id}-help ${id}-error` : `${id}-help`;
+
 function isIssue(value: unknown): value is { path: string; message: string } {
   return (
     typeof value === "object" &&
