@@ -216,18 +216,10 @@ const invalidState = (row: Pick<HandoffRow, "status">, action: string) =>
     status: row.status,
   });
 
-/**
- * Why a claim cannot go ahead, read from three columns: of a race's 20 claims, 19 are answered
- * this way without a transaction (nothing to write). Null when it may go ahead (or is already
- * the actor's own, which `claim` answers with the handoff).
- */
-export function claimRefusal(core: TenantCore, actor: Actor, id: string): Result<never> | null {
-  if (actor.role === "viewer") return viewersCannot();
-  const row = core.sql.first<Pick<HandoffRow, "status" | "assignee_id" | "assignee_name">>(
-    `SELECT status, assignee_id, assignee_name FROM handoffs WHERE id = ?`,
-    id,
-  );
-  if (!row) return fail({ code: "not_found", message: "No such handoff." });
+type ClaimState = Pick<HandoffRow, "status" | "assignee_id" | "assignee_name">;
+
+/** Why a claim of a handoff in this state fails; null when it may go ahead or is already theirs. */
+function refusedClaim(row: ClaimState, actor: Actor): Result<never> | null {
   if (row.status === "active") {
     if (row.assignee_id === actor.id) return null;
     const assignee = { id: row.assignee_id ?? "", name: row.assignee_name ?? "" };
@@ -240,17 +232,32 @@ export function claimRefusal(core: TenantCore, actor: Actor, id: string): Result
   return row.status === "queued" ? null : invalidState(row, "claim");
 }
 
+/**
+ * Why a claim cannot go ahead, read from three columns: of a race's 20 claims, 19 are answered
+ * this way without a transaction (nothing to write). Null when it may go ahead (or is already
+ * the actor's own, which `claim` answers with the handoff).
+ */
+export function claimRefusal(core: TenantCore, actor: Actor, id: string): Result<never> | null {
+  if (actor.role === "viewer") return viewersCannot();
+  const row = core.sql.first<ClaimState>(
+    `SELECT status, assignee_id, assignee_name FROM handoffs WHERE id = ?`,
+    id,
+  );
+  if (!row) return fail({ code: "not_found", message: "No such handoff." });
+  return refusedClaim(row, actor);
+}
+
 export function claim(
   core: TenantCore,
   actor: Actor,
   id: string,
   now: number,
 ): Result<{ handoff: Handoff }> {
-  const refused = claimRefusal(core, actor, id);
-  if (refused) return refused;
   const found = target(core, actor, id);
   if (!found.ok) return found;
   const row = found.value;
+  const refused = refusedClaim(row, actor);
+  if (refused) return refused;
   if (row.status === "active") return ok({ handoff: toHandoff(row) });
   return ok({ handoff: takeOver(core, row, person(actor), person(actor), "claimed", now) });
 }
