@@ -48,7 +48,7 @@ import { mailSettings, notifications } from "./reminder-emails";
 import type { AgentCopy, TeamCopy } from "./routing-copy";
 import { syncAgent, syncTeam } from "./team-sync";
 import { mirrorDelayFrom } from "./mirror";
-import { AGENT_TAG, identityOf, Presence, sessionTag, type SocketIdentity } from "./presence";
+import { AGENT_TAG, Presence, sessionTag, type SocketIdentity } from "./presence";
 import { visitorOfSocket, VisitorSockets } from "./visitor-sockets";
 import {
   conversationView,

@@ -17,7 +17,7 @@ export const AGENT_TAG = "agent";
 export const sessionTag = (sessionId: string) => `session:${sessionId}`;
 export type SocketIdentity = z.infer<typeof socketIdentity>;
 
-export function identityOf(ws: WebSocket): SocketIdentity | null {
+function identityOf(ws: WebSocket): SocketIdentity | null {
   const raw: unknown = ws.deserializeAttachment();
   // A visitor's socket is no agent's: told apart without building a validation error.
   if (typeof raw !== "object" || raw === null || !("session" in raw)) return null;
